@@ -1,0 +1,35 @@
+import { boolean, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { appSchema } from "./app-schema";
+import { users } from "./users";
+
+/** A typed `{{name}}` parameter of a saved query. */
+export interface SavedQueryParameter {
+  name: string;
+  type: "text" | "number" | "date" | "list";
+  label?: string;
+  default?: string | number | string[];
+  required?: boolean;
+}
+
+export const savedQueries = appSchema.table(
+  "saved_queries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    sql: text("sql").notNull(),
+    parameters: jsonb("parameters").$type<SavedQueryParameter[]>().notNull().default([]),
+    shared: boolean("shared").notNull().default(false),
+    /** Seconds a result may be served from the Redis cache; 0 = never cached. */
+    cacheMaxAgeS: integer("cache_max_age_s").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("saved_queries_owner_idx").on(table.ownerId), index("saved_queries_shared_idx").on(table.shared)],
+);
+
+export type SavedQuery = typeof savedQueries.$inferSelect;
+export type NewSavedQuery = typeof savedQueries.$inferInsert;

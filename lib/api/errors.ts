@@ -1,0 +1,57 @@
+/**
+ * The one error shape of every API response:
+ *   { "error": { "code": "rate_limited", "message": "…", "details"?: … } }
+ * Handlers throw ApiError; the route wrapper turns anything else into a 500
+ * without leaking its message or stack.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  range_not_satisfiable: 416,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  pool_saturated: 503,
+  pool_timeout: 503,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After on 503 and 429. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.status = ERROR_STATUS[code];
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+export function errorResponse(error: ApiError, extraHeaders: Record<string, string> = {}): Response {
+  return Response.json(error.toBody(), {
+    status: error.status,
+    headers: { ...error.headers, ...extraHeaders, "Cache-Control": "no-store" },
+  });
+}

@@ -1,0 +1,10 @@
+import { setupDatabase } from "../db/setup";
+import { bootstrap, say } from "./lib/bootstrap";
+
+const { env, ownerUrl, embedded } = await bootstrap();
+try {
+  await setupDatabase(ownerUrl, env, say);
+  say("roles and grants are in place");
+} finally {
+  await embedded?.stop();
+}

@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { migrateDatabase } from "../db/migrate";
+import { seedDatabase, isSeeded, seedMarker } from "../db/seed";
+import { setupDatabase } from "../db/setup";
+import { bootstrap, ROOT, say } from "./lib/bootstrap";
+import { findRedis } from "./lib/find-redis";
+
+/**
+ * `npm run dev`: everything a newcomer needs on a fresh machine. Embedded
+ * Postgres unless DATABASE_URL is set, roles + migrations + demo data on first
+ * run, Redis from REDIS_URL or a local redis-server, then `next dev`.
+ */
+const started = performance.now();
+const { env, ownerUrl, embedded } = await bootstrap();
+
+await setupDatabase(ownerUrl, env, say);
+await migrateDatabase(ownerUrl, env, say);
+
+const marker = await seedMarker(ownerUrl);
+if (isSeeded(marker, env.SEED_SCALE)) {
+  say("demo data present");
+} else if (marker === null && !embedded) {
+  // A server the user brought may already have a real schema called `data`; never replace it.
+  say("no demo data in this database (run `npm run db:seed` to create schema `data` with it)");
+} else {
+  say("building the demo dataset (first run only)…");
+  await seedDatabase(ownerUrl, env, { scale: env.SEED_SCALE, log: say });
+}
+
+const redis = await findRedis(env.REDIS_URL, say);
+
+const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: ownerUrl, ...(redis.url ? { REDIS_URL: redis.url } : {}) };
+say(`ready for next in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+say(`open http://localhost:${env.PORT}`);
+
+const next = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "dev", "--port", String(env.PORT)], {
+  cwd: ROOT,
+  env: childEnv,
+  stdio: "inherit",
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  next.kill("SIGTERM");
+  await redis.stop();
+  await embedded?.stop();
+  process.exit(code);
+}
+
+next.on("exit", (code) => void stop(code ?? 0));
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
