@@ -4,6 +4,12 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("./lib/env");
-  env();
+  const { env, EnvError } = await import("./lib/env");
+  try {
+    env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[sluice] refusing to start. ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
 }

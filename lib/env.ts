@@ -60,25 +60,28 @@ const schema = z
     SEED_SCALE: z.coerce.number().positive().max(20).default(1),
     PORT: int(3000, 1),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
-    const required = ["DATABASE_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
-    for (const key of required) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
-    }
-    const secrets = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
-    for (const key of secrets) {
-      if (env[key]?.startsWith(DEV_SECRET_PREFIX)) {
-        ctx.addIssue({ code: "custom", path: [key], message: "is a development-generated secret; set a real one in production" });
-      }
-    }
-    for (const key of ["DATABASE_URL", "DATABASE_POOLER_URL"] as const) {
-      if (env[key]?.includes(DEV_SECRET_PREFIX)) {
-        ctx.addIssue({ code: "custom", path: [key], message: "carries a development-generated password" });
-      }
-    }
   });
+
+const PRODUCTION_REQUIRED = ["DATABASE_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
+const SECRETS = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET", "DATABASE_URL", "DATABASE_POOLER_URL"] as const;
+
+/**
+ * Checked on the raw values, apart from the schema, so that a production
+ * deployment with both a typo and a missing secret hears about both at once.
+ */
+function productionProblems(source: Record<string, string | undefined>): string[] {
+  if (source.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  for (const key of PRODUCTION_REQUIRED) {
+    if (!source[key]) problems.push(`${key} is required in production`);
+  }
+  for (const key of SECRETS) {
+    if (source[key]?.includes(DEV_SECRET_PREFIX)) {
+      problems.push(`${key} is a development-generated secret; set a real one in production`);
+    }
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof schema>;
 
@@ -92,9 +95,12 @@ export class EnvError extends Error {
 /** Parses a given environment; pure, so tests can feed it anything. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"} ${issue.message}`);
-  throw new EnvError(problems);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"} ${issue.message}`)),
+    ...productionProblems(source),
+  ];
+  if (problems.length > 0 || !result.success) throw new EnvError(problems);
+  return result.data;
 }
 
 let cached: Env | undefined;

@@ -54,7 +54,15 @@ const BACKOFF_MAX_MS = 5000;
 export class RolePool {
   private readonly gate: PoolGate;
   private readonly tracker: ConnectionTracker;
-  private client: Sql | null = null;
+  /**
+   * Two postgres.js clients share the role's connections: `core` holds the
+   * `min` connections that never idle out, `burst` the rest, which close after
+   * `maxIdleS`. postgres.js cannot close one chosen connection, so the split is
+   * what keeps exactly `min` warm.
+   */
+  private core: Sql | null = null;
+  private burst: Sql | null = null;
+  private coreInUse = 0;
   private target: "direct" | "pooler";
   private fallbackToDirect = false;
   private health: PoolHealth = "healthy";
@@ -70,7 +78,7 @@ export class RolePool {
     this.target = config.poolerUrl ? "pooler" : "direct";
     if (config.mode === "pooled" && config.min > 0) {
       // Keep `min` connections warm: touch them well before the idle timeout would close them.
-      const everyMs = Math.max(1000, Math.min(30_000, (config.maxIdleS * 1000) / 3));
+      const everyMs = Math.max(200, Math.min(30_000, (config.maxIdleS * 1000) / 3));
       this.warmTimer = setInterval(() => void this.warm(), everyMs);
       this.warmTimer.unref();
       queueMicrotask(() => void this.warm());
@@ -131,19 +139,19 @@ export class RolePool {
     this.gate.close();
     if (this.warmTimer) clearInterval(this.warmTimer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    await this.client?.end({ timeout: timeoutS });
-    this.client = null;
+    await Promise.all([this.core?.end({ timeout: timeoutS }), this.burst?.end({ timeout: timeoutS })]);
+    this.core = this.burst = null;
   }
 
   private async withConnection<T>(fn: (unit: Unit) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.config.mode === "direct") return this.withDirectConnection(fn, signal);
-    const reserved = await this.reserve();
+    const { reserved, client, release } = await this.reserve();
     try {
-      return await fn({ sql: reserved, db: unitDrizzle(reserved, this.pooledClient()), signal });
+      return await fn({ sql: reserved, db: unitDrizzle(reserved, client), signal });
     } catch (error) {
       throw this.classify(error);
     } finally {
-      reserved.release();
+      release();
     }
   }
 
@@ -162,14 +170,15 @@ export class RolePool {
     }
   }
 
-  private async reserve(): Promise<postgres.ReservedSql> {
+  /** One connection, from the core set while it has room, else from the burst set. Caller holds a gate permit. */
+  private async reserve(): Promise<{ reserved: postgres.ReservedSql; client: Sql; release: () => void }> {
     try {
-      return await this.pooledClient().reserve();
+      return await this.reserveOnce();
     } catch (error) {
       if (this.target === "pooler" && isConnectError(error)) {
         this.switchToDirect(error);
         try {
-          return await this.pooledClient().reserve();
+          return await this.reserveOnce();
         } catch (retryError) {
           throw this.classify(retryError);
         }
@@ -178,9 +187,33 @@ export class RolePool {
     }
   }
 
-  private pooledClient(): Sql {
-    this.client ??= this.createClient(this.config.size, this.config.maxIdleS);
-    return this.client;
+  private async reserveOnce(): Promise<{ reserved: postgres.ReservedSql; client: Sql; release: () => void }> {
+    const fromCore = this.coreInUse < this.config.min;
+    const client = fromCore ? (this.core ??= this.createClient(this.config.min, 0)) : this.burstClient();
+    if (fromCore) this.coreInUse++;
+    let reserved: postgres.ReservedSql;
+    try {
+      reserved = await client.reserve();
+    } catch (error) {
+      if (fromCore) this.coreInUse--;
+      throw error;
+    }
+    let released = false;
+    return {
+      reserved,
+      client,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (fromCore) this.coreInUse--;
+        reserved.release();
+      },
+    };
+  }
+
+  private burstClient(): Sql {
+    this.burst ??= this.createClient(Math.max(1, this.config.size - this.config.min), this.config.maxIdleS);
+    return this.burst;
   }
 
   private currentUrl(): string {
@@ -208,15 +241,16 @@ export class RolePool {
       { role: this.config.role, pooler: redactUrl(this.config.poolerUrl ?? ""), err: errorMessage(error) },
       "connection pooler unreachable; falling back to direct connections",
     );
-    const old = this.client;
-    this.client = null;
+    const old = [this.core, this.burst];
+    this.core = this.burst = null;
     this.target = "direct";
     this.fallbackToDirect = true;
-    void old?.end({ timeout: 0 }).catch(() => {});
+    for (const client of old) void client?.end({ timeout: 0 }).catch(() => {});
   }
 
   private async warm(): Promise<void> {
-    if (this.health !== "healthy" || this.closing) return;
+    // Only an idle pool needs warming: connections in use are warm by definition.
+    if (this.health !== "healthy" || this.closing || this.gate.stats().inUse > 0) return;
     const permits = [];
     for (let i = 0; i < this.config.min; i++) {
       const permit = this.gate.tryAcquire();
@@ -227,11 +261,11 @@ export class RolePool {
     await Promise.all(
       permits.map(async (permit) => {
         try {
-          const reserved = await this.reserve();
+          const { reserved, release } = await this.reserve();
           try {
             await reserved`select 1`;
           } finally {
-            reserved.release();
+            release();
           }
         } catch {
           // Health handling happens in classify(); warming is best effort.

@@ -1,30 +1,19 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { startRedisServer } from "./redis-server";
+import { startTestServices } from "./services";
+import type { TestDatabaseConfig } from "./test-env";
 
-/**
- * Brings up what the integration tests need, once per run:
- * - Redis: REDIS_URL when given, else a redis-server from PATH on a free port.
- * Test files reach the values through `inject(...)`.
- */
 declare module "vitest" {
   export interface ProvidedContext {
     redisUrl: string;
+    database: TestDatabaseConfig;
   }
 }
 
+/** Once per Vitest run; files reach the values through `inject(...)`. */
 export default async function setup(project: TestProject) {
-  const stops: Array<() => Promise<void>> = [];
-
-  let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    const redis = await startRedisServer();
-    stops.push(redis.stop);
-    redisUrl = redis.url;
-  }
-  project.provide("redisUrl", redisUrl);
-
-  return async () => {
-    for (const stop of stops.reverse()) await stop();
-  };
+  const services = await startTestServices();
+  project.provide("redisUrl", services.redisUrl);
+  project.provide("database", services.database);
+  return services.stop;
 }

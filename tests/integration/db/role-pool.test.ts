@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError } from "../../../lib/api/errors";
+import { RolePool } from "../../../lib/db/role-pool";
+import { freePort } from "../../../lib/db/embedded";
+import { roleCredentials, roleUrl } from "../../../lib/db/roles";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { poolConfig } from "../../support/pool-config";
+
+let db: TestDatabase;
+const pools: RolePool[] = [];
+const open = (...args: Parameters<typeof poolConfig>) => {
+  const pool = new RolePool(poolConfig(...args));
+  pools.push(pool);
+  return pool;
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase("pool");
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close(1)));
+  await db.drop();
+});
+
+async function serverView(applicationName: string) {
+  const rows = await db.owner<{ state: string | null }[]>`
+    select state from pg_stat_activity where application_name = ${applicationName}`;
+  return { total: rows.length, idle: rows.filter((r) => r.state === "idle").length };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+describe("RolePool against Postgres", () => {
+  it("runs as the role and names itself in pg_stat_activity", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"));
+    const [row] = await pool.run(({ sql }) => sql`select current_user as who, current_setting('application_name') as app`);
+    expect(row!.who).toBe(roleCredentials(db.env, "readonly").user);
+    expect(row!.app).toBe(pool.stats().applicationName);
+  });
+
+  it("keeps `min` connections warm after the ones above it idle out", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 6, min: 2, maxIdleS: 1 });
+    await Promise.all(Array.from({ length: 6 }, () => pool.run(({ sql }) => sql`select pg_sleep(0.2)`)));
+    expect((await serverView(pool.stats().applicationName)).total).toBe(6);
+    const trimmed = await waitFor(async () => (await serverView(pool.stats().applicationName)).total === 2, 8000);
+    expect(trimmed).toBe(true);
+    // …and they stay: several idle timeouts later the two are still there.
+    await sleep(2500);
+    expect(await serverView(pool.stats().applicationName)).toMatchObject({ total: 2, idle: 2 });
+    const stats = pool.stats();
+    expect(stats.connections.opened).toBe(6);
+    expect(stats.connections.closed).toBe(4);
+    expect(stats.connections.lost).toBe(0);
+  });
+
+  it("never runs more than `size` queries at once and serves the rest FIFO", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 2, min: 0, maxWaiting: 10 });
+    const finished: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        pool.run(async ({ sql }) => {
+          await sql`select pg_sleep(0.05)`;
+          finished.push(i);
+        }),
+      ),
+    );
+    expect(finished.slice(2)).toEqual([2, 3, 4, 5]);
+    expect(pool.stats()).toMatchObject({ served: 6, queued: 4, inUse: 0 });
+  });
+
+  it("a fast query is not stuck behind a slow one (no pipelining onto busy connections)", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 2, min: 0 });
+    const slow = pool.run(({ sql }) => sql`select pg_sleep(1)`);
+    await sleep(50);
+    const started = performance.now();
+    await pool.run(({ sql }) => sql`select 1`);
+    expect(performance.now() - started).toBeLessThan(500);
+    await slow;
+  });
+
+  it("answers saturation with a 503-class error carrying Retry-After, immediately", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 1, min: 0, maxWaiting: 0 });
+    const busy = pool.run(({ sql }) => sql`select pg_sleep(0.5)`);
+    await sleep(50);
+    const started = performance.now();
+    const error = await pool.run(({ sql }) => sql`select 1`).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(503);
+    expect((error as ApiError).headers["Retry-After"]).toBeDefined();
+    await busy;
+  });
+
+  it("times out a queued request after the acquire timeout", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 1, min: 0, maxWaiting: 5, acquireTimeoutMs: 200 });
+    const busy = pool.run(({ sql }) => sql`select pg_sleep(1)`);
+    await sleep(50);
+    const started = performance.now();
+    await expect(pool.run(({ sql }) => sql`select 1`)).rejects.toMatchObject({ code: "pool_timeout", status: 503 });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(700);
+    expect(pool.stats().timedOut).toBe(1);
+    await busy;
+  });
+
+  it("releases the connection when the work fails, and the next unit works", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 1, min: 0 });
+    await expect(pool.run(({ sql }) => sql`select * from no_such_table`)).rejects.toThrow(/does not exist/);
+    await expect(pool.run(({ sql }) => sql`select 1 as ok`)).resolves.toEqual([{ ok: 1 }]);
+    expect(pool.stats().inUse).toBe(0);
+  });
+
+  it("releases the permit of a request aborted while queued", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 1, min: 0 });
+    const busy = pool.run(({ sql }) => sql`select pg_sleep(0.3)`);
+    await sleep(30);
+    const controller = new AbortController();
+    const queued = pool.run(({ sql }) => sql`select 1`, { signal: controller.signal });
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(ApiError);
+    await busy;
+    expect(pool.stats()).toMatchObject({ inUse: 0, waiting: 0, aborted: 1 });
+  });
+
+  it("rolls a failed transaction back and frees the connection", async () => {
+    const pool = open("app", db.roleUrl("app"), { size: 1, min: 0 });
+    await expect(
+      pool.transaction(async ({ sql }) => {
+        await sql`insert into app.users (email, password_hash) values ('tx-rollback@example.com', 'x')`;
+        throw new Error("changed my mind");
+      }),
+    ).rejects.toThrow("changed my mind");
+    const rows = await pool.run(({ sql }) => sql`select 1 from app.users where email = 'tx-rollback@example.com'`);
+    expect(rows).toHaveLength(0);
+    const [state] = await pool.run(({ sql }) => sql`select pg_current_xact_id_if_assigned() is null as clean`);
+    expect(state!.clean).toBe(true);
+  });
+
+  it("gives Drizzle the same connection", async () => {
+    const pool = open("app", db.roleUrl("app"), { size: 1, min: 0 });
+    const { sql: raw } = await import("drizzle-orm");
+    const rows = await pool.run(({ db: drizzleDb }) => drizzleDb.execute(raw`select current_setting('application_name') as app`));
+    expect(rows[0]).toMatchObject({ app: pool.stats().applicationName });
+  });
+
+  it("direct mode opens a fresh connection per unit of work and closes it", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { mode: "direct", size: 2, min: 0 });
+    for (let i = 0; i < 3; i++) await pool.run(({ sql }) => sql`select 1`);
+    const stats = pool.stats();
+    expect(stats.connections.opened).toBe(3);
+    await sleep(100);
+    expect(pool.stats().connections.open).toBe(0);
+  });
+
+  it("falls back to the direct host when the pooler URL is dead, and says so", async () => {
+    const deadPort = await freePort();
+    const deadPooler = roleUrl(`postgres://x@127.0.0.1:${deadPort}/${db.name}`, roleCredentials(db.env, "readonly"));
+    const pool = open("readonly", db.roleUrl("readonly"), { poolerUrl: deadPooler, min: 0 });
+    expect(pool.stats()).toMatchObject({ target: "pooler", fallbackToDirect: false });
+    const [row] = await pool.run(({ sql }) => sql`select 1 as ok`);
+    expect(row!.ok).toBe(1);
+    const stats = pool.stats();
+    expect(stats).toMatchObject({ target: "direct", fallbackToDirect: true, health: "healthy" });
+    expect(stats.connections.failed).toBeGreaterThanOrEqual(1);
+    expect(stats.url).not.toContain(String(deadPort));
+  });
+
+  it("reports an unreachable server as 503 quickly, not a hang", async () => {
+    const deadPort = await freePort();
+    const pool = open("readonly", `postgres://nobody@127.0.0.1:${deadPort}/x`, { min: 0 });
+    const started = performance.now();
+    await expect(pool.run(({ sql }) => sql`select 1`)).rejects.toMatchObject({ status: 503, code: "unavailable" });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(pool.stats().health).toBe("reconnecting");
+    // Further requests fail fast while it is down.
+    await expect(pool.run(({ sql }) => sql`select 1`)).rejects.toMatchObject({ status: 503 });
+  });
+});

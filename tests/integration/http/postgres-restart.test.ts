@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../../lib/db/embedded";
+import { migrateDatabase } from "../../../db/migrate";
+import { setupDatabase } from "../../../db/setup";
+import { startAppServer, type AppServer } from "../../support/app-server";
+import { testEnv, testEnvVars, type TestDatabaseConfig } from "../../support/test-env";
+import { inject } from "vitest";
+
+/**
+ * A Postgres of its own (the shared test server must not be restarted under
+ * the other test files), restarted while the app is under load.
+ */
+const dataDir = path.resolve(import.meta.dirname, "../../../.data", `restart-pg-${randomBytes(3).toString("hex")}`);
+const password = randomBytes(18).toString("base64url");
+let port: number;
+let pg: EmbeddedPostgresHandle;
+let app: AppServer;
+
+const start = () => startEmbeddedPostgres({ dataDir, port, password, durable: false });
+
+beforeAll(async () => {
+  port = await freePort();
+  pg = await start();
+  const config: TestDatabaseConfig = { ...inject("database"), serverUrl: pg.url };
+  const env = testEnv(config, pg.url);
+  await setupDatabase(pg.url, env);
+  await migrateDatabase(pg.url, env);
+  app = await startAppServer(testEnvVars(config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2" }));
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await pg?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  status: number | "hung" | "network-error";
+  ms: number;
+  code?: string;
+}
+
+async function hit(url: string): Promise<Outcome> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const body = (await response.json()) as { error?: { code: string }; status?: string };
+    return { status: response.status, ms: performance.now() - started, code: body.error?.code ?? body.status };
+  } catch (error) {
+    const hung = error instanceof Error && error.name === "TimeoutError";
+    return { status: hung ? "hung" : "network-error", ms: performance.now() - started };
+  }
+}
+
+async function readyStatus(): Promise<{ status: number; failed: string[] }> {
+  const response = await fetch(`${app.url}/api/health/ready`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await response.json()) as { failed: string[] };
+  return { status: response.status, failed: body.failed };
+}
+
+async function waitForReady(expected: number, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if ((await readyStatus()).status === expected) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`readiness did not become ${expected} within ${timeoutMs} ms`);
+}
+
+describe("Postgres restarted under load", () => {
+  it("fails requests cleanly while down and recovers by itself", async () => {
+    expect((await readyStatus()).status).toBe(200);
+
+    const outcomes: Outcome[] = [];
+    let loading = true;
+    const workers = Array.from({ length: 4 }, async () => {
+      while (loading) outcomes.push(await hit(`${app.url}/api/health/ready`));
+    });
+
+    await new Promise((r) => setTimeout(r, 500));
+    await pg.stop();
+    await waitForReady(503, 10_000);
+    const down = await readyStatus();
+    expect(down.failed).toEqual(expect.arrayContaining(["db:readonly", "db:app", "db:admin"]));
+    await new Promise((r) => setTimeout(r, 2500)); // past DB_RECONNECT_TIMEOUT_S: health says down, still probing
+
+    pg = await start();
+    const recoveredInMs = await waitForReady(200, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    loading = false;
+    await Promise.all(workers);
+
+    const statuses = new Set(outcomes.map((o) => o.status));
+    expect([...statuses].sort()).toEqual([200, 503]);
+    expect(outcomes.filter((o) => o.status === "hung" || o.status === "network-error")).toEqual([]);
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(6000);
+    expect(outcomes.at(-1)!.status).toBe(200);
+    expect(recoveredInMs).toBeLessThan(20_000);
+
+    // Plain pages and every pool work again.
+    const after = await readyStatus();
+    expect(after).toEqual({ status: 200, failed: [] });
+  });
+});

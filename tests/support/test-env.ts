@@ -1,0 +1,29 @@
+import { parseEnv, type Env } from "../../lib/env";
+import type { Role } from "../../lib/db/roles";
+
+/** What the global setup hands every integration test file. */
+export interface TestDatabaseConfig {
+  serverUrl: string;
+  template: string;
+  databasePrefix: string;
+  rolePrefix: string;
+  passwords: Record<Role, string>;
+}
+
+/** The environment variables of an app pointed at `databaseUrl` with the test roles. */
+export function testEnvVars(config: TestDatabaseConfig, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    DB_ROLE_PREFIX: config.rolePrefix,
+    DB_READONLY_PASSWORD: config.passwords.readonly,
+    DB_APP_PASSWORD: config.passwords.app,
+    DB_ADMIN_PASSWORD: config.passwords.admin,
+    LOG_LEVEL: "warn",
+    ...extra,
+  };
+}
+
+export function testEnv(config: TestDatabaseConfig, databaseUrl: string, extra: Record<string, string> = {}): Env {
+  return parseEnv(testEnvVars(config, databaseUrl, extra));
+}
