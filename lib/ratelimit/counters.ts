@@ -1,0 +1,93 @@
+import "server-only";
+import type Redis from "ioredis";
+import { RATE_LIMIT_DECISIONS, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
+import { whenReady } from "@/lib/redis/client";
+import { POLICY_NAMES, type PolicyName } from "./policies";
+
+/**
+ * Per-policy decision counts per minute, kept in Redis so the admin dashboard
+ * sees the whole fleet, not one instance. One small string key per
+ * (policy, decision, minute), expiring after an hour: cheap INCRs on the hot
+ * path and a single MGET to draw the chart.
+ */
+
+export const COUNTER_TTL_S = 3600;
+export const MINUTE_MS = 60_000;
+
+export const minuteBucket = (ms: number): number => Math.floor(ms / MINUTE_MS);
+
+export type DecisionCounts = Record<RateLimitDecisionKind, number>;
+
+export interface RateLimitCounters {
+  /** Start of each minute bucket (epoch ms), oldest first; the last one is the current minute. */
+  minutes: number[];
+  /** Count per policy, decision and minute, aligned with `minutes`. */
+  series: Record<PolicyName, Record<RateLimitDecisionKind, number[]>>;
+  /** Sums over the whole range. */
+  totals: Record<PolicyName, DecisionCounts>;
+}
+
+export function emptyDecisionCounts(): DecisionCounts {
+  return { allowed: 0, limited: 0, "fail-open": 0, "fail-closed": 0 };
+}
+
+export async function recordDecision(
+  redis: Redis,
+  keys: RedisKeys,
+  policy: PolicyName,
+  decision: RateLimitDecisionKind,
+  now: number,
+): Promise<void> {
+  const key = keys.rateLimitCounterKey(policy, decision, minuteBucket(now));
+  await whenReady(redis);
+  const replies = await redis.pipeline().incr(key).expire(key, COUNTER_TTL_S).exec();
+  const failure = replies?.find(([error]) => error)?.[0];
+  if (failure) throw failure;
+}
+
+/** Builds the dashboard shape from a lookup of (policy, decision, bucket) → count. */
+export function buildCounters(
+  minutes: number,
+  now: number,
+  count: (policy: PolicyName, decision: RateLimitDecisionKind, bucket: number) => number,
+): RateLimitCounters {
+  const last = minuteBucket(now);
+  const buckets = Array.from({ length: minutes }, (_, i) => last - minutes + 1 + i);
+  const series = {} as RateLimitCounters["series"];
+  const totals = {} as RateLimitCounters["totals"];
+  for (const policy of POLICY_NAMES) {
+    series[policy] = {} as Record<RateLimitDecisionKind, number[]>;
+    totals[policy] = emptyDecisionCounts();
+    for (const decision of RATE_LIMIT_DECISIONS) {
+      const values = buckets.map((bucket) => count(policy, decision, bucket));
+      series[policy][decision] = values;
+      totals[policy][decision] = values.reduce((sum, value) => sum + value, 0);
+    }
+  }
+  return { minutes: buckets.map((bucket) => bucket * MINUTE_MS), series, totals };
+}
+
+/** Reads the last `minutes` minutes (≤ 60, the counters' lifetime) of every policy with one MGET. */
+export async function readRateLimitCounters(
+  redis: Redis,
+  keys: RedisKeys,
+  options: { minutes?: number; now?: number } = {},
+): Promise<RateLimitCounters> {
+  const minutes = Math.min(Math.max(1, Math.floor(options.minutes ?? 60)), COUNTER_TTL_S / 60);
+  const now = options.now ?? Date.now();
+  const last = minuteBucket(now);
+  const wanted: string[] = [];
+  for (const policy of POLICY_NAMES) {
+    for (const decision of RATE_LIMIT_DECISIONS) {
+      for (let bucket = last - minutes + 1; bucket <= last; bucket += 1) {
+        wanted.push(keys.rateLimitCounterKey(policy, decision, bucket));
+      }
+    }
+  }
+  await whenReady(redis);
+  const values = await redis.mget(...wanted);
+  const byKey = new Map(wanted.map((key, i) => [key, Number(values[i] ?? 0) || 0]));
+  return buildCounters(minutes, now, (policy, decision, bucket) =>
+    byKey.get(keys.rateLimitCounterKey(policy, decision, bucket)) ?? 0,
+  );
+}

@@ -1,0 +1,186 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type Redis from "ioredis";
+import type { Ratelimit } from "@upstash/ratelimit";
+import { whenReady } from "@/lib/redis/client";
+
+/**
+ * Makes an ioredis client look like the slice of the Upstash REST client that
+ * @upstash/ratelimit uses: `evalsha(sha, keys[], args[])` with a fall back to
+ * `eval(script, keys[], args[])` on NOSCRIPT (see its `safeEval`), plus get/set.
+ *
+ * The Redis 7.0 problem: since 2.1 every script starts with
+ * `#!lua flags=allow-key-locking`, a flag only Upstash's server knows; Redis
+ * rejects it with "Unexpected flag in script shebang". So the adapter rewrites
+ * each script before it reaches Redis, and because the library addresses
+ * scripts by the SHA-1 of the *original* text (which Redis will never hold), it
+ * keeps a map original-SHA → rewritten script/SHA:
+ *
+ *   evalsha(originalSha)  known   → EVALSHA rewrittenSha (EVAL rewritten on NOSCRIPT)
+ *                         unknown → passed through; Redis answers NOSCRIPT and the
+ *                                   library calls eval(original) once, which fills the map
+ *   eval(original)                → rewrite, remember, run as above
+ *
+ * Steady state is one EVALSHA per limit call, as with Upstash. A SCRIPT FLUSH or
+ * a Redis restart costs one extra EVAL, handled here without the library seeing it.
+ */
+
+/** Shebang flags a stock Redis/Valkey does not know; extend if a future version adds more. */
+const UNSUPPORTED_FLAGS = new Set(["allow-key-locking"]);
+const MAX_REMEMBERED_SCRIPTS = 256;
+
+export function sha1(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+/**
+ * Removes unsupported flags from a `#!lua` shebang. When no flag is left the
+ * shebang goes entirely, so the script runs with the classic EVAL semantics it
+ * was written for (and on Redis < 7, which knows no shebang). The line is kept
+ * as an empty line so Lua error line numbers still match the library source.
+ */
+export function stripUnsupportedShebang(script: string): string {
+  if (!script.startsWith("#!")) return script;
+  const newline = script.indexOf("\n");
+  const firstLine = newline === -1 ? script : script.slice(0, newline);
+  const rest = newline === -1 ? "" : script.slice(newline);
+  const match = /^#!lua(?:\s+(.*))?$/.exec(firstLine.trimEnd());
+  if (!match) return script;
+  const options = (match[1] ?? "").split(/\s+/).filter(Boolean);
+  const kept: string[] = [];
+  let removed = false;
+  for (const option of options) {
+    if (!option.startsWith("flags=")) {
+      kept.push(option);
+      continue;
+    }
+    const all = option.slice("flags=".length).split(",").filter(Boolean);
+    const flags = all.filter((flag) => !UNSUPPORTED_FLAGS.has(flag));
+    removed ||= flags.length !== all.length;
+    if (flags.length > 0) kept.push(`flags=${flags.join(",")}`);
+  }
+  if (!removed) return script;
+  if (kept.length === 0) return rest;
+  return `#!lua ${kept.join(" ")}${rest}`;
+}
+
+interface PreparedScript {
+  script: string;
+  sha: string;
+}
+
+export interface AdapterStats {
+  /** evalsha calls answered through the original→rewritten SHA map. */
+  mapped: number;
+  /** evalsha calls for SHAs the adapter did not know (passed through). */
+  passedThrough: number;
+  /** Times the rewritten script had to be sent in full (first use, SCRIPT FLUSH, restart). */
+  fullEvals: number;
+}
+
+type Arg = string | number | boolean | null | undefined | object;
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.includes("NOSCRIPT");
+}
+
+export class IoredisRatelimitAdapter {
+  private readonly byOriginalSha = new Map<string, PreparedScript>();
+  readonly stats: AdapterStats = { mapped: 0, passedThrough: 0, fullEvals: 0 };
+
+  constructor(readonly client: Redis) {}
+
+  async evalsha<TData = unknown>(sha: string, keys: readonly string[], args: readonly Arg[]): Promise<TData> {
+    await whenReady(this.client);
+    const prepared = this.byOriginalSha.get(sha);
+    if (prepared) {
+      this.stats.mapped += 1;
+      return this.run<TData>(prepared, keys, args);
+    }
+    this.stats.passedThrough += 1;
+    return (await this.client.evalsha(sha, keys.length, ...keys, ...toRedisArgs(args))) as TData;
+  }
+
+  async eval<TData = unknown>(script: string, keys: readonly string[], args: readonly Arg[]): Promise<TData> {
+    await whenReady(this.client);
+    return this.run<TData>(this.prepare(script), keys, args);
+  }
+
+  /** Loads the rewritten script; returns the SHA the library knows (the original's). */
+  async scriptLoad(script: string): Promise<string> {
+    await whenReady(this.client);
+    const prepared = this.prepare(script);
+    await this.client.script("LOAD", prepared.script);
+    return sha1(script);
+  }
+
+  // Upstash's client JSON-decodes values it reads; the library only uses get/set
+  // for dynamic limits, which we leave off, but keep the behaviour faithful.
+  async get<TData = string>(key: string): Promise<TData | null> {
+    await whenReady(this.client);
+    const raw = await this.client.get(key);
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw) as TData;
+    } catch {
+      return raw as TData;
+    }
+  }
+
+  async set(key: string, value: Arg, options: { px?: number; ex?: number; nx?: boolean } = {}): Promise<"OK" | null> {
+    await whenReady(this.client);
+    const args: Array<string | number> = [];
+    if (options.px !== undefined) args.push("PX", options.px);
+    else if (options.ex !== undefined) args.push("EX", options.ex);
+    if (options.nx) args.push("NX");
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    const reply = await this.client.call("SET", key, text, ...args);
+    return reply === "OK" ? "OK" : null;
+  }
+
+  private prepare(original: string): PreparedScript {
+    const originalSha = sha1(original);
+    const known = this.byOriginalSha.get(originalSha);
+    if (known) return known;
+    const script = stripUnsupportedShebang(original);
+    const prepared = { script, sha: sha1(script) };
+    // The library has a dozen fixed scripts; the cap only guards against a caller
+    // evaluating generated scripts through the adapter.
+    if (this.byOriginalSha.size >= MAX_REMEMBERED_SCRIPTS) this.byOriginalSha.clear();
+    this.byOriginalSha.set(originalSha, prepared);
+    return prepared;
+  }
+
+  private async run<TData>(prepared: PreparedScript, keys: readonly string[], args: readonly Arg[]): Promise<TData> {
+    const redisArgs = toRedisArgs(args);
+    try {
+      return (await this.client.evalsha(prepared.sha, keys.length, ...keys, ...redisArgs)) as TData;
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      this.stats.fullEvals += 1;
+      return (await this.client.eval(prepared.script, keys.length, ...keys, ...redisArgs)) as TData;
+    }
+  }
+}
+
+// The REST client sends args as JSON-ish strings; `null` (used by the library's
+// reset script) becomes an empty string rather than the text "null".
+function toRedisArgs(args: readonly Arg[]): string[] {
+  return args.map((arg) => {
+    if (arg === null || arg === undefined) return "";
+    if (typeof arg === "string") return arg;
+    if (typeof arg === "number" || typeof arg === "boolean") return String(arg);
+    return JSON.stringify(arg);
+  });
+}
+
+type UpstashRedis = ConstructorParameters<typeof Ratelimit>[0]["redis"];
+
+/**
+ * The adapter typed as the client @upstash/ratelimit declares. Its type names the
+ * whole @upstash/redis surface; the library only calls what the adapter has
+ * (checked against @upstash/ratelimit 2.2 and by the integration tests).
+ */
+export function asUpstashRedis(adapter: IoredisRatelimitAdapter): UpstashRedis {
+  return adapter as unknown as UpstashRedis;
+}

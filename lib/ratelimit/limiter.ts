@@ -1,0 +1,149 @@
+import "server-only";
+import type Redis from "ioredis";
+import { Ratelimit } from "@upstash/ratelimit";
+import { keys as defaultKeys, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
+import { asUpstashRedis, IoredisRatelimitAdapter } from "./ioredis-adapter";
+import { readRateLimitCounters, recordDecision } from "./counters";
+import {
+  consoleRateLimitLogger,
+  DEFAULT_LIMIT_TIMEOUT_MS,
+  emptyLocalCounts,
+  failDecision,
+  normaliseIdentifier,
+  retryAfterSeconds,
+  type RateLimiter,
+  type RateLimitLogger,
+} from "./decision";
+import { createMemoryRateLimiter } from "./memory-limiter";
+import type { PolicyName, PolicyTable, RateLimitPolicy } from "./policies";
+
+export type { LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger } from "./decision";
+export { DEFAULT_LIMIT_TIMEOUT_MS, FAIL_CLOSED_RETRY_AFTER_S } from "./decision";
+export { createMemoryRateLimiter } from "./memory-limiter";
+
+class LimiterTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`rate limiter did not answer within ${ms} ms`);
+    this.name = "LimiterTimeoutError";
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LimiterTimeoutError(ms)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+export interface RedisRateLimiterOptions {
+  redis: Redis;
+  policies: PolicyTable;
+  /** Namespaced keys for tests or shared Redis; default `sluice:`. */
+  keys?: RedisKeys;
+  /** Our deadline per call (RATE_LIMIT_TIMEOUT_MS); below ioredis' command timeout. */
+  timeoutMs?: number;
+  logger?: RateLimitLogger;
+  now?: () => number;
+}
+
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+  const { redis, policies } = options;
+  const keys = options.keys ?? defaultKeys;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LIMIT_TIMEOUT_MS;
+  const logger = options.logger ?? consoleRateLimitLogger;
+  const now = options.now ?? Date.now;
+  const adapter = new IoredisRatelimitAdapter(redis);
+  const instances = new Map<PolicyName, Ratelimit>();
+  const local = emptyLocalCounts();
+  const pending = new Set<Promise<void>>();
+
+  const instanceFor = (policy: RateLimitPolicy): Ratelimit => {
+    let instance = instances.get(policy.name);
+    if (!instance) {
+      const window = `${policy.windowMs} ms` as const;
+      instance = new Ratelimit({
+        redis: asUpstashRedis(adapter),
+        limiter:
+          policy.algorithm === "fixed-window"
+            ? Ratelimit.fixedWindow(policy.limit, window)
+            : Ratelimit.slidingWindow(policy.limit, window),
+        prefix: keys.rateLimitPrefix(policy.name),
+        // Its in-process "blocked" cache answers without Redis, hiding outages and
+        // other instances' state; its own timeout silently *allows*. We decide both.
+        ephemeralCache: false,
+        timeout: 0,
+        analytics: false,
+        enableTelemetry: false,
+      });
+      instances.set(policy.name, instance);
+    }
+    return instance;
+  };
+
+  // Dashboard counters are best effort and off the request path; a failed write
+  // must never change a decision.
+  const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number) => {
+    local[policy][decision] += 1;
+    const write = recordDecision(redis, keys, policy, decision, at).catch(() => undefined);
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
+  };
+
+  return {
+    kind: "redis",
+    async limit(policyName, identifier) {
+      const policy = policies[policyName];
+      const id = normaliseIdentifier(identifier);
+      try {
+        const result = await withTimeout(instanceFor(policy).limit(id), timeoutMs);
+        const at = now();
+        count(policy.name, result.success ? "allowed" : "limited", at);
+        return {
+          policy: policy.name,
+          allowed: result.success,
+          limit: result.limit,
+          remaining: Math.max(0, result.remaining),
+          resetMs: result.reset,
+          retryAfterS: result.success ? 0 : retryAfterSeconds(result.reset, at),
+        };
+      } catch (error) {
+        const at = now();
+        const decision = failDecision(policy, at);
+        count(policy.name, decision.failed === "open" ? "fail-open" : "fail-closed", at);
+        logger.warn(
+          {
+            policy: policy.name,
+            failMode: policy.failMode,
+            err: error instanceof Error ? error.message : String(error),
+            failuresInProcess: local[policy.name][decision.failed === "open" ? "fail-open" : "fail-closed"],
+          },
+          `rate limiter unavailable; policy ${policy.name} fails ${policy.failMode}`,
+        );
+        return decision;
+      }
+    },
+    counters: (opts) => readRateLimitCounters(redis, keys, { minutes: opts?.minutes, now: now() }),
+    localCounts: () => structuredClone(local),
+    async flush() {
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+export interface RateLimiterOptions extends Omit<RedisRateLimiterOptions, "redis"> {
+  /** The shared client when REDIS_URL is set; absent → in-memory limiter (development only). */
+  redis?: Redis;
+  production: boolean;
+}
+
+/** Redis-backed limiter, or in development without Redis the exact in-memory one (announced loudly). */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  if (options.redis) return createRedisRateLimiter({ ...options, redis: options.redis });
+  if (options.production) throw new Error("REDIS_URL is required in production (rate limits must be shared)");
+  (options.logger ?? consoleRateLimitLogger).warn(
+    { limiter: "memory" },
+    "!!! REDIS_URL is not set: rate limits are kept IN MEMORY, per process. Development only. !!!",
+  );
+  return createMemoryRateLimiter({ policies: options.policies, now: options.now });
+}

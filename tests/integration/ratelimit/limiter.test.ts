@@ -1,0 +1,184 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { readRateLimitCounters } from "@/lib/ratelimit/counters";
+import { rateLimitHeaders } from "@/lib/ratelimit/headers";
+import { createRedisRateLimiter, type RateLimiter } from "@/lib/ratelimit/limiter";
+import { resolvePolicies, type PolicyTable } from "@/lib/ratelimit/policies";
+import { createRedisClient, quitClient } from "@/lib/redis/client";
+import { createKeys } from "@/lib/redis/keys";
+
+const silent = { info: () => undefined, warn: () => undefined };
+const url = inject("redisUrl");
+const keys = createKeys(`limiter-${randomUUID().slice(0, 8)}`);
+const redisA = createRedisClient({ url, logger: silent, connectionName: "limiter-test-a" });
+const redisB = createRedisClient({ url, logger: silent, connectionName: "limiter-test-b" });
+
+afterAll(async () => {
+  const leftovers: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redisA.scan(cursor, "MATCH", `${keys.root}*`, "COUNT", 1000);
+    leftovers.push(...batch);
+    cursor = next;
+  } while (cursor !== "0");
+  if (leftovers.length) await redisA.del(...leftovers);
+  await Promise.all([quitClient(redisA), quitClient(redisB)]);
+});
+
+// Hour-long windows: a burst never straddles a window boundary, so the count is exact.
+const hourly = (limit: number): PolicyTable =>
+  resolvePolicies({ RATE_LIMIT_API_LIMIT: String(limit), RATE_LIMIT_API_WINDOW_S: "3600" });
+
+const limiterOn = (redis: typeof redisA, policies: PolicyTable): RateLimiter =>
+  createRedisRateLimiter({ redis, policies, keys, logger: { warn: () => undefined }, timeoutMs: 2000 });
+
+const allowedCount = (decisions: Array<{ allowed: boolean }>) => decisions.filter((d) => d.allowed).length;
+
+describe("limiter exactness under concurrency", () => {
+  it.each([1, 7, 25, 60])("lets exactly N = %i of 5·N concurrent calls through", async (n) => {
+    const limiter = limiterOn(redisA, hourly(n));
+    const id = `exact-${randomUUID()}`;
+    const decisions = await Promise.all(Array.from({ length: 5 * n }, () => limiter.limit("api", id)));
+    expect(allowedCount(decisions)).toBe(n);
+    expect(decisions.every((d) => d.failed === undefined)).toBe(true);
+    const remaining = decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b);
+    expect(remaining).toEqual(Array.from({ length: n }, (_, i) => i));
+    await limiter.flush();
+  });
+
+  it("stays exact across two separate Redis connections", async () => {
+    const n = 30;
+    const policies = hourly(n);
+    const [a, b] = [limiterOn(redisA, policies), limiterOn(redisB, policies)];
+    const id = `two-clients-${randomUUID()}`;
+    const decisions = await Promise.all(Array.from({ length: 5 * n }, (_, i) => (i % 2 ? a : b).limit("api", id)));
+    expect(allowedCount(decisions)).toBe(n);
+    await Promise.all([a.flush(), b.flush()]);
+  });
+
+  it("is exact with the fixed-window algorithm too", async () => {
+    const base = hourly(12);
+    const policies: PolicyTable = { ...base, api: { ...base.api, algorithm: "fixed-window" } };
+    const limiter = limiterOn(redisA, policies);
+    const id = `fixed-${randomUUID()}`;
+    const decisions = await Promise.all(Array.from({ length: 60 }, () => limiter.limit("api", id)));
+    expect(allowedCount(decisions)).toBe(12);
+    await limiter.flush();
+  });
+
+  it("keeps identifiers and policies apart", async () => {
+    const limiter = limiterOn(redisA, resolvePolicies({ RATE_LIMIT_API_LIMIT: "1", RATE_LIMIT_USER_LIMIT: "1" }));
+    const id = randomUUID();
+    expect((await limiter.limit("api", id)).allowed).toBe(true);
+    expect((await limiter.limit("api", id)).allowed).toBe(false);
+    expect((await limiter.limit("api", `${id}-other`)).allowed).toBe(true);
+    expect((await limiter.limit("user", id)).allowed).toBe(true);
+    await limiter.flush();
+  });
+});
+
+describe("windows and headers", () => {
+  it("gives the budget back once the window has passed", async () => {
+    const limiter = limiterOn(redisA, resolvePolicies({ RATE_LIMIT_API_LIMIT: "3", RATE_LIMIT_API_WINDOW_S: "1" }));
+    const id = `reset-${randomUUID()}`;
+    // Start early in a second so the burst cannot straddle two 1-s windows.
+    const intoSecond = Date.now() % 1000;
+    if (intoSecond > 600) await new Promise((resolve) => setTimeout(resolve, 1010 - intoSecond));
+    const first = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
+    expect(allowedCount(first)).toBe(3);
+    const refused = first.find((d) => !d.allowed);
+    expect(refused?.retryAfterS).toBeGreaterThanOrEqual(1);
+    expect(refused?.retryAfterS).toBeLessThanOrEqual(1);
+
+    // Sliding window: the previous window still weighs in during the next one.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const later = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
+    expect(allowedCount(later)).toBe(3);
+    await limiter.flush();
+  });
+
+  it("produces correct header values", async () => {
+    const limiter = limiterOn(redisA, hourly(3));
+    const id = `headers-${randomUUID()}`;
+    const decisions = [];
+    for (let i = 0; i < 4; i += 1) decisions.push(await limiter.limit("api", id));
+    const now = Date.now();
+    const headers = decisions.map((d) => rateLimitHeaders(d, now));
+
+    expect(headers.map((h) => h["RateLimit-Remaining"])).toEqual(["2", "1", "0", "0"]);
+    for (const h of headers) {
+      expect(h["RateLimit-Limit"]).toBe("3");
+      expect(h["X-RateLimit-Limit"]).toBe("3");
+      const reset = Number(h["RateLimit-Reset"]);
+      expect(reset).toBeGreaterThan(0);
+      expect(reset).toBeLessThanOrEqual(3600);
+      // Both Reset headers name the same instant, as delta and as Unix time.
+      expect(Math.abs(Number(h["X-RateLimit-Reset"]) - Math.ceil(now / 1000) - reset)).toBeLessThanOrEqual(1);
+    }
+    expect(headers.slice(0, 3).every((h) => h["Retry-After"] === undefined)).toBe(true);
+    const retryAfter = Number(headers[3]?.["Retry-After"]);
+    expect(retryAfter).toBe(decisions[3]?.retryAfterS);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    await limiter.flush();
+  });
+
+  it("asks Redis every time (no in-process block cache hiding its state)", async () => {
+    const limiter = limiterOn(redisA, hourly(1));
+    const id = `no-cache-${randomUUID()}`;
+    expect((await limiter.limit("api", id)).allowed).toBe(true);
+    expect((await limiter.limit("api", id)).allowed).toBe(false);
+    // An operator clears the limit in Redis: the very next call must see it.
+    const stale = await redisA.keys(`${keys.rateLimitPrefix("api")}:${id}:*`);
+    expect(stale.length).toBeGreaterThan(0);
+    await redisA.del(...stale);
+    expect((await limiter.limit("api", id)).allowed).toBe(true);
+    await limiter.flush();
+  });
+
+  it("accepts any identifier, hashing the odd ones into bounded keys", async () => {
+    const limiter = limiterOn(redisA, hourly(1));
+    const odd = `${"x".repeat(500)} weird*[chars]@example.com`;
+    expect((await limiter.limit("api", odd)).allowed).toBe(true);
+    expect((await limiter.limit("api", odd)).allowed).toBe(false);
+    const stored = await redisA.keys(`${keys.rateLimitPrefix("api")}:sha256-*`);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((key) => key.length < 200)).toBe(true);
+    await limiter.flush();
+  });
+});
+
+describe("dashboard counters", () => {
+  it("counts allowed and limited per policy per minute in Redis, visible to every instance", async () => {
+    const countersKeys = createKeys(`counters-${randomUUID().slice(0, 8)}`);
+    const policies = resolvePolicies({ RATE_LIMIT_SQL_LIMIT: "4", RATE_LIMIT_SQL_WINDOW_S: "3600" });
+    const make = (redis: typeof redisA) =>
+      createRedisRateLimiter({ redis, policies, keys: countersKeys, logger: { warn: () => undefined } });
+    const [a, b] = [make(redisA), make(redisB)];
+    const id = randomUUID();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).limit("sql", id)));
+    await Promise.all([a.flush(), b.flush()]);
+
+    const counters = await a.counters({ minutes: 5 });
+    expect(counters.totals.sql).toEqual({ allowed: 4, limited: 6, "fail-open": 0, "fail-closed": 0 });
+    expect(counters.totals.api.allowed).toBe(0);
+    expect(counters.minutes).toHaveLength(5);
+    const currentMinute = Math.floor(Date.now() / 60_000) * 60_000;
+    expect(currentMinute - (counters.minutes.at(-1) ?? 0)).toBeLessThanOrEqual(60_000);
+    expect((counters.series.sql.allowed.at(-1) ?? 0) + (counters.series.sql.allowed.at(-2) ?? 0)).toBe(4);
+
+    // The same numbers through the standalone reader the admin API would use.
+    expect((await readRateLimitCounters(redisB, countersKeys, { minutes: 5 })).totals.sql).toEqual(counters.totals.sql);
+    // And each process keeps its own share.
+    expect(a.localCounts().sql.allowed + b.localCounts().sql.allowed).toBe(4);
+
+    const counterKeys = await redisA.keys(`${countersKeys.root}rlc:*`);
+    expect(counterKeys.length).toBeGreaterThan(0);
+    for (const key of counterKeys) {
+      const ttl = await redisA.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(3600);
+    }
+    await redisA.del(...(await redisA.keys(`${countersKeys.root}*`)));
+  });
+});
