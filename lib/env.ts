@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { trustProxySchema } from "./ratelimit/client-ip";
+import { rateLimitEnvShape } from "./ratelimit/policies";
 
 /**
  * The one place that reads process.env. Everything is parsed at once so a
@@ -59,6 +61,11 @@ const schema = z
     EMBEDDED_PG_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
     SEED_SCALE: z.coerce.number().positive().max(20).default(1),
     PORT: int(3000, 1),
+    REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
+    REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
+    TRUST_PROXY: trustProxySchema,
+    SESSION_TTL_S: int(8 * 3600, 60),
+    ...rateLimitEnvShape,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   });
 

@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors";
 import { pool } from "../db/clients";
 import { migrationStatus, type MigrationStatus } from "../db/migration-status";
 import { ROLES, type Role } from "../db/roles";
+import { redisReadiness } from "../redis/runtime";
 
 export interface CheckResult {
   ok: boolean;
@@ -48,20 +49,12 @@ async function checkMigrations(): Promise<CheckResult & Partial<MigrationStatus>
   }
 }
 
-export type ExtraCheck = () => Promise<CheckResult>;
-const extraChecks = new Map<string, ExtraCheck>();
-
-/** Lets other subsystems (Redis) join the readiness report without this file knowing them. */
-export function registerReadinessCheck(name: string, check: ExtraCheck): void {
-  extraChecks.set(name, check);
-}
-
 export async function readiness(): Promise<Readiness> {
-  const names = [...ROLES.map((role) => `db:${role}`), "migrations", ...extraChecks.keys()];
-  const results = await Promise.all([
+  const names = [...ROLES.map((role) => `db:${role}`), "migrations", "redis"];
+  const results: CheckResult[] = await Promise.all([
     ...ROLES.map(checkRole),
     checkMigrations(),
-    ...[...extraChecks.values()].map((check) => check().catch((error: unknown) => ({ ok: false, error: describe(error) }))),
+    redisReadiness().catch((error: unknown) => ({ ok: false, error: describe(error) })),
   ]);
   const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
   const failed = names.filter((name) => !checks[name]!.ok);

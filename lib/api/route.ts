@@ -1,0 +1,110 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import type { z } from "zod";
+import { authenticate } from "../auth/authenticate";
+import { roleAtLeast, type Caller, type TokenScope, type UserRole } from "../auth/caller";
+import { log } from "../log";
+import { ApiError, errorResponse } from "./errors";
+import { readJsonBody, DEFAULT_MAX_BODY_BYTES } from "./read-body";
+import { requestIdFrom, REQUEST_ID_HEADER } from "./request-id";
+import { toApiError } from "./to-api-error";
+
+/**
+ * The one wrapper every route handler goes through: authenticate (session or
+ * bearer token, checked against Redis), authorize (role and scope), parse
+ * params / query / body with zod, map every error to the one error shape,
+ * and log one line. The proxy is only a first gate; this is the real one.
+ */
+type Schema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  /** "public": anyone; "caller": a signed-in user or a token (default). */
+  auth?: "public" | "caller";
+  /** The caller needs every one of these scopes (a session user's scopes follow from the role). */
+  scopes?: TokenScope[];
+  /** Minimum role of the user behind the session or token. */
+  role?: UserRole;
+  params?: P;
+  query?: Q;
+  body?: B;
+  maxBodyBytes?: number;
+}
+
+export interface RouteContext<P, Q, B> {
+  request: NextRequest;
+  requestId: string;
+  caller: Caller | null;
+  params: P;
+  query: Q;
+  body: B;
+  /** Aborts when the client goes away: pass it to pool work so queued requests leave the queue. */
+  signal: AbortSignal;
+}
+
+export type AuthedRouteContext<P, Q, B> = RouteContext<P, Q, B> & { caller: Caller };
+
+type Handler<P, Q, B, C> = (context: C) => Promise<Response | object | null>;
+
+export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+  options: RouteOptions<P, Q, B> & { auth: "public" },
+  handler: Handler<Infer<P>, Infer<Q>, Infer<B>, RouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
+): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+  options: RouteOptions<P, Q, B>,
+  handler: Handler<Infer<P>, Infer<Q>, Infer<B>, AuthedRouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
+): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<unknown, unknown, unknown, never>) {
+  return async (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+    const started = performance.now();
+    const requestId = requestIdFrom(request.headers);
+    let caller: Caller | null = null;
+    let response: Response;
+    try {
+      caller = await authenticate(request);
+      authorize(caller, options);
+      const url = new URL(request.url);
+      const context: RouteContext<unknown, unknown, unknown> = {
+        request,
+        requestId,
+        caller,
+        params: options.params ? options.params.parse(await segment.params) : undefined,
+        query: options.query ? options.query.parse(Object.fromEntries(url.searchParams)) : undefined,
+        body: options.body ? options.body.parse(await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined,
+        signal: request.signal,
+      };
+      const result = await (handler as Handler<unknown, unknown, unknown, RouteContext<unknown, unknown, unknown>>)(context);
+      response = result instanceof Response ? result : Response.json(result ?? null, { headers: { "Cache-Control": "no-store" } });
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500 && apiError.code === "internal") {
+        log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
+      }
+      response = errorResponse(apiError);
+    }
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+    log.info(
+      {
+        requestId,
+        method: request.method,
+        route: new URL(request.url).pathname,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+        userId: caller?.userId,
+        tokenId: caller?.tokenId,
+      },
+      "request",
+    );
+    return response;
+  };
+}
+
+function authorize(caller: Caller | null, options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>): void {
+  if (options.auth === "public") return;
+  if (!caller) throw new ApiError("unauthorized", "sign in, or send an API token as Authorization: Bearer slc_…");
+  if (options.role && !roleAtLeast(caller.role, options.role)) {
+    throw new ApiError("forbidden", `this needs the ${options.role} role`);
+  }
+  const missing = (options.scopes ?? []).filter((scope) => !caller.scopes.includes(scope));
+  if (missing.length > 0) throw new ApiError("forbidden", `missing scope: ${missing.join(", ")}`, { missing });
+}

@@ -1,0 +1,23 @@
+import "server-only";
+import { env } from "../env";
+import { log } from "../log";
+import { appRedis } from "../redis/runtime";
+import { createRateLimiter, type RateLimiter } from "./limiter";
+import { resolvePolicies } from "./policies";
+
+/** The limiter of this process, built once from the environment and kept across hot reloads. */
+const globalForLimiter = globalThis as unknown as { sluiceRateLimiter?: RateLimiter };
+
+export function appRateLimiter(): RateLimiter {
+  if (!globalForLimiter.sluiceRateLimiter) {
+    const config = env();
+    globalForLimiter.sluiceRateLimiter = createRateLimiter({
+      redis: appRedis() ?? undefined,
+      production: config.NODE_ENV === "production",
+      policies: resolvePolicies(config),
+      timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+      logger: log.child({ component: "ratelimit" }),
+    });
+  }
+  return globalForLimiter.sluiceRateLimiter;
+}
