@@ -1,15 +1,11 @@
 /**
- * Runs once when a server process starts: a bad configuration stops it here,
- * with every problem listed, instead of failing on the first request.
+ * Runs once when a server process starts. The Node.js-only work lives in
+ * lib/startup.ts, behind the NEXT_RUNTIME check that lets Next drop it from
+ * the edge bundle.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env, EnvError } = await import("./lib/env");
-  try {
-    env();
-  } catch (error) {
-    if (!(error instanceof EnvError)) throw error;
-    console.error(`[sluice] refusing to start. ${error.message}`);
-    process.exit(78); // EX_CONFIG
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { onServerStart } = await import("./lib/startup");
+    await onServerStart();
   }
 }

@@ -7,3 +7,4 @@ const standalone = path.join(root, ".next", "standalone");
 if (!existsSync(standalone)) throw new Error("no .next/standalone: run next build first");
 cpSync(path.join(root, ".next", "static"), path.join(standalone, ".next", "static"), { recursive: true });
 cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });
+cpSync(path.join(root, "scripts", "peer-address-preload.mjs"), path.join(standalone, "peer-address-preload.mjs"));

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { migrateDatabase } from "../db/migrate";
 import { seedDatabase, isSeeded, seedMarker } from "../db/seed";
 import { setupDatabase } from "../db/setup";
@@ -30,7 +31,15 @@ if (isSeeded(marker, env.SEED_SCALE)) {
 
 const redis = await findRedis(env.REDIS_URL, say);
 
-const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: ownerUrl, ...(redis.url ? { REDIS_URL: redis.url } : {}) };
+const preload = pathToFileURL(path.join(ROOT, "scripts", "peer-address-preload.mjs")).href;
+const childEnv = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: ownerUrl,
+  // The same peer-address stamp as production, so rate limits key on the real client here too.
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import ${preload}`].filter(Boolean).join(" "),
+  ...(redis.url ? { REDIS_URL: redis.url } : {}),
+};
 say(`ready for next in ${((performance.now() - started) / 1000).toFixed(1)}s`);
 say(`open http://localhost:${env.PORT}`);
 

@@ -22,7 +22,7 @@ export async function startAppServer(envVars: Record<string, string>): Promise<A
   if (!existsSync(SERVER)) throw new Error("no production build: run `npm run build` first (npm test does it for you)");
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, ["--import", "./peer-address-preload.mjs", SERVER], {
     cwd: path.dirname(SERVER),
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,0 +1,67 @@
+/**
+ * The parsed shape of a table-API read request. Names here are still request text: they are
+ * checked against the catalog (and replaced by catalog objects) only when the query is built.
+ * Values are kept as written (`*` in like patterns included) so the UI can turn an AST back into
+ * a URL without loss.
+ */
+export interface ReadRequest {
+  /** null: no `select=` given, i.e. every column. */
+  select: SelectItem[] | null;
+  /** Top-level conditions, joined with AND. */
+  where: Condition[];
+  order: OrderTerm[];
+  page: Page;
+  count: CountMode | null;
+}
+
+export type SelectItem =
+  | { kind: "star" }
+  | {
+      kind: "column";
+      column: string;
+      /** `alias:column` — becomes the output key; never written into SQL. */
+      alias: string | null;
+      /** Canonical cast target (see column-types.ts), e.g. "text" for `::text`. */
+      cast: string | null;
+    };
+
+export const COMPARISON_OPS = ["eq", "neq", "gt", "gte", "lt", "lte"] as const;
+export const PATTERN_OPS = ["like", "ilike"] as const;
+export const FILTER_OPS = [...COMPARISON_OPS, ...PATTERN_OPS, "in", "is"] as const;
+
+export type ComparisonOp = (typeof COMPARISON_OPS)[number];
+export type PatternOp = (typeof PATTERN_OPS)[number];
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+export const IS_VALUES = ["null", "not_null", "true", "false", "unknown"] as const;
+export type IsValue = (typeof IS_VALUES)[number];
+
+export type Condition = Filter | Group;
+
+export type Filter =
+  | { kind: "filter"; column: string; negated: boolean; op: ComparisonOp | PatternOp; value: string }
+  | { kind: "filter"; column: string; negated: boolean; op: "in"; values: string[] }
+  | { kind: "filter"; column: string; negated: boolean; op: "is"; value: IsValue };
+
+export interface Group {
+  kind: "group";
+  op: "and" | "or";
+  negated: boolean;
+  conditions: Condition[];
+}
+
+export interface OrderTerm {
+  column: string;
+  direction: "asc" | "desc";
+  /** null: Postgres' default (NULLS LAST for asc, NULLS FIRST for desc). */
+  nulls: "first" | "last" | null;
+}
+
+/** The window asked for by limit/offset and the Range header combined. */
+export interface Page {
+  offset: number;
+  /** null: as many as the server's row cap allows. */
+  limit: number | null;
+}
+
+export type CountMode = "exact" | "planned" | "estimated";

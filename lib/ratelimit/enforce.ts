@@ -1,0 +1,47 @@
+import "server-only";
+import { ApiError } from "../api/errors";
+import { log } from "../log";
+import type { RateLimitDecision } from "./decision";
+import { rateLimitHeaders } from "./headers";
+import { appRateLimiter } from "./runtime";
+import type { PolicyChoice } from "./select-policy";
+
+export interface Enforcement {
+  /** Set when the request must be refused. */
+  error?: ApiError;
+  /** Headers for the response: the tightest remaining budget, or the refusal's. */
+  headers: Record<string, string>;
+}
+
+/**
+ * Runs every applicable policy; the first refusal wins. A limiter that could
+ * not reach Redis has already applied the policy's fail mode: fail-closed is
+ * answered 503 (the quota is not the problem, Redis is), fail-open passes.
+ */
+export async function enforce(choices: PolicyChoice[]): Promise<Enforcement> {
+  if (choices.length === 0) return { headers: {} };
+  const limiter = appRateLimiter();
+  const decisions: RateLimitDecision[] = [];
+  for (const choice of choices) {
+    const decision = await limiter.limit(choice.policy, choice.identifier);
+    decisions.push(decision);
+    if (decision.failed === "closed") {
+      log.warn({ policy: choice.policy }, "rate limiter unavailable: failing closed");
+      return {
+        error: new ApiError("unavailable", "rate limiting is unavailable; retry shortly", { policy: choice.policy }),
+        headers: rateLimitHeaders(decision),
+      };
+    }
+    if (!decision.allowed) {
+      return {
+        error: new ApiError("rate_limited", `too many requests (${choice.policy}); retry after ${decision.retryAfterS}s`, {
+          policy: choice.policy,
+          limit: decision.limit,
+        }),
+        headers: rateLimitHeaders(decision),
+      };
+    }
+  }
+  const tightest = decisions.filter((d) => !d.failed).sort((a, b) => a.remaining - b.remaining)[0];
+  return { headers: tightest ? rateLimitHeaders(tightest) : {} };
+}

@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import type { PolicyName } from "./policies";
+
+/**
+ * Which policy a request counts against, and under what identity. Pure, so
+ * the proxy stays thin and every routing rule here has a unit test.
+ */
+export interface RequestFacts {
+  method: string;
+  pathname: string;
+  /** The Authorization header as sent. */
+  authorization: string | null;
+  /** Next-Action header: a server action call. */
+  serverAction: boolean;
+  /** User id from a valid session JWT, if any (revocation is checked later, by the route). */
+  userId: string | null;
+  clientIp: string;
+}
+
+export interface PolicyChoice {
+  policy: PolicyName;
+  identifier: string;
+}
+
+const EXEMPT = [/^\/api\/health(\/|$)/, /^\/_next\/static\//, /^\/favicon/];
+const SQL_PATHS = [/^\/api\/v1\/sql\/?$/, /^\/sql(\/|$)/, /^\/queries(\/|$)/];
+
+/** Tokens are counted by a hash: the raw token never becomes a Redis key. */
+export function tokenIdentifier(token: string): string {
+  return createHash("sha256").update(token).digest("hex").slice(0, 32);
+}
+
+export function bearerToken(authorization: string | null): string | null {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match ? match[1]! : null;
+}
+
+export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
+  const path = facts.pathname.replace(/\.(rsc|segments)(\/.*)?$/, "");
+  if (EXEMPT.some((re) => re.test(path))) return [];
+  const ip = `ip:${facts.clientIp}`;
+  const post = facts.method === "POST";
+
+  if (post && /^\/api\/auth\/callback\/credentials\/?$/.test(path)) return [{ policy: "sign-in-ip", identifier: ip }];
+
+  const token = bearerToken(facts.authorization);
+  const principal = token ? `token:${tokenIdentifier(token)}` : facts.userId ? `user:${facts.userId}` : null;
+  const base: PolicyChoice = token
+    ? { policy: "api", identifier: principal! }
+    : facts.userId
+      ? { policy: "user", identifier: principal! }
+      : { policy: "anonymous", identifier: ip };
+
+  const extra: PolicyChoice[] = [];
+  if (post && facts.serverAction && /^\/settings\/tokens\/?$/.test(path) && facts.userId) {
+    extra.push({ policy: "token-create", identifier: `user:${facts.userId}` });
+  }
+  if (post && SQL_PATHS.some((re) => re.test(path)) && principal) {
+    extra.push({ policy: "sql", identifier: principal });
+  }
+  return [base, ...extra];
+}

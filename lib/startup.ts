@@ -1,0 +1,12 @@
+import { env, EnvError } from "./env";
+
+/** A bad configuration stops the process here, with every problem listed, not on the first request. */
+export async function onServerStart(): Promise<void> {
+  try {
+    env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[sluice] refusing to start. ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+}

@@ -1,0 +1,62 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { errorResponse, ApiError } from "@/lib/api/errors";
+import { CLIENT_IP_HEADER, PEER_ADDRESS_HEADER } from "@/lib/api/peer-address";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/api/request-id";
+import { env } from "@/lib/env";
+import { clientIp } from "@/lib/ratelimit/client-ip";
+import { enforce } from "@/lib/ratelimit/enforce";
+import { selectPolicies } from "@/lib/ratelimit/select-policy";
+import { sessionUserId } from "@/lib/ratelimit/session-user";
+import { hasSessionCookie } from "@/lib/auth/session-cookie";
+
+/**
+ * The first gate, deliberately thin: request id, client address, rate limit,
+ * and a coarse "signed in at all?" check. Route handlers and server actions
+ * re-check authentication themselves; nothing here is the last word.
+ */
+const SIGNED_IN_PAGES = /^\/(explore|sql|queries|settings|admin)(\/|\.rsc|$)/;
+const API_NEEDS_CREDENTIALS = /^\/api\/(v1|admin)(\/|$)/;
+
+export async function proxy(request: NextRequest) {
+  const requestId = requestIdFrom(request.headers);
+  const { pathname } = request.nextUrl;
+  const ip = clientIp(request.headers, request.headers.get(PEER_ADDRESS_HEADER) ?? undefined, env().TRUST_PROXY);
+
+  const choices = selectPolicies({
+    method: request.method,
+    pathname,
+    authorization: request.headers.get("authorization"),
+    serverAction: request.headers.has("next-action"),
+    userId: await sessionUserId(request),
+    clientIp: ip,
+  });
+  const { error, headers } = await enforce(choices);
+  if (error) return withHeaders(errorResponse(error), { ...headers, [REQUEST_ID_HEADER]: requestId });
+
+  const signedIn = hasSessionCookie(request);
+  if (!signedIn && SIGNED_IN_PAGES.test(pathname) && !request.headers.has("next-action")) {
+    const signIn = new URL("/sign-in", request.url);
+    signIn.searchParams.set("callbackUrl", pathname + request.nextUrl.search);
+    return withHeaders(NextResponse.redirect(signIn), { [REQUEST_ID_HEADER]: requestId });
+  }
+  if (!signedIn && API_NEEDS_CREDENTIALS.test(pathname) && !request.headers.has("authorization")) {
+    const unauthorized = new ApiError("unauthorized", "sign in, or send an API token as Authorization: Bearer slc_…");
+    return withHeaders(errorResponse(unauthorized), { ...headers, [REQUEST_ID_HEADER]: requestId });
+  }
+
+  const forwarded = new Headers(request.headers);
+  forwarded.set(REQUEST_ID_HEADER, requestId);
+  forwarded.set(CLIENT_IP_HEADER, ip);
+  forwarded.delete("x-middleware-subrequest");
+  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), { ...headers, [REQUEST_ID_HEADER]: requestId });
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+export const config = {
+  // Everything but built assets; RSC, prefetch and data requests included on purpose.
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg).*)"],
+};

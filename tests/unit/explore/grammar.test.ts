@@ -1,0 +1,294 @@
+import { describe, expect, it } from "vitest";
+import { ExploreError, type ExploreErrorReason } from "@/lib/explore/errors";
+import { parseReadRequest, type ReadRequest } from "@/lib/explore/grammar";
+
+function parse(query: string, headers: { range?: string; prefer?: string } = {}): ReadRequest {
+  return parseReadRequest({ params: new URLSearchParams(query), ...headers });
+}
+
+function parseError(query: string, headers: { range?: string; prefer?: string } = {}): ExploreError {
+  try {
+    parse(query, headers);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExploreError);
+    return error as ExploreError;
+  }
+  throw new Error(`expected ${query} to fail`);
+}
+
+function expectReason(query: string, reason: ExploreErrorReason, headers = {}): ExploreError {
+  const error = parseError(query, headers);
+  expect(error.reason).toBe(reason);
+  expect(error.status).toBeGreaterThanOrEqual(400);
+  expect(error.status).toBeLessThan(500);
+  return error;
+}
+
+describe("select", () => {
+  it("defaults to every column", () => {
+    expect(parse("").select).toBeNull();
+  });
+
+  it("parses columns, star, aliases, casts and quoted names", () => {
+    expect(parse('select=id, fullName:name,score::text,s:score::bigint,*,"my col","a:b"::text').select).toEqual([
+      { kind: "column", column: "id", alias: null, cast: null },
+      { kind: "column", column: "name", alias: "fullName", cast: null },
+      { kind: "column", column: "score", alias: null, cast: "text" },
+      { kind: "column", column: "score", alias: "s", cast: "int8" },
+      { kind: "star" },
+      { kind: "column", column: "my col", alias: null, cast: null },
+      { kind: "column", column: "a:b", alias: null, cast: "text" },
+    ]);
+  });
+
+  it("keeps a quoted name with a comma whole", () => {
+    expect(parse('select="x,y",id').select).toHaveLength(2);
+  });
+
+  it.each([
+    ["select=", "malformed_select"],
+    ["select=id,,name", "malformed_select"],
+    ["select=:id", "malformed_select"],
+    ["select=a:b:c", "malformed_select"],
+    ["select=id::regclass", "bad_cast"],
+    ["select=id::text;drop table x", "bad_cast"],
+    ["select=orders(*)", "unsupported_feature"],
+    ["select=count()", "unsupported_feature"],
+    ["select=meta->a", "unsupported_feature"],
+    ["select=id&select=name", "duplicate_parameter"],
+  ] as const)("rejects %s", (query, reason) => {
+    expectReason(query, reason);
+  });
+});
+
+describe("filters", () => {
+  it("parses every operator with not.", () => {
+    const r = parse(
+      "id=eq.1&age=not.gt.5&name=like.*an*&email=ilike.A*&id=in.(1,2,3)&active=is.true&born=not.is.null&score=neq.&x=lte.a.b",
+    );
+    expect(r.where).toEqual([
+      { kind: "filter", column: "id", negated: false, op: "eq", value: "1" },
+      { kind: "filter", column: "age", negated: true, op: "gt", value: "5" },
+      { kind: "filter", column: "name", negated: false, op: "like", value: "*an*" },
+      { kind: "filter", column: "email", negated: false, op: "ilike", value: "A*" },
+      { kind: "filter", column: "id", negated: false, op: "in", values: ["1", "2", "3"] },
+      { kind: "filter", column: "active", negated: false, op: "is", value: "true" },
+      { kind: "filter", column: "born", negated: true, op: "is", value: "null" },
+      { kind: "filter", column: "score", negated: false, op: "neq", value: "" },
+      { kind: "filter", column: "x", negated: false, op: "lte", value: "a.b" },
+    ]);
+  });
+
+  it("keeps top-level values raw, quotes and all", () => {
+    expect(parse('name=eq."a,b"').where[0]).toMatchObject({ value: '"a,b"' });
+  });
+
+  it("applies PostgREST quoting rules inside in-lists", () => {
+    const r = parse('name=in.("a,b", c ,"say \\"hi\\"","back\\\\slash","x)y",,"")');
+    expect(r.where[0]).toMatchObject({ op: "in", values: ["a,b", "c", 'say "hi"', "back\\slash", "x)y", "", ""] });
+  });
+
+  it("reads an unclosed or trailing quote as plain text, like PostgREST", () => {
+    expect(parse('name=in.("ab"c,d)').where[0]).toMatchObject({ values: ['"ab"c', "d"] });
+    expect(parse('name=in.("1,2)').where[0]).toMatchObject({ values: ['"1', "2"] });
+  });
+
+  it("accepts the empty list", () => {
+    expect(parse("id=in.()").where[0]).toMatchObject({ values: [] });
+  });
+
+  it("unquotes a quoted filter key", () => {
+    expect(parse('%22a.b%22=eq.1').where[0]).toMatchObject({ column: "a.b" });
+  });
+
+  it("accepts is values case-insensitively, including not_null", () => {
+    expect(parse("born=is.NULL&name=is.not_null").where).toMatchObject([{ value: "null" }, { value: "not_null" }]);
+  });
+
+  it.each([
+    ["id=1", "malformed_filter"],
+    ["id=eq", "malformed_filter"],
+    ["id=", "malformed_filter"],
+    ["id=.1", "malformed_filter"],
+    ["id=equals.1", "unknown_operator"],
+    ["tags=cs.{a}", "unknown_operator"],
+    ["name=like(any).{a*}", "unsupported_feature"],
+    ["id=is.maybe", "bad_value"],
+    ["id=in.1,2", "malformed_list"],
+    ["id=in.(1,2", "malformed_list"],
+    ['id=in.("1,2', "malformed_list"],
+    ["id=in.(1)x", "malformed_list"],
+    ["=eq.1", "malformed_filter"],
+    ["columns=id", "unsupported_parameter"],
+  ] as const)("rejects %s", (query, reason) => {
+    expectReason(query, reason);
+  });
+
+  it("names the column and operator in its message", () => {
+    expect(expectReason("age=between.1", "unknown_operator").message).toMatch(/"between".*"age"/);
+  });
+
+  it("skips keys the caller handles itself, but never reserved ones", () => {
+    const r = parseReadRequest({ params: new URLSearchParams("tab=grid&limit=5") }, { ignore: ["tab", "limit"] });
+    expect(r.where).toEqual([]);
+    expect(r.page.limit).toBe(5);
+  });
+});
+
+describe("logic trees", () => {
+  it("parses nested and/or/not groups", () => {
+    const r = parse("or=(age.lt.18,and(name.eq.x,not.or(id.in.(1,2),active.is.false)),age.not.eq.30)");
+    expect(r.where).toEqual([
+      {
+        kind: "group",
+        op: "or",
+        negated: false,
+        conditions: [
+          { kind: "filter", column: "age", negated: false, op: "lt", value: "18" },
+          {
+            kind: "group",
+            op: "and",
+            negated: false,
+            conditions: [
+              { kind: "filter", column: "name", negated: false, op: "eq", value: "x" },
+              {
+                kind: "group",
+                op: "or",
+                negated: true,
+                conditions: [
+                  { kind: "filter", column: "id", negated: false, op: "in", values: ["1", "2"] },
+                  { kind: "filter", column: "active", negated: false, op: "is", value: "false" },
+                ],
+              },
+            ],
+          },
+          { kind: "filter", column: "age", negated: true, op: "eq", value: "30" },
+        ],
+      },
+    ]);
+  });
+
+  it("parses not.and= and and= at the top level", () => {
+    expect(parse("not.and=(a.eq.1,b.eq.2)&and=(c.eq.3)").where).toMatchObject([
+      { kind: "group", op: "and", negated: true },
+      { kind: "group", op: "and", negated: false },
+    ]);
+  });
+
+  it("unquotes values and column names; keeps dots in values", () => {
+    const r = parse('or=(name.eq."a,b)",score.eq.1.5,"a.b".like.*x*,tags.eq.{a,b})');
+    expect(r.where[0]).toMatchObject({
+      conditions: [
+        { column: "name", value: "a,b)" },
+        { column: "score", value: "1.5" },
+        { column: "a.b", op: "like", value: "*x*" },
+        { column: "tags", value: "{a,b}" },
+      ],
+    });
+  });
+
+  it("treats a column named like a logic operator as a column", () => {
+    expect(parse("or=(and.eq.1,or.is.null)").where[0]).toMatchObject({
+      conditions: [{ column: "and" }, { column: "or" }],
+    });
+  });
+
+  it.each([
+    ["or=()", "malformed_logic"],
+    ["or=a.eq.1", "malformed_logic"],
+    ["or=(a.eq.1", "malformed_logic"],
+    ["or=(a.eq.1))", "malformed_logic"],
+    ["or=(a)", "malformed_logic"],
+    ["or=(a.eq.1,)", "malformed_filter"],
+    ["or=(a.eq.x(y))", "malformed_logic"],
+    ["or=(a.bad.1)", "unknown_operator"],
+    [`or=${"and(".repeat(20)}a.eq.1${")".repeat(20)}`, "malformed_logic"],
+    [`or=(${"and(".repeat(20)}a.eq.1${")".repeat(21)}`, "too_complex"],
+  ] as const)("rejects %s", (query, reason) => {
+    expectReason(query, reason);
+  });
+
+  it("bounds the size of a request", () => {
+    const many = Array.from({ length: 300 }, (_, i) => `a.eq.${i}`).join(",");
+    expectReason(`or=(${many})`, "too_complex");
+    expectReason(`id=in.(${"1,".repeat(1500)}1)`, "too_complex");
+  });
+});
+
+describe("order", () => {
+  it("parses directions, nulls placement and quoted names", () => {
+    expect(parse('order=age.desc.nullslast,name,id.nullsfirst,"a.b".asc').order).toEqual([
+      { column: "age", direction: "desc", nulls: "last" },
+      { column: "name", direction: "asc", nulls: null },
+      { column: "id", direction: "asc", nulls: "first" },
+      { column: "a.b", direction: "asc", nulls: null },
+    ]);
+  });
+
+  it.each(["order=", "order=age.down", "order=age.nullslast.desc", "order=age.asc.desc"])(
+    "rejects %s",
+    (query) => {
+      const error = parseError(query);
+      expect(["malformed_order"]).toContain(error.reason);
+    },
+  );
+});
+
+describe("paging and counting", () => {
+  it("reads limit and offset", () => {
+    expect(parse("limit=10&offset=20").page).toEqual({ offset: 20, limit: 10 });
+    expect(parse("").page).toEqual({ offset: 0, limit: null });
+    expect(parse("limit=0").page).toEqual({ offset: 0, limit: 0 });
+  });
+
+  it.each([
+    ["limit=-1", "bad_limit"],
+    ["limit=abc", "bad_limit"],
+    ["limit=1.5", "bad_limit"],
+    ["limit=99999999999999999999", "bad_limit"],
+    ["offset=-5", "bad_offset"],
+    ["limit=1&limit=2", "duplicate_parameter"],
+  ] as const)("rejects %s", (query, reason) => {
+    expectReason(query, reason);
+  });
+
+  it("reads the Range header and intersects it with limit/offset", () => {
+    expect(parse("", { range: "0-24" }).page).toEqual({ offset: 0, limit: 25 });
+    expect(parse("", { range: "items=10-" }).page).toEqual({ offset: 10, limit: null });
+    expect(parse("limit=5", { range: "10-100" }).page).toEqual({ offset: 10, limit: 5 });
+    expect(parse("offset=20", { range: "0-9" }).page).toEqual({ offset: 20, limit: 0 });
+    expect(parse("offset=5&limit=100", { range: "0-9" }).page).toEqual({ offset: 5, limit: 5 });
+  });
+
+  it("refuses malformed and inverted ranges (416 for the latter)", () => {
+    expectReason("", "malformed_range", { range: "bytes=0-5" });
+    expectReason("", "malformed_range", { range: "-5" });
+    expectReason("", "malformed_range", { range: "0-1,3-4" });
+    expect(expectReason("", "range_not_satisfiable", { range: "5-2" }).status).toBe(416);
+  });
+
+  it("reads the count preference among others", () => {
+    expect(parse("", { prefer: "return=representation, count=exact" }).count).toBe("exact");
+    expect(parse("", { prefer: "count=planned" }).count).toBe("planned");
+    expect(parse("", { prefer: "count=estimated;x=y" }).count).toBe("estimated");
+    expect(parse("", { prefer: "handling=lenient" }).count).toBeNull();
+    expectReason("", "bad_prefer", { prefer: "count=all" });
+  });
+});
+
+describe("errors", () => {
+  it("are ApiErrors with the API's code and a reason in details", () => {
+    const error = parseError("id=zz.1");
+    expect(error.toBody()).toEqual({
+      error: {
+        code: "bad_request",
+        message: expect.stringContaining("zz"),
+        details: { reason: "unknown_operator", column: "id", operator: "zz" },
+      },
+    });
+  });
+
+  it("clip huge request text in messages", () => {
+    expect(parseError(`id=${"x".repeat(10_000)}.1`).message.length).toBeLessThan(300);
+  });
+});
