@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { SiteHeader } from "@/components/layout/site-header";
+import { SiteHeader, type NavLink } from "@/components/layout/site-header";
+import { roleAtLeast, type Caller } from "@/lib/auth/caller";
+import { currentCaller } from "@/lib/auth/guards";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -8,16 +10,28 @@ export const metadata: Metadata = {
   icons: { icon: "/favicon.svg" },
 };
 
-const links = [
-  { href: "/", label: "Overview" },
-  { href: "/api/health/ready", label: "Readiness JSON" },
-];
+const publicLinks: NavLink[] = [{ href: "/", label: "Overview" }];
 
-export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
+/** The areas this caller can use; the pages re-check access themselves. */
+function linksFor(caller: Caller | null): NavLink[] {
+  if (!caller) return publicLinks;
+  return [
+    ...publicLinks,
+    { href: "/explore", label: "Explore" },
+    ...(roleAtLeast(caller.role, "analyst") ? [{ href: "/sql", label: "SQL" }] : []),
+    { href: "/queries", label: "Saved queries" },
+    { href: "/settings/tokens", label: "API tokens" },
+    ...(caller.role === "admin" ? [{ href: "/admin", label: "Admin" }] : []),
+  ];
+}
+
+export default async function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
+  // The header is informational; a session store outage must not take every page down with it.
+  const caller = await currentCaller().catch(() => null);
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <SiteHeader links={links} />
+        <SiteHeader links={linksFor(caller)} user={caller ? { email: caller.email, role: caller.role } : null} />
         <main className="mx-auto max-w-6xl px-6 py-10">{children}</main>
       </body>
     </html>

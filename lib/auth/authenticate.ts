@@ -1,11 +1,70 @@
 import "server-only";
-import type { Caller } from "./caller";
+import { ApiError } from "../api/errors";
+import { findUserById } from "../db/queries/users";
+import { log } from "../log";
+import { ROLE_SCOPES, type Caller } from "./caller";
+import { readSessionToken, type SessionClaims } from "./session-cookie";
+import { readSession } from "./sessions";
+import { isTokenText } from "./token-format";
+import { resolveToken } from "./tokens";
 
 /**
- * Resolves the caller of a request from its session cookie or bearer token.
- * Placeholder until the identity work lands: nobody is authenticated, so
- * every non-public route answers 401.
+ * Resolves the caller of a request: an `Authorization: Bearer slc_…` token,
+ * else the next-auth session cookie. Both are checked against Redis on every
+ * request (revocation is immediate) and the user is re-read from the database
+ * (a disabled user or a changed role counts at once).
+ *
+ * null = anonymous. Credentials that are present but wrong throw 401; when
+ * Redis cannot answer, 503 — never a 500, and never let through.
  */
-export async function authenticate(_request: Request): Promise<Caller | null> {
-  return null;
+export async function authenticate(request: Pick<Request, "headers">): Promise<Caller | null> {
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) return callerFromBearer(authorization);
+  const claims = await readSessionToken(request);
+  return claims ? callerFromSession(claims) : null;
+}
+
+// The scheme is case-insensitive (RFC 9110); exactly one credential after it.
+const BEARER = /^Bearer +(\S+) *$/i;
+
+async function callerFromBearer(header: string): Promise<Caller> {
+  const token = BEARER.exec(header)?.[1];
+  if (!token || !isTokenText(token)) {
+    throw new ApiError("unauthorized", "malformed Authorization header; send Authorization: Bearer slc_…");
+  }
+  const meta = await fromStore(() => resolveToken(token));
+  if (!meta) throw new ApiError("unauthorized", "the API token is unknown, revoked or expired");
+  const user = await findUserById(meta.userId);
+  if (!user || user.disabled) throw new ApiError("unauthorized", "the API token's owner is disabled or gone");
+  // A token never carries more than its owner's role grants today (roles can be lowered after creation).
+  const allowed = ROLE_SCOPES[user.role];
+  return {
+    via: "token",
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    scopes: meta.scopes.filter((scope) => allowed.includes(scope)),
+    tokenId: meta.id,
+  };
+}
+
+/** A decoded session cookie → Caller, or null when the session is over. Used by guards.ts too. */
+export async function callerFromSession(claims: SessionClaims): Promise<Caller | null> {
+  const session = await fromStore(() => readSession(claims.sid));
+  if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) return null;
+  const user = await findUserById(claims.sub);
+  if (!user || user.disabled) return null;
+  // Belt and braces: a password change also deletes the sessions, but a failed delete must not keep one alive.
+  if (user.passwordChangedAt.getTime() !== session.passwordChangedAt) return null;
+  return { via: "session", userId: user.id, email: user.email, role: user.role, scopes: ROLE_SCOPES[user.role], sessionId: claims.sid };
+}
+
+/** Redis answering nothing is not "no session": fail closed with 503. */
+async function fromStore<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    log.warn({ component: "auth", err: error instanceof Error ? error.message : String(error) }, "cannot check credentials: session/token store unavailable");
+    throw new ApiError("unavailable", "cannot check credentials right now (session store unavailable); retry shortly", undefined, { "Retry-After": "5" });
+  }
 }

@@ -24,7 +24,7 @@ export function authSecret(): string {
   return secret;
 }
 
-export function useSecureCookies(headers: HeaderSource): boolean {
+export function secureCookiesFor(headers: HeaderSource): boolean {
   const mode = env().AUTH_SECURE_COOKIES;
   if (mode !== "auto") return mode === "always";
   // TLS ends at the proxy in front of us; it says so in X-Forwarded-Proto. A
@@ -33,7 +33,7 @@ export function useSecureCookies(headers: HeaderSource): boolean {
 }
 
 export function sessionCookieName(headers: HeaderSource): string {
-  return useSecureCookies(headers) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  return secureCookiesFor(headers) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 /** What our JWT must carry; anything else is not a session of ours. */

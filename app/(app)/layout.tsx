@@ -1,0 +1,13 @@
+import { AccessPanel } from "@/components/auth/access-panel";
+import { pageAccess } from "@/lib/auth/guards";
+
+/**
+ * Everything in (app) needs a live session. The proxy only checks that a
+ * cookie exists; this checks it against Redis and the user's current state.
+ * Pages call pageAccess() too: layouts are kept across client navigations.
+ */
+export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
+  const access = await pageAccess();
+  if (access.status === "unavailable") return <AccessPanel kind="unavailable" />;
+  return children;
+}

@@ -1,0 +1,8 @@
+"use client";
+
+import { signOutAction } from "@/app/(auth)/actions";
+import { ActionButton } from "@/components/forms/action-button";
+
+export function SignOutButton() {
+  return <ActionButton action={signOutAction} label="Sign out" pendingLabel="Signing out…" />;
+}

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closePools } from "@/lib/db/clients";
+import { closeRedis } from "@/lib/redis/client";
+import { startAppServer, type AppServer } from "../../support/app-server";
+import { attemptSignIn, createToken, createUser, signIn, useAppEnvironment } from "../../support/auth";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
+
+/** A production server whose Redis goes away: credentials are refused with 503, never let through. */
+let db: TestDatabase;
+let app: AppServer;
+let redis: RedisServerHandle;
+
+beforeAll(async () => {
+  db = await createTestDatabase("auth_redis_http");
+  redis = await startRedisServer();
+  const vars = db.envVars({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: "300", RATE_LIMIT_TIMEOUT_MS: "200" });
+  useAppEnvironment(vars);
+  app = await startAppServer(vars);
+});
+afterAll(async () => {
+  await app?.stop();
+  await closePools();
+  await closeRedis();
+  await redis?.stop();
+  await db?.drop();
+});
+
+describe("Redis down", () => {
+  it("token and session requests get 503 in the error shape with Retry-After", async () => {
+    const user = await createUser(db, { role: "analyst" });
+    const { token } = await createToken(user);
+    const cookie = await signIn(app.url, user.email, user.password);
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { cookie } })).status).toBe(200);
+
+    await redis.stop();
+    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie }] as Array<Record<string, string>>) {
+      const response = await fetch(`${app.url}/api/v1/me`, { headers });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect(await response.json()).toEqual({ error: { code: "unavailable", message: expect.stringMatching(/unavailable/) } });
+    }
+    // A signed-in page says the same in words instead of failing.
+    const html = await (await fetch(`${app.url}/settings/tokens`, { headers: { cookie } })).text();
+    expect(html).toContain("Cannot check your session right now");
+    // Sign-in fails closed: no session without Redis (proxy's per-IP limit or our per-account one refuses).
+    const attempt = await attemptSignIn(app.url, user.email, user.password);
+    expect(attempt.status).toBeGreaterThanOrEqual(400);
+    expect(attempt.jar.header()).not.toMatch(/session-token/);
+  });
+});
