@@ -26,6 +26,13 @@ export interface CatalogRelation {
   estimatedRows: number | null;
   /** In ordinal order; `select=*` expands to this order. */
   columns: readonly CatalogColumn[];
+  /**
+   * Primary-key column names in key order; empty or absent for views and keyless tables. The
+   * builder appends them to ORDER BY so that paging is stable.
+   */
+  primaryKey?: readonly string[];
+  /** COMMENT ON the relation, for the schema browser. */
+  comment?: string | null;
 }
 
 export interface CatalogColumn {
@@ -40,6 +47,8 @@ export interface CatalogColumn {
   nullable: boolean;
   /** attnum, 1-based. */
   ordinal: number;
+  /** COMMENT ON the column, for the schema browser. */
+  comment?: string | null;
 }
 
 /** Names a relation the way the URL does: `/api/v1/tables/{schema}.{name}`. */

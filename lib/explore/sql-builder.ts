@@ -1,5 +1,5 @@
 import { ColumnIndex, findRelation } from "./catalog-lookup";
-import type { Catalog, RelationRef } from "./catalog-types";
+import type { Catalog, RelationRef, ResolvedRelation } from "./catalog-types";
 import { canCast } from "./column-types";
 import type { OrderTerm, ReadRequest, SelectItem } from "./grammar-ast";
 import { operand, renderFromWhere, requireComparable } from "./sql-conditions";
@@ -80,6 +80,17 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
   return { sql, out };
 }
 
+/**
+ * The requested order plus the primary-key columns it does not already name, so that rows with
+ * equal sort keys keep one order across pages (OFFSET paging over a non-unique order can skip or
+ * repeat rows). A request without order= gets key order, which the primary-key index serves.
+ */
+function withKeyTiebreaker(terms: readonly OrderTerm[], target: ResolvedRelation): OrderTerm[] {
+  const named = new Set(terms.map((term) => term.column));
+  const key = (target.relation.primaryKey ?? []).filter((column) => !named.has(column));
+  return [...terms, ...key.map((column) => ({ column, direction: "asc" as const, nulls: null }))];
+}
+
 function renderOrder(terms: readonly OrderTerm[], columns: ColumnIndex): string | null {
   if (terms.length === 0) return null;
   return terms
@@ -122,7 +133,7 @@ export function buildReadQuery(
   const select = renderSelect(request.select, columns);
   const params = new Params();
   const fromWhere = renderFromWhere(target, request, params);
-  const order = renderOrder(request.order, columns);
+  const order = renderOrder(withKeyTiebreaker(request.order, target), columns);
   const text =
     `SELECT ${select.sql.join(", ")} ${fromWhere}` +
     (order === null ? "" : ` ORDER BY ${order}`) +

@@ -1,5 +1,6 @@
 import { findRelation } from "./catalog-lookup";
 import type { Catalog, RelationRef } from "./catalog-types";
+import { readTopPlanNode } from "./explain-json";
 import type { ReadRequest } from "./grammar-ast";
 import { renderFromWhere } from "./sql-conditions";
 import { Params, type SqlQuery } from "./sql-text";
@@ -52,19 +53,7 @@ export function buildEstimateQuery(catalog: Catalog, ref: RelationRef): SqlQuery
  * driver parsed the json column or returned it as text; null when the shape is unexpected.
  */
 export function readPlannedCount(rows: unknown): number | null {
-  if (!Array.isArray(rows) || rows.length === 0) return null;
-  const row: unknown = rows[0];
-  let plan: unknown = row !== null && typeof row === "object" ? Object.values(row)[0] : row;
-  if (typeof plan === "string") {
-    try {
-      plan = JSON.parse(plan);
-    } catch {
-      return null;
-    }
-  }
-  const top: unknown = Array.isArray(plan) ? plan[0] : null;
-  const node = top !== null && typeof top === "object" ? (top as { Plan?: unknown }).Plan : null;
-  const count = node !== null && typeof node === "object" ? (node as Record<string, unknown>)["Plan Rows"] : null;
+  const count = readTopPlanNode(rows)?.["Plan Rows"];
   return typeof count === "number" && Number.isFinite(count) && count >= 0 ? Math.round(count) : null;
 }
 

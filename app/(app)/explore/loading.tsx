@@ -1,0 +1,15 @@
+import { Spinner } from "@/components/ui/spinner";
+
+export default function ExploreLoading() {
+  return (
+    <div className="space-y-6">
+      <div className="h-8 w-48 animate-pulse rounded bg-slate-200" />
+      <div className="space-y-3">
+        {[0, 1, 2].map((index) => (
+          <div key={index} className="h-16 animate-pulse rounded-xl border border-slate-200 bg-white" />
+        ))}
+      </div>
+      <Spinner label="Reading the catalog…" />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { action } from "@/lib/auth/action";
+import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/db/queries/saved-queries";
+import type { SavedQueryCreateInput } from "@/lib/explore/saved-query-params";
+
+/**
+ * The saved-query form posts flat fields; parameter definitions travel as one
+ * JSON field (the form builds them as a list). Shape and meaning are checked by
+ * the saved-queries module's own zod schemas — this only decodes the form.
+ */
+const jsonField = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "the parameter definitions could not be read" });
+    return z.NEVER;
+  }
+});
+
+const formSchema = z.object({
+  name: z.string(),
+  description: z.string().default(""),
+  sql: z.string(),
+  parameters: jsonField.default([]),
+  shared: z.literal("on").optional(),
+  cacheMaxAgeS: z.coerce.number({ message: "enter a number of seconds" }).int("enter whole seconds").default(0),
+});
+
+function toInput(form: z.infer<typeof formSchema>) {
+  return {
+    name: form.name,
+    description: form.description,
+    sql: form.sql,
+    // Still unknown JSON here: createSavedQuery / updateSavedQuery parse it with their schemas.
+    parameters: form.parameters as SavedQueryCreateInput["parameters"],
+    shared: form.shared === "on",
+    cacheMaxAgeS: form.cacheMaxAgeS,
+  };
+}
+
+export const createQueryAction = action({ name: "queries.create", role: "analyst", schema: formSchema }, async (form, { caller }) => {
+  const created = await createSavedQuery({ userId: caller.userId, role: caller.role }, toInput(form));
+  revalidatePath("/queries");
+  redirect(`/queries/${created.id}?saved=1`);
+});
+
+export const updateQueryAction = action(
+  { name: "queries.update", role: "analyst", schema: formSchema.extend({ id: z.string() }) },
+  async (form, { caller }) => {
+    await updateSavedQuery({ userId: caller.userId, role: caller.role }, form.id, toInput(form));
+    revalidatePath("/queries");
+    redirect(`/queries/${form.id}?saved=1`);
+  },
+);
+
+export const deleteQueryAction = action({ name: "queries.delete", schema: z.object({ id: z.string() }) }, async ({ id }, { caller }) => {
+  await deleteSavedQuery({ userId: caller.userId, role: caller.role }, id);
+  revalidatePath("/queries");
+  redirect("/queries?deleted=1");
+});

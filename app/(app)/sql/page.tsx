@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { AccessPanel } from "@/components/auth/access-panel";
+import { completionSchema } from "@/components/sql/completion-schema";
+import { SqlConsole } from "@/components/sql/sql-console";
+import { ErrorPanel } from "@/components/ui/error-panel";
+import { PageHeader } from "@/components/ui/page-header";
+import { toApiError } from "@/lib/api/to-api-error";
+import { pageAccess } from "@/lib/auth/guards";
+import { getCatalog } from "@/lib/explore/catalog";
+
+export const metadata: Metadata = { title: "SQL console" };
+
+export default async function SqlPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const access = await pageAccess({ role: "analyst", path: "/sql" });
+  if (access.status === "forbidden") return <AccessPanel kind="forbidden" role="analyst" />;
+  if (access.status !== "ok") return <AccessPanel kind={access.status} />;
+  const { sql } = await searchParams;
+
+  let schema = {};
+  let defaultSchema: string | undefined;
+  let catalogError: string | null = null;
+  try {
+    const catalog = await getCatalog();
+    schema = completionSchema(catalog);
+    defaultSchema = catalog.schemas[0]?.name;
+  } catch (error) {
+    // The console still works without completion; say why it is missing.
+    catalogError = toApiError(error).message;
+  }
+
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title="SQL console"
+        description="Run one read-only statement against the data schemas. Table and column names complete as you type; save a query to share it or to call it through the API."
+      />
+      {catalogError ? <ErrorPanel title="Completion is unavailable">{catalogError}</ErrorPanel> : null}
+      <SqlConsole schema={schema} defaultSchema={defaultSchema} initialSql={typeof sql === "string" ? sql : undefined} />
+    </div>
+  );
+}

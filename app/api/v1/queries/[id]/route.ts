@@ -1,0 +1,8 @@
+import { route } from "@/lib/api/route";
+import { getVisibleQuery } from "@/lib/db/queries/saved-queries";
+import { savedQueryIdParams } from "@/lib/explore/api-schemas";
+
+/** GET /api/v1/queries/{id}: one saved query the caller can see (404 otherwise). */
+export const GET = route({ scopes: ["queries:run"], params: savedQueryIdParams }, async ({ caller, params }) =>
+  getVisibleQuery({ userId: caller.userId, role: caller.role }, params.id),
+);

@@ -1,0 +1,8 @@
+import { route } from "@/lib/api/route";
+import { listVisibleQueries } from "@/lib/db/queries/saved-queries";
+
+/** GET /api/v1/queries: the caller's own saved queries and the shared ones. */
+export const GET = route({ scopes: ["queries:run"] }, async ({ caller }) => {
+  const queries = await listVisibleQueries({ userId: caller.userId, role: caller.role });
+  return { queries };
+});

@@ -1,0 +1,19 @@
+import { route } from "@/lib/api/route";
+import { requestIp } from "@/lib/auth/request-meta";
+import { wantsCsv } from "@/lib/explore/accept";
+import { runSqlCsv, runSqlJson } from "@/lib/explore/run-sql";
+import { sqlRunBody, toTextParams } from "@/lib/explore/api-schemas";
+
+/** POST /api/v1/sql: one read-only statement through the sandbox, as JSON or streamed CSV. */
+export const POST = route({ scopes: ["sql:run"], body: sqlRunBody, maxBodyBytes: 256 * 1024 }, async ({ caller, body, request, signal }) => {
+  const run = {
+    caller,
+    sql: body.sql,
+    params: toTextParams(body.params),
+    maxRows: body.maxRows,
+    signal,
+    audit: { action: "sql.run" as const, ip: requestIp(request.headers) },
+  };
+  if (wantsCsv(request.headers.get("accept"))) return runSqlCsv(run, "query");
+  return runSqlJson(run);
+});

@@ -1,0 +1,179 @@
+"use client";
+
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { usePathname, useSearchParams } from "next/navigation";
+import { useMemo, useState } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { CellValue } from "@/components/ui/cell-value";
+import { EmptyState } from "@/components/ui/empty-state";
+import { GridBody } from "@/components/ui/grid-body";
+import { ErrorPanel } from "@/components/ui/error-panel";
+import { Select } from "@/components/ui/input";
+import { Spinner } from "@/components/ui/spinner";
+import { TableShell, TH } from "@/components/ui/table-shell";
+import { ColumnPicker } from "./column-picker";
+import { FilterBuilder, type ColumnInfo } from "./filter-builder";
+import { GridPager } from "./grid-pager";
+import { addFilter, clearFilters, cycleSort, readGridQuery, removeFilter, setPage, setSelect } from "./grid-query";
+import { useTableRows, type CountMode } from "./use-table-rows";
+
+type Row = Record<string, unknown>;
+
+export interface GridRelation {
+  /** `schema.table`, URL-encoded as in /api/v1/tables/{relation}. */
+  path: string;
+  estimatedRows: number | null;
+  columns: ColumnInfo[];
+}
+
+/** Exact counts are cheap below this many rows; above it the planner's estimate answers at once. */
+const EXACT_COUNT_BELOW = 1_000_000;
+
+export function TableGrid({ relation }: { relation: GridRelation }) {
+  const searchParams = useSearchParams();
+  const pathname = usePathname();
+  const params = useMemo(() => new URLSearchParams(searchParams.toString()), [searchParams]);
+  const query = readGridQuery(params);
+  const [countMode, setCountMode] = useState<CountMode>(
+    relation.estimatedRows !== null && relation.estimatedRows >= EXACT_COUNT_BELOW ? "planned" : "exact",
+  );
+  const state = useTableRows(relation.path, params.toString(), countMode);
+
+  // The native History API updates useSearchParams without a server round trip: paging stays instant.
+  function navigate(next: URLSearchParams) {
+    const text = next.toString();
+    window.history.pushState(null, "", text ? `${pathname}?${text}` : pathname);
+  }
+
+  const types = useMemo(() => new Map(relation.columns.map((column) => [column.name, column.type])), [relation.columns]);
+  const shownColumns = useMemo(() => {
+    if (state.rows.length > 0) return Object.keys(state.rows[0]!);
+    return query.select ?? relation.columns.map((column) => column.name);
+  }, [state.rows, query.select, relation.columns]);
+
+  const columnDefs = useMemo<ColumnDef<Row>[]>(
+    () => shownColumns.map((name) => ({ id: name, header: name, accessorFn: (row: Row) => row[name], cell: (info) => <CellValue value={info.getValue()} /> })),
+    [shownColumns],
+  );
+  // TanStack Table is the grid engine by design; the React Compiler just skips memoizing this component.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({ data: state.rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true, manualPagination: true, manualFiltering: true });
+
+  const exportQuery = new URLSearchParams(params);
+  exportQuery.delete("limit");
+  exportQuery.delete("offset");
+  const apiQuery = params.toString();
+
+  return (
+    <div className="space-y-4">
+      <div className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+        <FilterBuilder columns={relation.columns} onAdd={(column, value) => navigate(addFilter(params, column, value))} />
+        {query.filters.length > 0 ? (
+          <div className="flex flex-wrap items-center gap-2" aria-label="Active filters">
+            {query.filters.map((filter) => (
+              <span key={`${filter.key}=${filter.value}`} className="inline-flex items-center gap-1 rounded-full bg-brand-50 py-0.5 pr-1 pl-3 text-sm text-brand-700 ring-1 ring-brand-100" data-testid="filter-chip">
+                <span className="font-mono text-xs">{filter.label}</span>
+                <button type="button" onClick={() => navigate(removeFilter(params, filter))} className="rounded-full px-1.5 text-brand-700 hover:bg-brand-100" aria-label={`Remove filter ${filter.label}`}>
+                  ×
+                </button>
+              </span>
+            ))}
+            <Button size="sm" variant="ghost" onClick={() => navigate(clearFilters(params))}>
+              Clear filters
+            </Button>
+          </div>
+        ) : null}
+        <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-3">
+          <ColumnPicker columns={relation.columns} selected={query.select} onChange={(columns) => navigate(setSelect(params, columns))} />
+          <label className="flex items-center gap-1.5 text-sm text-slate-600">
+            Count
+            <Select value={countMode} onChange={(event) => setCountMode(event.target.value as CountMode)} className="w-28 py-1.5" aria-label="Count mode">
+              <option value="exact">exact</option>
+              <option value="planned">planned</option>
+              <option value="estimated">estimated</option>
+            </Select>
+          </label>
+          <a href={`/explore/${relation.path}/export?${exportQuery}`} download className="inline-flex items-center rounded-lg px-3.5 py-2 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+            Download CSV
+          </a>
+          <a href={`/api/v1/tables/${relation.path}${apiQuery ? `?${apiQuery}` : ""}`} target="_blank" rel="noreferrer" className="ml-auto truncate font-mono text-xs text-slate-500 hover:text-brand-700" title="The same rows from the JSON API">
+            GET /api/v1/tables/{decodeURIComponent(relation.path)}
+            {apiQuery ? `?${decodeURIComponent(apiQuery)}` : ""}
+          </a>
+        </div>
+      </div>
+
+      {state.error ? (
+        <ErrorPanel title="The rows could not be loaded" code={state.error.code}>
+          {state.error.message}
+        </ErrorPanel>
+      ) : null}
+
+      <TableShell
+        busy={state.status === "loading"}
+        label="Rows"
+        footer={
+          <>
+            {state.status === "loading" ? <Spinner /> : null}
+            <GridPager
+              offset={query.offset}
+              limit={query.limit}
+              shown={state.rows.length}
+              total={state.total}
+              estimated={countMode !== "exact"}
+              elapsedMs={state.elapsedMs}
+              onPage={(limit, offset) => navigate(setPage(params, limit, offset))}
+            />
+          </>
+        }
+      >
+        <table className="min-w-full text-sm" data-testid="table-grid">
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sort = query.sort.find((term) => term.column === header.id);
+                  const sortable = types.has(header.id);
+                  return (
+                    <th key={header.id} className={TH} aria-sort={sort ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
+                      {sortable ? (
+                        <button type="button" onClick={() => navigate(cycleSort(params, header.id))} className="inline-flex items-center gap-1 uppercase hover:text-slate-900" title="Sort (ascending, descending, off)">
+                          {flexRender(header.column.columnDef.header, header.getContext())}
+                          <span aria-hidden className={sort ? "text-brand-600" : "text-slate-300"}>
+                            {sort?.direction === "desc" ? "▼" : sort ? "▲" : "↕"}
+                          </span>
+                        </button>
+                      ) : (
+                        flexRender(header.column.columnDef.header, header.getContext())
+                      )}
+                      {types.get(header.id) ? <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">{types.get(header.id)}</span> : null}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <GridBody rows={table.getRowModel().rows} typeOf={(id) => types.get(id)} />
+        </table>
+        {state.status === "ok" && state.rows.length === 0 ? (
+          <div className="p-4">
+            <EmptyState title="No rows match">
+              {query.filters.length > 0 ? "Remove a filter or change its value to see rows." : query.offset > 0 ? "This page is past the last row." : "This relation is empty."}
+            </EmptyState>
+          </div>
+        ) : null}
+        {state.status === "loading" && state.rows.length === 0 && !state.error ? (
+          <div className="p-8 text-center">
+            <Spinner label="Loading rows…" />
+          </div>
+        ) : null}
+      </TableShell>
+      {relation.estimatedRows !== null ? (
+        <p className="text-xs text-slate-500">
+          <Badge>tip</Badge> Sorting on an indexed column (such as the primary key) keeps paging instant on large tables.
+        </p>
+      ) : null}
+    </div>
+  );
+}

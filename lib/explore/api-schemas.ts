@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { parameterSchema } from "./saved-query-params";
+
+/* The data API's request and response shapes: validated by the routes, described by openapi.ts. */
+
+export const sqlParamValue = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()]);
+
+export const sqlRunBody = z
+  .object({
+    sql: z.string().min(1).max(100_000).describe("Exactly one read-only statement (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW)"),
+    params: z.array(sqlParamValue).max(1000).optional().describe("Values of $1…$n, bound as text: cast in SQL, e.g. $1::int"),
+    maxRows: z.number().int().min(1).max(10_000_000).optional().describe("Row cap; clamped to the server's (SQL_MAX_ROWS for JSON, CSV_ROW_CAP for CSV)"),
+  })
+  .strict();
+
+export const sqlRunResult = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.array(z.array(z.unknown())).describe("int2/int4/float as numbers, bool, json parsed; other types (int8, numeric, dates…) as Postgres' text"),
+  rowCount: z.number().int(),
+  truncated: z.boolean(),
+  elapsedMs: z.number(),
+});
+
+/** JSON values become the text Postgres reads: numbers and booleans as their literals. */
+export function toTextParams(values: ReadonlyArray<z.infer<typeof sqlParamValue>> | undefined): Array<string | null> {
+  return (values ?? []).map((value) => (value === null ? null : String(value)));
+}
+
+export const savedQueryIdParams = z.object({ id: z.string().min(1).max(100) });
+
+export const savedQueryOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  sql: z.string(),
+  parameters: z.array(parameterSchema),
+  shared: z.boolean(),
+  cacheMaxAgeS: z.number().int(),
+  ownerId: z.string(),
+  ownerEmail: z.string().nullable(),
+  canEdit: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const savedQueryRunBody = z
+  .object({
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))])).default({}),
+    maxRows: z.number().int().min(1).max(10_000_000).optional(),
+  })
+  .strict();

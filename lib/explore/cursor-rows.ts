@@ -1,0 +1,141 @@
+import "server-only";
+import type { Sql } from "postgres";
+
+/**
+ * Runs one statement through a protocol-level cursor (a portal read in batches with
+ * Execute(maxRows)), so neither Node nor Postgres ever holds more than a batch. Values arrive in
+ * Postgres' text format (see raw-values.ts). The statement uses the unnamed prepared statement
+ * (`prepare: false`), which Postgres refuses for more than one statement, and leaves nothing
+ * behind on the connection.
+ */
+export interface ResultColumn {
+  name: string;
+  typeOid: number;
+}
+
+export type RawRow = Array<Buffer | null>;
+
+export interface CursorOptions {
+  /** Rows fetched per round trip. */
+  batchSize: number;
+  /** Stop after this many rows; `truncated` tells whether more were there. */
+  maxRows: number;
+  /** Aborting cancels the statement in Postgres (a CancelRequest), not just the wait. */
+  signal?: AbortSignal;
+  /**
+   * A limit on the time spent waiting for Postgres, enforced from here by cancelling, on top of
+   * statement_timeout — which a statement can switch off for its own later fetches with
+   * set_config('statement_timeout', …). Time spent in onBatch does not count.
+   */
+  timeoutMs?: number;
+  /** Receives each batch; the next batch is fetched only when the returned promise settles. */
+  onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
+}
+
+export interface CursorResult {
+  columns: ResultColumn[];
+  rowCount: number;
+  truncated: boolean;
+  /** Why the statement was cancelled from here, if it was. */
+  stoppedBy: "timeout" | "abort" | null;
+}
+
+interface ColumnMeta {
+  name: string;
+  type: number;
+}
+
+function columnsOf(result: unknown): ResultColumn[] | null {
+  const columns = (result as { columns?: ColumnMeta[] | null } | null)?.columns;
+  return Array.isArray(columns) ? columns.map((c) => ({ name: c.name, typeOid: c.type })) : null;
+}
+
+/** Text parameters: Postgres gets the strings untouched and the SQL casts them. */
+export function textParams(sql: Sql, values: ReadonlyArray<string | null>) {
+  return values.map((value) => sql.typed(value as string, 25));
+}
+
+/**
+ * One statement over the extended protocol with the unnamed statement. `simple: false` matters:
+ * postgres.js sends a parameterless unsafe() over the simple protocol, which runs
+ * `select 1; commit; set …` as three statements.
+ */
+export function extendedQuery(sql: Sql, text: string, params: ReadonlyArray<string | null>) {
+  const options = { prepare: false, simple: false } as { prepare: boolean };
+  return sql.unsafe(text, textParams(sql, params) as never[], options);
+}
+
+export async function runCursor(
+  sql: Sql,
+  text: string,
+  params: ReadonlyArray<string | null>,
+  options: CursorOptions,
+): Promise<CursorResult> {
+  let columns: ResultColumn[] | null = null;
+  let rowCount = 0;
+  let truncated = false;
+  let stoppedBy: CursorResult["stoppedBy"] = null;
+
+  const query = extendedQuery(sql, text, params).raw();
+  const stop = (why: "timeout" | "abort") => {
+    if (stoppedBy !== null) return;
+    stoppedBy = why;
+    query.cancel();
+  };
+  const onAbort = () => stop("abort");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  // The clock runs while Postgres works, not while a slow client drains a batch: a large CSV
+  // download is limited by its query time, not by the reader's bandwidth.
+  let remaining = options.timeoutMs ?? Infinity;
+  let since = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const arm = () => {
+    if (remaining === Infinity) return;
+    since = Date.now();
+    timer = setTimeout(() => stop("timeout"), Math.max(0, remaining));
+  };
+  const pause = () => {
+    if (!timer) return;
+    clearTimeout(timer);
+    timer = null;
+    remaining -= Date.now() - since;
+  };
+  arm();
+  try {
+    if (options.signal?.aborted) stop("abort");
+    const result = await query.cursor(options.batchSize, async (batch: unknown[]) => {
+      columns ??= columnsOf(batch) ?? [];
+      let rows = batch as unknown as RawRow[];
+      const room = options.maxRows - rowCount;
+      if (rows.length > room) {
+        rows = rows.slice(0, room);
+        truncated = true;
+      }
+      rowCount += rows.length;
+      if (rows.length > 0) {
+        pause();
+        try {
+          await options.onBatch(rows, columns);
+        } finally {
+          arm();
+        }
+      }
+      // Returning sql.CLOSE closes the portal: Postgres stops producing rows.
+      return (truncated ? sql.CLOSE : undefined) as void;
+    });
+    columns ??= columnsOf(result) ?? [];
+    return { columns, rowCount, truncated, stoppedBy };
+  } catch (error) {
+    if (stoppedBy !== null) (error as { sluiceStoppedBy?: string }).sluiceStoppedBy = stoppedBy;
+    throw error;
+  } finally {
+    pause();
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Set on errors of statements this module cancelled, so callers can say why. */
+export function stoppedByOf(error: unknown): "timeout" | "abort" | null {
+  const value = (error as { sluiceStoppedBy?: unknown } | null)?.sluiceStoppedBy;
+  return value === "timeout" || value === "abort" ? value : null;
+}

@@ -1,0 +1,114 @@
+import "server-only";
+import { z } from "zod";
+import { savedQueryIdParams, savedQueryOut, savedQueryRunBody, sqlRunBody, sqlRunResult } from "./api-schemas";
+import { ERROR_STATUS } from "@/lib/api/errors";
+
+/**
+ * The OpenAPI 3.1 description of the data API, generated from the same zod schemas the routes
+ * validate with (zod 4's toJSONSchema), so the document cannot drift from what is enforced.
+ */
+const json = (schema: z.ZodType, io: "input" | "output" = "output") => z.toJSONSchema(schema, { io, unrepresentable: "any" });
+
+const errorBody = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_STATUS) as [string, ...string[]]),
+    message: z.string(),
+    details: z.unknown().optional().describe("For explorer errors: { reason, … }; for SQL errors also sqlstate, position (1-based, in your SQL), detail, hint"),
+  }),
+});
+
+const tableEntry = z.object({
+  schema: z.string(),
+  name: z.string(),
+  path: z.string().describe("schema.name, as used in /api/v1/tables/{table}"),
+  kind: z.enum(["table", "view"]),
+  estimatedRows: z.number().nullable(),
+  comment: z.string().nullable(),
+  primaryKey: z.array(z.string()),
+  columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean(), ordinal: z.number().int(), comment: z.string().nullable() })),
+});
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+
+const jsonOk = (schema: z.ZodType, description = "OK") => ({ description, content: { "application/json": { schema: json(schema) } } });
+const csv = { "text/csv": { schema: { type: "string" } } };
+
+const queryParam = (name: string, description: string) => ({ name, in: "query", required: false, schema: { type: "string" }, description });
+const header = (name: string, description: string) => ({ name, in: "header", required: false, schema: { type: "string" }, description });
+const pathParam = (name: string, schema: z.ZodObject) => ({ name, in: "path", required: true, schema: json(schema.shape[name] as z.ZodType) });
+
+export function openApiDocument(serverUrl: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Sluice data API",
+      version: "1",
+      description: "Read tables with PostgREST's grammar, run read-only SQL, and run saved queries. Send an API token as `Authorization: Bearer slc_…`.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (slc_…) with the scopes the operation names" } },
+      schemas: { Error: json(errorBody) },
+    },
+    paths: {
+      "/api/v1/tables": {
+        get: {
+          summary: "Tables and views you may read (scope tables:read)",
+          responses: { "200": jsonOk(z.object({ tables: z.array(tableEntry) })), ...errors(401, 403, 429, 503) },
+        },
+      },
+      "/api/v1/tables/{table}": {
+        get: {
+          summary: "Rows of one table or view (scope tables:read)",
+          description:
+            "PostgREST read grammar: `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike in is, `not.`, `or=(…)`/`and=(…)`; `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP.",
+          parameters: [
+            { name: "table", in: "path", required: true, schema: { type: "string" }, description: "schema.name, e.g. data.orders" },
+            queryParam("select", "Columns, e.g. id,total:amount::text"),
+            queryParam("order", "e.g. created_at.desc.nullslast,id"),
+            queryParam("limit", "Rows to return (capped by the server)"),
+            queryParam("offset", "Rows to skip"),
+            header("Range", "items=0-24 or 0-24"),
+            header("Prefer", "count=exact | planned | estimated → total in Content-Range"),
+            header("Accept", "application/json (default) or text/csv"),
+          ],
+          responses: {
+            "200": { description: "Rows (the whole result, or no count asked)", content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv } },
+            "206": { description: "Part of a counted result; Content-Range: 0-24/1234", content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv } },
+            ...errors(400, 401, 403, 404, 416, 422, 429, 503),
+          },
+        },
+      },
+      "/api/v1/sql": {
+        post: {
+          summary: "Run one read-only SQL statement (scope sql:run)",
+          description: "Runs in a read-only transaction that is always rolled back, with a timeout, a cost guard and a row cap. `Accept: text/csv` streams the result.",
+          requestBody: { required: true, content: { "application/json": { schema: json(sqlRunBody, "input") } } },
+          responses: { "200": { ...jsonOk(sqlRunResult), content: { ...jsonOk(sqlRunResult).content, ...csv } }, ...errors(400, 401, 403, 413, 422, 429, 503) },
+        },
+      },
+      "/api/v1/queries": {
+        get: { summary: "Saved queries you can see: yours and shared ones (scope queries:run)", responses: { "200": jsonOk(z.object({ queries: z.array(savedQueryOut) })), ...errors(401, 403) } },
+      },
+      "/api/v1/queries/{id}": {
+        get: { summary: "One saved query (scope queries:run)", parameters: [pathParam("id", savedQueryIdParams)], responses: { "200": jsonOk(savedQueryOut), ...errors(401, 403, 404) } },
+      },
+      "/api/v1/queries/{id}/results": {
+        get: {
+          summary: "Run a saved query; {{name}} values from the query string (scope queries:run)",
+          description: "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. Answers `X-Cache: hit|miss`.",
+          parameters: [pathParam("id", savedQueryIdParams)],
+          responses: { "200": { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })), content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv } }, ...errors(400, 401, 403, 404, 422, 503) },
+        },
+        post: {
+          summary: "Run a saved query with { params: {…} } (scope queries:run)",
+          parameters: [pathParam("id", savedQueryIdParams)],
+          requestBody: { required: true, content: { "application/json": { schema: json(savedQueryRunBody, "input") } } },
+          responses: { "200": { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })), content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv } }, ...errors(400, 401, 403, 404, 422, 503) },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import "server-only";
+import type { Caller } from "@/lib/auth/caller";
+import { env } from "@/lib/env";
+import { recordRun, type RunAudit } from "./audit-run";
+import { streamResponse } from "./csv-stream";
+import type { RawRow, ResultColumn } from "./cursor-rows";
+import { csvLine, jsonValue, type JsonValue } from "./raw-values";
+import { outcomeOf, runSandbox, type SandboxColumn } from "./sandbox";
+
+/**
+ * One audited sandbox run, answered as JSON or streamed as CSV: shared by POST /api/v1/sql and
+ * saved-query results. Every run is audited — refused and failed ones too — and a run whose
+ * audit row cannot be written fails with 503 (for CSV: the download breaks off).
+ */
+export interface SqlRun {
+  caller: Caller;
+  sql: string;
+  params: ReadonlyArray<string | null>;
+  /** Requested row cap; clamped to SQL_MAX_ROWS (JSON) or CSV_ROW_CAP (CSV). */
+  maxRows?: number;
+  signal: AbortSignal;
+  audit: Pick<RunAudit, "action" | "target" | "ip"> & { params?: unknown; extra?: Record<string, unknown> };
+}
+
+export interface SqlJsonResult {
+  columns: Array<{ name: string; type: string }>;
+  rows: JsonValue[][];
+  rowCount: number;
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+function audit(run: SqlRun, started: number, rows: number, outcome: RunAudit["outcome"], extra: Record<string, unknown>) {
+  return recordRun({
+    action: run.audit.action,
+    caller: run.caller,
+    sql: run.sql,
+    params: run.audit.params ?? run.params,
+    target: run.audit.target,
+    ip: run.audit.ip,
+    durationMs: performance.now() - started,
+    rows,
+    outcome,
+    extra: { ...run.audit.extra, ...extra },
+  });
+}
+
+function failureExtra(error: unknown): Record<string, unknown> {
+  const e = error as { code?: unknown; details?: { reason?: unknown; sqlstate?: unknown } } | null;
+  return { error: { code: e?.code ?? "internal", reason: e?.details?.reason ?? null, sqlstate: e?.details?.sqlstate ?? null } };
+}
+
+const clamp = (requested: number | undefined, cap: number) => Math.max(1, Math.min(requested ?? cap, cap));
+
+export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
+  const started = performance.now();
+  const rows: JsonValue[][] = [];
+  let result;
+  try {
+    result = await runSandbox({
+      sql: run.sql,
+      params: run.params,
+      maxRows: clamp(run.maxRows, env().SQL_MAX_ROWS),
+      signal: run.signal,
+      onBatch: (batch: RawRow[], columns: ResultColumn[]) => {
+        for (const row of batch) rows.push(row.map((value, i) => jsonValue(value, columns[i]?.typeOid ?? 25)));
+      },
+    });
+  } catch (error) {
+    await audit(run, started, 0, outcomeOf(error), { format: "json", ...failureExtra(error) });
+    throw error;
+  }
+  await audit(run, started, result.rowCount, "ok", { format: "json", truncated: result.truncated });
+  return {
+    columns: result.columns.map((c: SandboxColumn) => ({ name: c.name, type: c.type })),
+    rows,
+    rowCount: result.rowCount,
+    truncated: result.truncated,
+    elapsedMs: result.elapsedMs,
+  };
+}
+
+export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const started = performance.now();
+  return streamResponse(run.signal, async (out) => {
+    const headers = {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename}.csv"`,
+      "Cache-Control": "no-store",
+      ...extraHeaders,
+    };
+    let begun = false;
+    const begin = async (names: string[]) => {
+      if (begun) return;
+      begun = true;
+      out.start({ headers });
+      await out.write(csvLine(names));
+    };
+    let result;
+    try {
+      result = await runSandbox({
+        sql: run.sql,
+        params: run.params,
+        maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
+        signal: out.signal,
+        batchSize: 1000,
+        onBatch: async (batch, columns) => {
+          await begin(columns.map((c) => c.name));
+          await out.write(batch.map(csvLine).join(""));
+        },
+      });
+    } catch (error) {
+      await audit(run, started, 0, outcomeOf(error), { format: "csv", ...failureExtra(error) });
+      throw error;
+    }
+    await audit(run, started, result.rowCount, "ok", { format: "csv", truncated: result.truncated });
+    await begin(result.columns.map((c) => c.name));
+  });
+}

@@ -1,0 +1,132 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createE2EUser, owner, signIn } from "./support/users";
+
+/** The SQL console and saved queries in a real Chromium: run, errors with position, cancel, save with a parameter, run by API with a token. */
+
+/** Replaces the editor's text the way a paste does (one input event), so auto-closing brackets do not interfere. */
+async function writeSql(page: Page, text: string) {
+  const editor = page.getByTestId("sql-editor");
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText(text);
+  await page.keyboard.press("Escape");
+}
+
+const activeSleeps = (marker: string) =>
+  owner(async (sql) => {
+    const [row] = await sql<{ n: string }[]>`
+      select count(*) as n from pg_stat_activity
+      where state = 'active' and pid <> pg_backend_pid() and query like ${`%${marker}%`} and query not like '%pg_stat_activity%'`;
+    return Number(row!.n);
+  });
+
+test("viewers are told the console needs the analyst role", async ({ page }) => {
+  const viewer = await createE2EUser("viewer");
+  await signIn(page, viewer, "/sql");
+  await expect(page.getByRole("heading", { name: "This area needs the analyst role" })).toBeVisible();
+  await expect(page.getByTestId("sql-editor")).toHaveCount(0);
+});
+
+test("write SQL, see errors at their position, cancel, save with a parameter and run it through the API with a token", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const analyst = await createE2EUser("analyst");
+  await signIn(page, analyst, "/sql");
+  await expect(page.getByRole("heading", { name: "SQL console" })).toBeVisible();
+
+  // A syntax error is explained, and its position is marked in the editor.
+  await writeSql(page, "SELECT * FROM data.orders WHER id = 1");
+  await page.keyboard.press("ControlOrMeta+Enter");
+  await expect(page.getByTestId("sql-error")).toContainText(/syntax error/i);
+  await expect(page.locator(".cm-sql-error")).toHaveText("id");
+
+  // A good query: rows, row count, elapsed time — the same numbers Postgres gives the owner.
+  const expected = await owner((sql) => sql<{ status: string; n: string }[]>`select status, count(*)::text as n from data.orders group by status order by status`);
+  await writeSql(page, "SELECT status, count(*) AS n FROM data.orders GROUP BY status ORDER BY status");
+  await page.getByRole("button", { name: /^Run/ }).click();
+  const grid = page.getByTestId("result-grid");
+  await expect(grid.locator("tbody tr")).toHaveCount(expected.length);
+  await expect(page.getByTestId("result-count")).toHaveText(`${expected.length} rows`);
+  await expect(page.getByTestId("result-elapsed")).toHaveText(/^\d+(\.\d+)? ms$/);
+  expect(await grid.locator("tbody tr td:nth-child(1)").allTextContents()).toEqual(expected.map((row) => row.status));
+  expect(await grid.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(expected.map((row) => row.n));
+  await page.screenshot({ path: "test-results/e2e/sql-console.png", fullPage: true });
+
+  // Cancel: the backend query is gone from pg_stat_activity long before it would have ended.
+  await writeSql(page, "SELECT pg_sleep(8) AS e2e_cancel_marker");
+  await page.getByRole("button", { name: /^Run/ }).click();
+  await expect.poll(() => activeSleeps("e2e_cancel_marker"), { timeout: 5_000 }).toBe(1);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByTestId("run-cancelled")).toBeVisible();
+  await expect.poll(() => activeSleeps("e2e_cancel_marker"), { timeout: 3_000 }).toBe(0);
+
+  // Save with a {{status}} parameter.
+  await writeSql(page, "SELECT id, status, total FROM data.orders WHERE status = {{status}} ORDER BY id LIMIT 5");
+  await page.getByRole("button", { name: "Save as query…" }).click();
+  await expect(page).toHaveURL(/\/queries\/new\?sql=/);
+  const form = page.getByRole("form", { name: "New saved query" });
+  await form.getByLabel("Name", { exact: true }).fill("E2E orders by status");
+  await form.getByLabel("Description").fill("First five orders with a status");
+  await expect(form.getByLabel("Parameter 1 name")).toHaveValue("status");
+  await form.getByLabel("Parameter status label").fill("Status");
+  await form.getByLabel("Parameter status default").fill("pending");
+  await form.getByLabel("Share with the team").check();
+  await page.screenshot({ path: "test-results/e2e/query-form.png", fullPage: true });
+  await form.getByRole("button", { name: "Save query" }).click();
+  await expect(page).toHaveURL(/\/queries\/[0-9a-f-]{36}\?saved=1$/);
+  const id = /\/queries\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  await expect(page.getByRole("heading", { name: "E2E orders by status" })).toBeVisible();
+
+  // Run it from its page with a value.
+  const shipped = await owner((sql) => sql<{ id: string }[]>`select id::text from data.orders where status = 'shipped' order by orders.id limit 5`);
+  await page.getByLabel("status").fill("shipped");
+  await page.getByRole("button", { name: "Run query" }).click();
+  await expect(page.getByTestId("result-grid").locator("tbody tr")).toHaveCount(5);
+  expect(await page.getByTestId("result-grid").locator("tbody tr td:nth-child(1)").allTextContents()).toEqual(shipped.map((row) => row.id));
+  await expect(page.getByTestId("curl-example")).toContainText(`/api/v1/queries/${id}/results?status=shipped`);
+  await page.screenshot({ path: "test-results/e2e/query-run.png", fullPage: true });
+
+  // It is listed.
+  await page.goto("/queries");
+  await expect(page.getByTestId("query-list").getByRole("link", { name: "E2E orders by status" })).toBeVisible();
+  await page.screenshot({ path: "test-results/e2e/query-list.png", fullPage: true });
+
+  // A token with queries:run, made on the tokens page, runs it through the API.
+  await page.goto("/settings/tokens");
+  const tokenForm = page.getByRole("form", { name: "Create an API token" });
+  await tokenForm.getByLabel("Name").fill("e2e saved query");
+  await tokenForm.getByLabel(/queries:run/).check();
+  await tokenForm.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token-value").textContent())!;
+  expect(token).toMatch(/^slc_/);
+
+  const response = await request.get(`/api/v1/queries/${id}/results?status=shipped`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status()).toBe(200);
+  const body = (await response.json()) as { columns: { name: string }[]; rows: unknown[][]; rowCount: number; truncated: boolean };
+  expect(body.columns.map((column) => column.name)).toEqual(["id", "status", "total"]);
+  expect(body.rowCount).toBe(5);
+  expect(body.truncated).toBe(false);
+  expect(body.rows.map((row) => String(row[0]))).toEqual(shipped.map((row) => row.id));
+  expect(body.rows.every((row) => row[1] === "shipped")).toBe(true);
+
+  // The default applies when no value is given; a bad value is a clear 400.
+  const pending = await request.get(`/api/v1/queries/${id}/results`, { headers: { authorization: `Bearer ${token}` } });
+  expect(((await pending.json()) as { rows: unknown[][] }).rows.every((row) => row[1] === "pending")).toBe(true);
+  const unknown = await request.get(`/api/v1/queries/${id}/results?nope=1`, { headers: { authorization: `Bearer ${token}` } });
+  expect(unknown.status()).toBe(400);
+  expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(/nope/);
+
+  // Edit, then delete: the API answers 404 at once.
+  await page.goto(`/queries/${id}`);
+  await page.getByRole("link", { name: "Edit" }).click();
+  const editForm = page.getByRole("form", { name: "Edit saved query" });
+  await editForm.getByLabel("Name", { exact: true }).fill("E2E orders by status, edited");
+  await editForm.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("heading", { name: "E2E orders by status, edited" })).toBeVisible();
+  await page.goto("/queries");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("row", { name: /E2E orders by status, edited/ }).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("The query was deleted.")).toBeVisible();
+  await expect(page.getByTestId("empty-state")).toContainText("No saved queries yet");
+  const gone = await request.get(`/api/v1/queries/${id}/results`, { headers: { authorization: `Bearer ${token}` } });
+  expect(gone.status()).toBe(404);
+});

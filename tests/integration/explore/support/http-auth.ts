@@ -1,0 +1,26 @@
+import { inject } from "vitest";
+import type { TokenScope, UserRole } from "../../../../lib/auth/caller";
+import { createToken, createUser, useAppEnvironment as pointLibAt } from "../../../support/auth";
+import type { TestDatabase } from "../../../support/database";
+
+/**
+ * A user with an API token for the explorer's HTTP tests, made through tests/support/auth.ts
+ * (the token goes into the same Redis the app server under test uses).
+ */
+export function explorerEnv(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  return db.envVars({ REDIS_URL: inject("redisUrl"), ...extra });
+}
+
+export interface TestCaller {
+  userId: string;
+  email: string;
+  token: string;
+  headers: Record<string, string>;
+}
+
+export async function createCaller(db: TestDatabase, role: UserRole, scopes: TokenScope[]): Promise<TestCaller> {
+  pointLibAt(explorerEnv(db));
+  const user = await createUser(db, { role });
+  const { token } = await createToken(user, { scopes });
+  return { userId: user.id, email: user.email, token, headers: { authorization: `Bearer ${token}` } };
+}

@@ -1,0 +1,121 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { wantsCsv } from "@/lib/explore/accept";
+import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/content-range";
+import { pgErrorToApiError } from "@/lib/explore/pg-errors";
+import { csvField, csvLine, jsonValue } from "@/lib/explore/raw-values";
+import { renderSavedQuery, savedQueryCreateSchema, valuesFromSearchParams } from "@/lib/explore/saved-query-params";
+import { findPlaceholders } from "@/lib/explore/sql-placeholders";
+import { leadingKeyword, requireReadStatement } from "@/lib/explore/statement-kind";
+
+describe("CSV", () => {
+  it("escapes per RFC 4180 and keeps NULL apart from the empty string", () => {
+    expect(csvLine([Buffer.from("a"), null, Buffer.from(""), Buffer.from('say "hi", ok'), Buffer.from("two\nlines"), Buffer.from(" pad")])).toBe(
+      'a,,"","say ""hi"", ok","two\nlines"," pad"\r\n',
+    );
+  });
+
+  it("round-trips any text through a minimal RFC 4180 reader", () => {
+    const parse = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
+    fc.assert(fc.property(fc.string(), (text) => parse(csvField(text)) === text));
+  });
+});
+
+describe("jsonValue", () => {
+  it("types values by OID, keeping int8/numeric exact", () => {
+    expect(jsonValue(Buffer.from("42"), 23)).toBe(42);
+    expect(jsonValue(Buffer.from("NaN"), 701)).toBe("NaN");
+    expect(jsonValue(Buffer.from("9007199254740993"), 20)).toBe("9007199254740993");
+    expect(jsonValue(Buffer.from("t"), 16)).toBe(true);
+    expect(jsonValue(Buffer.from('{"a":[1]}'), 3802)).toEqual({ a: [1] });
+    expect(jsonValue(Buffer.from("2024-01-05 10:00:00"), 1114)).toBe("2024-01-05 10:00:00");
+    expect(jsonValue(null, 23)).toBeNull();
+  });
+});
+
+describe("Content-Range", () => {
+  it("follows PostgREST", () => {
+    expect(contentRange(0, 25, 1234)).toBe("0-24/1234");
+    expect(contentRange(10, 5, null)).toBe("10-14/*");
+    expect(contentRange(1000, 0, 1000)).toBe("*/1000");
+    expect(pageStatus(25, 1234)).toBe(206);
+    expect(pageStatus(3, 3)).toBe(200);
+    expect(pageStatus(25, null)).toBe(200);
+    expect(expectedRows(990, 25, 1000)).toBe(10);
+    expect(() => assertSatisfiable(1001, 1000)).toThrow(expect.objectContaining({ status: 416, headers: { "Content-Range": "*/1000" } }));
+    expect(() => assertSatisfiable(1000, 1000)).not.toThrow();
+  });
+});
+
+describe("statement kind", () => {
+  it("finds the first keyword past comments and parentheses", () => {
+    expect(leadingKeyword(" /* a /* nested */ b */ -- x\n ((SELECT 1))")).toBe("select");
+    expect(leadingKeyword("-- only a comment")).toBeNull();
+    expect(() => requireReadStatement("/* hi */ DELETE FROM t")).toThrow(/got DELETE/);
+    expect(() => requireReadStatement("  ")).toThrow(/empty/);
+    expect(requireReadStatement("with x as (select 1) select * from x")).toBe("with");
+  });
+});
+
+describe("Postgres error mapping", () => {
+  it("never maps to a 500 and points into the user's SQL", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9A-Z]{5}$/), fc.string(), (code, message) => {
+        const error = pgErrorToApiError({ code, message });
+        expect(error.status).toBeGreaterThanOrEqual(400);
+        expect(error.status).not.toBe(500);
+      }),
+    );
+    expect(pgErrorToApiError({ code: "42703", message: "x", position: "30" }, { positionOffset: 22 }).details).toMatchObject({ position: 8 });
+    expect(pgErrorToApiError({ code: "57014", message: "canceling statement due to statement timeout" }).details).toMatchObject({ reason: "timeout" });
+  });
+});
+
+describe("Accept", () => {
+  it("picks CSV only when preferred", () => {
+    expect(wantsCsv("text/csv")).toBe(true);
+    expect(wantsCsv("application/json, text/csv;q=0.5")).toBe(false);
+    expect(wantsCsv("*/*")).toBe(false);
+    expect(wantsCsv(null)).toBe(false);
+  });
+});
+
+describe("saved-query parameters", () => {
+  const parameters = [
+    { name: "status", type: "text" as const },
+    { name: "min", type: "number" as const, required: false },
+    { name: "since", type: "date" as const, default: "2024-01-01" },
+    { name: "ids", type: "list" as const },
+  ];
+
+  it("finds placeholders outside literals, identifiers, dollar quotes and comments", () => {
+    const sql = `select {{a}}, '{{b}}', "{{c}}", $q$ {{d}} $q$, E'\\' {{e}}' -- {{f}}\n/* {{g}} */ {{ h }}`;
+    expect(findPlaceholders(sql).map((p) => p.name)).toEqual(["a", "h"]);
+  });
+
+  it("renders {{name}} as one cast $n per name and binds values as text", () => {
+    const rendered = renderSavedQuery(
+      "select * from t where s = {{status}} or s2 = {{status}} and n > {{min}} and d >= {{since}} and id = any({{ids}}::int[])",
+      parameters,
+      { status: "o'k", ids: ["1", '2"', "a\\b"] },
+    );
+    expect(rendered.text).toBe(
+      "select * from t where s = ($1::text::text) or s2 = ($1::text::text) and n > ($2::text::numeric) and d >= ($3::text::date) and id = any(($4::text::text[])::int[])",
+    );
+    expect(rendered.params).toEqual(["o'k", null, "2024-01-01", '{"1","2\\"","a\\\\b"}']);
+  });
+
+  it("refuses bad values, missing required ones and unknown names with a 400", () => {
+    expect(() => renderSavedQuery("select {{status}}", parameters, { ids: "1" })).toThrow(/status is required/);
+    expect(() => renderSavedQuery("select 1", parameters, { status: "x", ids: "1", min: "1; drop" })).toThrow(/min must be a number/);
+    expect(() => renderSavedQuery("select 1", parameters, { status: "x", ids: "1", since: "2024-02-30" })).toThrow(/since must be a date/);
+    expect(() => renderSavedQuery("select 1", parameters, { status: "x", ids: "1", nope: "1" })).toThrow(/Unknown parameter/);
+  });
+
+  it("validates definitions against the SQL", () => {
+    expect(savedQueryCreateSchema.safeParse({ name: "q", sql: "select {{x}}" }).success).toBe(false);
+    expect(savedQueryCreateSchema.safeParse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "date", default: "soon" }] }).success).toBe(false);
+    expect(savedQueryCreateSchema.parse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "number" }] })).toMatchObject({ shared: false, cacheMaxAgeS: 0 });
+    expect(valuesFromSearchParams(new URLSearchParams("a=1&b=2&b=3"))).toEqual({ a: "1", b: ["2", "3"] });
+  });
+});
