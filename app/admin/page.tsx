@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { AccessPanel } from "@/components/auth/access-panel";
+import { AdminNav } from "@/components/admin/admin-nav";
+import { Dashboard } from "@/components/admin/dashboard";
+import { pageAccess } from "@/lib/auth/guards";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+/** Shell only: the numbers are fetched and refreshed by the client from /api/admin/stats. */
+export default async function AdminDashboardPage() {
+  const access = await pageAccess({ role: "admin", path: "/admin" });
+  if (access.status !== "ok") return <AccessPanel kind={access.status} role="admin" />;
+  return (
+    <div className="space-y-6">
+      <header className="space-y-1">
+        <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
+        <p className="text-slate-600">Connection pools per role, the fleet, health and rate limits, live.</p>
+      </header>
+      <AdminNav />
+      <Dashboard />
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+import { route } from "@/lib/api/route";
+import { adminStats } from "@/lib/fleet/admin-stats";
+
+/** The admin dashboard's data: pools, history, fleet, health, rate limits. Admin sessions and `admin`-scoped tokens. */
+export const dynamic = "force-dynamic";
+
+export const GET = route({ role: "admin", scopes: ["admin"] }, async () => adminStats());

@@ -1,0 +1,98 @@
+import "server-only";
+import { collectPoolStats, poolHistory, type PoolStatsReport } from "../db/pool-stats";
+import { SAMPLE_EVERY_MS, type PoolSample } from "./pool-history";
+import { instanceId } from "../db/instance";
+import { readiness, type Readiness } from "../health/readiness";
+import { log } from "../log";
+import { appRateLimiter } from "../ratelimit/runtime";
+import type { RateLimitCounters } from "../ratelimit/counters";
+import type { LocalCounts } from "../ratelimit/limiter";
+import { resolvePolicies, type PolicyName } from "../ratelimit/policies";
+import { env } from "../env";
+import { keys } from "../redis/keys";
+import { appStore } from "../redis/runtime";
+import { summarizeFleet, type FleetSummary } from "./fleet-summary";
+import { buildHeartbeat, heartbeatStartedAt, readFleet } from "./heartbeat";
+import type { Heartbeat } from "./heartbeat-schema";
+import { recentErrors, recordRecentError, type RecentError } from "./recent-errors";
+import { APP_VERSION, NEXT_VERSION, NODE_VERSION } from "./versions";
+
+/** The whole admin dashboard in one JSON document (GET /api/admin/stats). */
+export interface AdminStats {
+  at: string;
+  instance: string;
+  pools: PoolStatsReport;
+  history: { sampleEveryMs: number; samples: PoolSample[] };
+  fleet: { instances: Heartbeat[]; summary: FleetSummary; source: "redis" | "memory" | "local"; error?: string };
+  health: {
+    readiness: Readiness;
+    versions: { app: string; next: string; node: string; postgres: string | null };
+    uptimeS: number;
+    startedAt: string;
+    fallbackToDirect: Record<string, boolean>;
+    recentErrors: RecentError[];
+  };
+  rateLimits: {
+    store: "redis" | "memory";
+    counters: RateLimitCounters | null;
+    local: LocalCounts;
+    policies: Array<{ name: PolicyName; limit: number; windowMs: number; failMode: "open" | "closed"; description: string }>;
+    /** The limiter does not record identifiers per decision; null until it does. */
+    topLimited: null;
+    error?: string;
+  };
+}
+
+const processStartedAt = new Date(Date.now() - process.uptime() * 1000);
+
+async function fleetView(pools: PoolStatsReport): Promise<AdminStats["fleet"]> {
+  // This instance with fresh numbers, whatever its last heartbeat said.
+  const self = buildHeartbeat(pools.local, heartbeatStartedAt() ?? processStartedAt);
+  let instances: Heartbeat[] = [self];
+  let source: AdminStats["fleet"]["source"] = "local";
+  let error: string | undefined;
+  try {
+    const store = appStore();
+    const others = (await readFleet(store, keys)).filter((beat) => beat.instance !== self.instance);
+    instances = [...others, self].sort((a, b) => a.instance.localeCompare(b.instance));
+    source = store.kind;
+  } catch (failure) {
+    error = `fleet unavailable, showing this instance only: ${failure instanceof Error ? failure.message : String(failure)}`;
+  }
+  return { instances, summary: summarizeFleet(instances, pools.server), source, ...(error ? { error } : {}) };
+}
+
+async function rateLimitView(): Promise<AdminStats["rateLimits"]> {
+  const limiter = appRateLimiter();
+  const policies = Object.values(resolvePolicies(env())).map(({ name, limit, windowMs, failMode, description }) => ({ name, limit, windowMs, failMode, description }));
+  try {
+    const counters = await limiter.counters({ minutes: 15 });
+    return { store: limiter.kind, counters, local: limiter.localCounts(), policies, topLimited: null };
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, "rate-limit counters unavailable");
+    return { store: limiter.kind, counters: null, local: limiter.localCounts(), policies, topLimited: null, error: "rate-limit counters unavailable (Redis)" };
+  }
+}
+
+export async function adminStats(): Promise<AdminStats> {
+  // Pool snapshots first: the readiness probes below would otherwise count themselves as "in use".
+  const pools = await collectPoolStats();
+  const [ready, fleet, rateLimits] = await Promise.all([readiness(), fleetView(pools), rateLimitView()]);
+  for (const name of ready.failed) recordRecentError(`readiness:${name}`, String(ready.checks[name]?.error ?? "failed"));
+  return {
+    at: new Date().toISOString(),
+    instance: instanceId(),
+    pools,
+    history: { sampleEveryMs: SAMPLE_EVERY_MS, samples: poolHistory() },
+    fleet,
+    health: {
+      readiness: ready,
+      versions: { app: APP_VERSION, next: NEXT_VERSION, node: NODE_VERSION, postgres: pools.server?.serverVersion ?? null },
+      uptimeS: Math.round(process.uptime()),
+      startedAt: processStartedAt.toISOString(),
+      fallbackToDirect: Object.fromEntries(Object.entries(pools.local).map(([role, s]) => [role, s.fallbackToDirect])),
+      recentErrors: recentErrors(),
+    },
+    rateLimits,
+  };
+}
