@@ -1,0 +1,38 @@
+import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * What one request accumulates while it runs, without threading a parameter
+ * through every function: the pool gate adds each permit's wait here, and the
+ * route wrapper reads the total for its log line and metrics.
+ *
+ * Kept on globalThis so that every bundle (route handlers, proxy, instrumentation)
+ * and a dev hot reload share one store instead of each seeing an empty one.
+ */
+export interface RequestContext {
+  requestId: string;
+  /** Sum of the waits for pool permits, over every unit of work of the request. */
+  poolWaitMs: number;
+  /** Units of work that waited for a permit (0 when every acquire was immediate). */
+  poolAcquires: number;
+}
+
+const globalForContext = globalThis as unknown as { sluiceRequestContext?: AsyncLocalStorage<RequestContext> };
+const storage = (globalForContext.sluiceRequestContext ??= new AsyncLocalStorage<RequestContext>());
+
+export function runInRequestContext<T>(requestId: string, fn: (context: RequestContext) => Promise<T>): Promise<T> {
+  const context: RequestContext = { requestId, poolWaitMs: 0, poolAcquires: 0 };
+  return storage.run(context, () => fn(context));
+}
+
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** Called by the pool gate's acquire; outside a request (warmers, scripts) it does nothing. */
+export function recordPoolWait(waitedMs: number): void {
+  const context = storage.getStore();
+  if (!context) return;
+  context.poolWaitMs += waitedMs;
+  context.poolAcquires += 1;
+}

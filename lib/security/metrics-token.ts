@@ -1,0 +1,20 @@
+import "server-only";
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/**
+ * Whether an Authorization header carries the scraper secret (METRICS_TOKEN).
+ * Both sides are hashed first so the comparison is constant-time whatever the
+ * lengths, and a missing secret never matches anything.
+ */
+const BEARER = /^Bearer +(\S+) *$/;
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+export function isMetricsToken(authorization: string | null, secret: string | undefined): boolean {
+  if (!secret || !authorization) return false;
+  const presented = BEARER.exec(authorization)?.[1];
+  if (!presented) return false;
+  return timingSafeEqual(digest(presented), digest(secret));
+}
