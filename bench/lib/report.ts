@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ScenarioResult } from "./context";
+
+export interface RunInfo {
+  date: string;
+  mode: "quick" | "full";
+  durationS: number;
+  machine: string;
+  postgres: string;
+  redis: string;
+  node: string;
+  command: string;
+}
+
+/** Writes bench/results/<date>.json, <date>.md and the charts; returns the Markdown path. */
+export function writeReport(dir: string, info: RunInfo, scenarios: ScenarioResult[]): string {
+  mkdirSync(dir, { recursive: true });
+  const stem = `${info.date}-${info.mode}`;
+  writeFileSync(path.join(dir, `${stem}.json`), JSON.stringify({ info, scenarios: scenarios.map(({ chart, ...rest }) => ({ ...rest, chart: chart?.file })) }, null, 2) + "\n");
+
+  const lines: string[] = [
+    `# Sluice benchmark — ${info.date} (${info.mode} mode)`,
+    "",
+    `Produced by \`${info.command}\` on ${info.machine}; Node ${info.node}, ${info.postgres}, Redis ${info.redis}. ` +
+      `Each load ran ${info.durationS} s with autocannon; the load generator shares the machine's cores with the server, Postgres and Redis.`,
+    "",
+    "## Targets",
+    "",
+    "| target | goal | measured | met |",
+    "| --- | --- | --- | --- |",
+    ...scenarios.flatMap((s) => s.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`)),
+    "",
+  ];
+  for (const scenario of scenarios) {
+    lines.push(`## ${scenario.title}`, "");
+    lines.push(`| ${scenario.table.header.join(" | ")} |`, `| ${scenario.table.header.map(() => "---").join(" | ")} |`);
+    for (const row of scenario.table.rows) lines.push(`| ${row.join(" | ")} |`);
+    lines.push("");
+    if (scenario.chart) {
+      const file = `${stem}-${scenario.chart.file}`;
+      writeFileSync(path.join(dir, file), scenario.chart.svg + "\n");
+      lines.push(`![${scenario.title}](${file})`, "");
+    }
+    for (const note of scenario.notes ?? []) lines.push(`- ${note}`);
+    if (scenario.notes?.length) lines.push("");
+  }
+  const md = path.join(dir, `${stem}.md`);
+  writeFileSync(md, lines.join("\n"));
+  // The README links LATEST.md: the newest full run (quick runs are CI's smoke test).
+  if (info.mode === "full") writeFileSync(path.join(dir, "LATEST.md"), lines.join("\n"));
+  return md;
+}

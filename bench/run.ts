@@ -1,0 +1,90 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import Redis from "ioredis";
+import { startAppServer } from "../tests/support/app-server";
+import type { BenchContext, ScenarioResult } from "./lib/context";
+import { writeReport } from "./lib/report";
+import { startBenchServices } from "./lib/services";
+import { csvScenario } from "./scenarios/csv-export";
+import { overheadScenario } from "./scenarios/overhead";
+import { overloadScenario } from "./scenarios/overload";
+import { poolingScenario } from "./scenarios/pooling";
+import { rateLimiterScenario } from "./scenarios/rate-limiter";
+
+/**
+ * `npm run bench` (full) / `npm run bench -- --quick` (CI): builds the
+ * production server into .next-bench (or reuses a build with --reuse-build),
+ * brings up Postgres with the full demo dataset and Redis, runs each scenario
+ * side by side and writes bench/results/<date>-<mode>.{json,md} + SVG charts.
+ */
+const ROOT = path.resolve(import.meta.dirname, "..");
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+
+if (!args.has("--reuse-build")) {
+  process.env.NEXT_DIST_DIR ||= ".next-bench";
+  say(`building the production server into ${process.env.NEXT_DIST_DIR}…`);
+  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (build.status !== 0) throw new Error("the production build failed");
+}
+
+const services = await startBenchServices(say);
+try {
+  const base = { ...services.envVars, RATE_LIMIT_API_LIMIT: "1000000", RATE_LIMIT_SQL_LIMIT: "1000000", BENCH_ENDPOINTS: "on", LOG_LEVEL: "error" };
+  const cli = (script: string, cliArgs: string[], extra: Record<string, string> = {}) => {
+    const result = spawnSync("npm", ["run", "--silent", script, "--", ...cliArgs], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...base, ...extra } });
+    if (result.status !== 0) throw new Error(`npm run ${script} failed:\n${result.stdout}\n${result.stderr}`);
+    return result.stdout.trim().split("\n").at(-1)!.trim();
+  };
+  const email = "bench@sluice.invalid";
+  cli("create-admin", ["--email", email], { ADMIN_PASSWORD: randomBytes(18).toString("base64url") });
+  const token = cli("token", ["create", "--email", email, "--name", "bench", "--scopes", "tables:read,queries:run,sql:run"]);
+  if (!token.startsWith("slc_")) throw new Error(`unexpected token output: ${token}`);
+
+  const dbUrl = new URL(services.ownerUrl);
+  const ctx: BenchContext = {
+    quick,
+    durationS: quick ? 3 : 15,
+    envVars: base,
+    token,
+    redisUrl: services.redisUrl,
+    serverPort: { host: dbUrl.hostname, port: Number(dbUrl.port || 5432) },
+    startServer: (extra) => startAppServer({ ...base, ...extra }),
+    say,
+  };
+
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of [poolingScenario, overheadScenario, overloadScenario, csvScenario, rateLimiterScenario]) {
+    scenarios.push(await scenario(ctx));
+  }
+
+  const owner = postgres(services.ownerUrl, { max: 1 });
+  const [{ version }] = (await owner`select version()`) as unknown as [{ version: string }];
+  await owner.end();
+  const redis = new Redis(services.redisUrl);
+  const redisVersion = ((await redis.info("server")).match(/redis_version:(\S+)/) ?? [])[1] ?? "?";
+  await redis.quit();
+  const file = writeReport(
+    path.join(ROOT, "bench", "results"),
+    {
+      date: new Date().toISOString().slice(0, 10),
+      mode: quick ? "quick" : "full",
+      durationS: ctx.durationS,
+      machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      postgres: version.split(" on ")[0]!,
+      redis: redisVersion,
+      node: process.version,
+      command: `npm run bench${quick ? " -- --quick" : ""}`,
+    },
+    scenarios,
+  );
+  const missed = scenarios.flatMap((s) => s.targets.filter((t) => !t.met));
+  say(`report: ${path.relative(ROOT, file)}`);
+  say(missed.length ? `targets missed: ${missed.map((t) => t.name).join("; ")}` : "every target met");
+} finally {
+  await services.stop();
+}
