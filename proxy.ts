@@ -8,6 +8,7 @@ import { enforce } from "@/lib/ratelimit/enforce";
 import { selectPolicies } from "@/lib/ratelimit/select-policy";
 import { sessionUserId } from "@/lib/ratelimit/session-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
+import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
 
 /**
  * The first gate, deliberately thin: request id, client address, rate limit,
@@ -16,6 +17,7 @@ import { hasSessionCookie } from "@/lib/auth/session-cookie";
  */
 const SIGNED_IN_PAGES = /^\/(explore|sql|queries|settings|admin)(\/|\.rsc|$)/;
 const API_NEEDS_CREDENTIALS = /^\/api\/(v1|admin)(\/|$)/;
+const PUBLIC_API = /^\/api\/v1\/openapi\.json$/;
 
 export async function proxy(request: NextRequest) {
   const requestId = requestIdFrom(request.headers);
@@ -39,7 +41,7 @@ export async function proxy(request: NextRequest) {
     signIn.searchParams.set("callbackUrl", pathname + request.nextUrl.search);
     return withHeaders(NextResponse.redirect(signIn), { [REQUEST_ID_HEADER]: requestId });
   }
-  if (!signedIn && API_NEEDS_CREDENTIALS.test(pathname) && !request.headers.has("authorization")) {
+  if (!signedIn && API_NEEDS_CREDENTIALS.test(pathname) && !PUBLIC_API.test(pathname) && !request.headers.has("authorization")) {
     const unauthorized = new ApiError("unauthorized", "sign in, or send an API token as Authorization: Bearer slc_…");
     return withHeaders(errorResponse(unauthorized), { ...headers, [REQUEST_ID_HEADER]: requestId });
   }
@@ -48,7 +50,8 @@ export async function proxy(request: NextRequest) {
   forwarded.set(REQUEST_ID_HEADER, requestId);
   forwarded.set(CLIENT_IP_HEADER, ip);
   forwarded.delete("x-middleware-subrequest");
-  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), { ...headers, [REQUEST_ID_HEADER]: requestId });
+  const security = applyContentSecurityPolicy(forwarded, { production: env().NODE_ENV === "production" });
+  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), { ...headers, ...security, [REQUEST_ID_HEADER]: requestId });
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -58,5 +61,6 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 
 export const config = {
   // Everything but built assets; RSC, prefetch and data requests included on purpose.
-  matcher: ["/((?!_next/static|_next/image|favicon\\.svg).*)"],
+  // /api/bench is the benchmark's bare baseline (404 unless BENCH_ENDPOINTS=on).
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|api/bench/).*)"],
 };

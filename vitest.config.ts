@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" },
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", sequence: { groupOrder: 0 } },
       },
       {
         resolve: { alias },
@@ -26,6 +26,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: more parallel files only fight over the CPU and the server.
           maxWorkers: 2,
+          // After the unit tests: a different worker count needs its own group.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

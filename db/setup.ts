@@ -113,6 +113,12 @@ export async function applyGrants(owner: Sql, ownerUrl: string, env: Env, log: S
     await owner.unsafe(`alter default privileges in schema ${s} grant select on tables to ${ro}`);
   }
 
+  // Members of a role may signal its other backends: without this, one console user could
+  // cancel or terminate another's queries (every console user is the readonly role).
+  await owner.unsafe(
+    `revoke execute on function pg_catalog.pg_cancel_backend(integer), pg_catalog.pg_terminate_backend(integer, bigint) from public`,
+  );
+
   try {
     await owner.unsafe(`grant pg_monitor to ${admin}`);
   } catch (error) {

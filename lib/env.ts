@@ -60,17 +60,37 @@ const schema = z
     EMBEDDED_PG_PORT: int(54329, 1),
     EMBEDDED_PG_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
     SEED_SCALE: z.coerce.number().positive().max(20).default(1),
+    /** `on` only for `npm run bench`: exposes the bare comparison handler under /api/bench. */
+    BENCH_ENDPOINTS: z.enum(["on", "off"]).default("off"),
     PORT: int(3000, 1),
     REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
     REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
     TRUST_PROXY: trustProxySchema,
     SESSION_TTL_S: int(8 * 3600, 60),
+    /** auto: Secure cookies when the request arrived over https (X-Forwarded-Proto from the proxy in front). */
+    AUTH_SECURE_COOKIES: z.enum(["auto", "always", "never"]).default("auto"),
+    /** Password for `npm run create-admin`; read by that script only, never by the server. */
+    ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).max(256).optional()),
     ...rateLimitEnvShape,
+    /** Explorer (issue 5): row caps of the table API (JSON / CSV), SQL sandbox limits. */
+    TABLE_ROW_CAP: int(1000, 1),
+    CSV_ROW_CAP: int(1_000_000, 1),
+    SQL_TIMEOUT_MS: int(10_000, 100),
+    SQL_MAX_ROWS: int(1000, 1),
+    SQL_MAX_COST: z.coerce.number().positive().default(10_000_000),
+    CATALOG_TTL_MS: int(30_000, 0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Bearer secret that lets a Prometheus scraper read /api/metrics without a user token. */
+    METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32).max(256).optional()),
+    /** How long SIGTERM waits for in-flight requests before closing pools and Redis anyway. */
+    SHUTDOWN_TIMEOUT_S: int(20, 1),
+    /** Optional read replica for the readonly role (same role names and passwords as DATABASE_URL's server). */
+    DATABASE_READONLY_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   });
 
-const PRODUCTION_REQUIRED = ["DATABASE_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
-const SECRETS = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET", "DATABASE_URL", "DATABASE_POOLER_URL"] as const;
+// Redis too: limits, sessions and token revocation must be shared by every instance.
+const PRODUCTION_REQUIRED = ["DATABASE_URL", "REDIS_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
+const SECRETS = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET", "DATABASE_URL", "DATABASE_POOLER_URL", "METRICS_TOKEN"] as const;
 
 /**
  * Checked on the raw values, apart from the schema, so that a production

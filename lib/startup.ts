@@ -9,4 +9,10 @@ export async function onServerStart(): Promise<void> {
     console.error(`[sluice] refusing to start. ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
+  // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
+  const { startFleetHeartbeat } = await import("./fleet/heartbeat");
+  startFleetHeartbeat();
+  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/shutdown.ts).
+  const { installShutdownHandlers } = await import("./shutdown");
+  installShutdownHandlers();
 }

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { migrateDatabase } from "../db/migrate";
@@ -6,6 +6,7 @@ import { seedDatabase, isSeeded, seedMarker } from "../db/seed";
 import { setupDatabase } from "../db/setup";
 import { bootstrap, ROOT, say } from "./lib/bootstrap";
 import { findRedis } from "./lib/find-redis";
+import { hasEnabledAdmin } from "./lib/has-admin";
 
 /**
  * `npm run dev`: everything a newcomer needs on a fresh machine. Embedded
@@ -28,6 +29,8 @@ if (isSeeded(marker, env.SEED_SCALE)) {
   say("building the demo dataset (first run only)…");
   await seedDatabase(ownerUrl, env, { scale: env.SEED_SCALE, log: say });
 }
+
+await ensureSignInPossible(ownerUrl);
 
 const redis = await findRedis(env.REDIS_URL, say);
 
@@ -62,3 +65,21 @@ async function stop(code: number) {
 next.on("exit", (code) => void stop(code ?? 0));
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
+
+/**
+ * The first run must say how to sign in: with no enabled admin, create one
+ * with a generated password, printed once (scripts/create-admin.ts; never a
+ * default password). Later runs only check, which costs one query.
+ */
+async function ensureSignInPossible(databaseUrl: string): Promise<void> {
+  if (await hasEnabledAdmin(databaseUrl)) {
+    say("sign in with your admin account (another one: `npm run create-admin -- --email you@example.com`)");
+    return;
+  }
+  const created = spawnSync(
+    path.join(ROOT, "node_modules", ".bin", "tsx"),
+    ["--conditions=react-server", path.join(ROOT, "scripts", "create-admin.ts"), "--if-none"],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: "inherit" },
+  );
+  if (created.status !== 0) say("could not create the first admin; run `npm run create-admin -- --email you@example.com`");
+}

@@ -54,5 +54,10 @@ function counts(): { passed: number; failed: number; skipped: number } {
 
 const total = counts();
 if (failedSteps > 0 && total.failed === 0) total.failed = failedSteps;
+// A runner that errors before running anything can still exit 0; no tests is a failure here.
+if (total.passed === 0 && total.failed === 0) {
+  process.stdout.write("[sluice test] no test ran: treating this as a failure\n");
+  total.failed = 1;
+}
 process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 process.exit(failedSteps > 0 || total.failed > 0 ? 1 : 0);

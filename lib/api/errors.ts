@@ -28,7 +28,21 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
+/**
+ * Marks ApiErrors by a process-wide symbol rather than by class identity: the
+ * pools live on globalThis and may be created by another server bundle
+ * (instrumentation, a route chunk) whose copy of this class is a different
+ * object, so a plain `instanceof` would miss their 503s and answer 500.
+ */
+const API_ERROR_BRAND = Symbol.for("sluice.api-error");
+
 export class ApiError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep ordinary instanceof semantics.
+    if (this !== ApiError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[API_ERROR_BRAND] === true;
+  }
+
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
@@ -40,6 +54,7 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
     this.status = ERROR_STATUS[code];
+    Object.defineProperty(this, API_ERROR_BRAND, { value: true });
   }
 
   toBody(): ErrorBody {

@@ -4,10 +4,13 @@ import type { z } from "zod";
 import { authenticate } from "../auth/authenticate";
 import { roleAtLeast, type Caller, type TokenScope, type UserRole } from "../auth/caller";
 import { log } from "../log";
+import { observeRequest } from "../metrics";
+import { runInRequestContext } from "../request-context";
 import { ApiError, errorResponse } from "./errors";
 import { readJsonBody, DEFAULT_MAX_BODY_BYTES } from "./read-body";
 import { requestIdFrom, REQUEST_ID_HEADER } from "./request-id";
 import { toApiError } from "./to-api-error";
+import { recordRecentError } from "../fleet/recent-errors";
 
 /**
  * The one wrapper every route handler goes through: authenticate (session or
@@ -55,48 +58,61 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
   handler: Handler<Infer<P>, Infer<Q>, Infer<B>, AuthedRouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
 ): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<unknown, unknown, unknown, never>) {
-  return async (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
-    const started = performance.now();
-    const requestId = requestIdFrom(request.headers);
-    let caller: Caller | null = null;
-    let response: Response;
-    try {
-      caller = await authenticate(request);
-      authorize(caller, options);
-      const url = new URL(request.url);
-      const context: RouteContext<unknown, unknown, unknown> = {
-        request,
-        requestId,
-        caller,
-        params: options.params ? options.params.parse(await segment.params) : undefined,
-        query: options.query ? options.query.parse(Object.fromEntries(url.searchParams)) : undefined,
-        body: options.body ? options.body.parse(await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined,
-        signal: request.signal,
-      };
-      const result = await (handler as Handler<unknown, unknown, unknown, RouteContext<unknown, unknown, unknown>>)(context);
-      response = result instanceof Response ? result : Response.json(result ?? null, { headers: { "Cache-Control": "no-store" } });
-    } catch (error) {
-      const apiError = toApiError(error);
-      if (apiError.status >= 500 && apiError.code === "internal") {
-        log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
+  return (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> =>
+    runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {
+      const started = performance.now();
+      const requestId = requestContext.requestId;
+      let caller: Caller | null = null;
+      let response: Response;
+      try {
+        caller = await authenticate(request);
+        authorize(caller, options);
+        const url = new URL(request.url);
+        const context: RouteContext<unknown, unknown, unknown> = {
+          request,
+          requestId,
+          caller,
+          params: options.params ? options.params.parse(await segment.params) : undefined,
+          query: options.query ? options.query.parse(Object.fromEntries(url.searchParams)) : undefined,
+          body: options.body ? options.body.parse(await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined,
+          signal: request.signal,
+        };
+        const result = await (handler as Handler<unknown, unknown, unknown, RouteContext<unknown, unknown, unknown>>)(context);
+        response = result instanceof Response ? result : Response.json(result ?? null, { headers: { "Cache-Control": "no-store" } });
+      } catch (error) {
+        const apiError = toApiError(error);
+        if (apiError.status >= 500 && apiError.code === "internal") {
+          log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
+        }
+        response = errorResponse(apiError);
+        if (apiError.status >= 500) {
+          recordRecentError(`route ${new URL(request.url).pathname}`, `${apiError.status} ${apiError.code}: ${apiError.message}`);
+        }
       }
-      response = errorResponse(apiError);
-    }
-    response.headers.set(REQUEST_ID_HEADER, requestId);
-    log.info(
-      {
-        requestId,
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+      const observed = {
         method: request.method,
-        route: new URL(request.url).pathname,
+        pathname: new URL(request.url).pathname,
         status: response.status,
-        ms: Math.round(performance.now() - started),
-        userId: caller?.userId,
-        tokenId: caller?.tokenId,
-      },
-      "request",
-    );
-    return response;
-  };
+        durationMs: performance.now() - started,
+        poolWaitMs: requestContext.poolWaitMs,
+      };
+      observeRequest(observed);
+      log.info(
+        {
+          requestId,
+          method: observed.method,
+          route: observed.pathname,
+          status: observed.status,
+          ms: Math.round(observed.durationMs),
+          poolWaitMs: Math.round(observed.poolWaitMs * 10) / 10,
+          userId: caller?.userId,
+          tokenId: caller?.tokenId,
+        },
+        "request",
+      );
+      return response;
+    });
 }
 
 function authorize(caller: Caller | null, options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>): void {

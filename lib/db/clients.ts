@@ -17,10 +17,12 @@ function createPool(role: Role): RolePool {
     throw new Error("DATABASE_URL is not set; run `npm run dev` (embedded Postgres) or configure one");
   }
   const credentials = roleCredentials(config, role);
+  // A read replica (scale-out) serves the readonly role on its own; no pooler fallback there.
+  const replica = role === "readonly" ? config.DATABASE_READONLY_URL : undefined;
   return new RolePool({
     role,
-    directUrl: roleUrl(config.DATABASE_URL, credentials),
-    poolerUrl: config.DATABASE_POOLER_URL ? roleUrl(config.DATABASE_POOLER_URL, credentials) : undefined,
+    directUrl: roleUrl(replica ?? config.DATABASE_URL, credentials),
+    poolerUrl: !replica && config.DATABASE_POOLER_URL ? roleUrl(config.DATABASE_POOLER_URL, credentials) : undefined,
     size: rolePoolSize(config, role),
     min: Math.min(config.DB_POOL_MIN, rolePoolSize(config, role)),
     maxWaiting: config.DB_POOL_MAX_WAITING,

@@ -5,6 +5,7 @@ import type { Logger } from "../log";
 import { ConnectionTracker, type ConnectionCounters } from "./connection-tracker";
 import { isConnectError, isConnectionLevelError } from "./connection-errors";
 import { PoolGate, GateError, type GateStats } from "./pool-gate";
+import { recordPoolWait } from "../request-context";
 import type { Role } from "./roles";
 import { redactUrl } from "./roles";
 
@@ -95,6 +96,7 @@ export class RolePool {
     const permit = await this.gate.acquire(options.signal).catch((error: unknown) => {
       throw this.toApiError(error);
     });
+    recordPoolWait(permit.waitedMs);
     try {
       return await this.withConnection(fn, options.signal);
     } finally {

@@ -4,6 +4,7 @@ import { pool } from "../db/clients";
 import { migrationStatus, type MigrationStatus } from "../db/migration-status";
 import { ROLES, type Role } from "../db/roles";
 import { redisReadiness } from "../redis/runtime";
+import { isDraining } from "../shutdown";
 
 export interface CheckResult {
   ok: boolean;
@@ -56,6 +57,11 @@ export async function readiness(): Promise<Readiness> {
     checkMigrations(),
     redisReadiness().catch((error: unknown) => ({ ok: false, error: describe(error) })),
   ]);
+  // Draining after SIGTERM: tell the load balancer first, before connections start closing.
+  if (isDraining()) {
+    names.push("shutdown");
+    results.push({ ok: false, error: "the server is shutting down" });
+  }
   const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
   const failed = names.filter((name) => !checks[name]!.ok);
   return { status: failed.length ? "fail" : "ok", failed, checks };

@@ -51,10 +51,9 @@ export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
       ? { policy: "user", identifier: principal! }
       : { policy: "anonymous", identifier: ip };
 
+  // Token creation is limited where it happens (lib/auth/token-service.ts), not by URL:
+  // the tokens page posts other actions too (revoke, sign out).
   const extra: PolicyChoice[] = [];
-  if (post && facts.serverAction && /^\/settings\/tokens\/?$/.test(path) && facts.userId) {
-    extra.push({ policy: "token-create", identifier: `user:${facts.userId}` });
-  }
   if (post && SQL_PATHS.some((re) => re.test(path)) && principal) {
     extra.push({ policy: "sql", identifier: principal });
   }

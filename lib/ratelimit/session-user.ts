@@ -1,7 +1,6 @@
 import "server-only";
-import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
-import { env } from "../env";
+import { readSessionToken } from "../auth/session-cookie";
 
 /**
  * The user id in a request's session JWT, for rate limiting only: decoding
@@ -9,11 +8,8 @@ import { env } from "../env";
  * route's business (authenticate), not the limiter's.
  */
 export async function sessionUserId(request: NextRequest): Promise<string | null> {
-  const secret = env().AUTH_SECRET;
-  if (!secret) return null;
   try {
-    const token = await getToken({ req: request, secret });
-    return typeof token?.sub === "string" ? token.sub : null;
+    return (await readSessionToken(request))?.sub ?? null;
   } catch {
     return null;
   }

@@ -16,7 +16,8 @@ export interface AppServer {
 }
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const SERVER = path.join(ROOT, ".next", "standalone", "server.js");
+// NEXT_DIST_DIR must match the build's (see next.config.ts).
+const SERVER = path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "standalone", "server.js");
 
 export async function startAppServer(envVars: Record<string, string>): Promise<AppServer> {
   if (!existsSync(SERVER)) throw new Error("no production build: run `npm run build` first (npm test does it for you)");

@@ -40,7 +40,15 @@ export async function startTestServices(options: { seedScale?: number } = {}): P
     serverUrl = pg.url;
   }
 
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await startRedisServer();
+    stops.push(redis.stop);
+    redisUrl = redis.url;
+  }
+
   const database: TestDatabaseConfig = {
+    redisUrl,
     serverUrl,
     template: `sluice_test_${runId}_tpl`,
     databasePrefix: `sluice_test_${runId}_`,
@@ -68,13 +76,6 @@ export async function startTestServices(options: { seedScale?: number } = {}): P
     }
     await server.end({ timeout: 5 });
   });
-
-  let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    const redis = await startRedisServer();
-    stops.push(redis.stop);
-    redisUrl = redis.url;
-  }
 
   return {
     database,

@@ -4,6 +4,7 @@ import { DEV_SECRET_PREFIX, EnvError, parseEnv } from "../../lib/env";
 const productionBase = {
   NODE_ENV: "production",
   DATABASE_URL: "postgres://owner:s3cret-owner-pass@db.internal:5432/sluice",
+  REDIS_URL: "redis://cache.internal:6379",
   DB_READONLY_PASSWORD: "a-real-password-1",
   DB_APP_PASSWORD: "a-real-password-2",
   DB_ADMIN_PASSWORD: "a-real-password-3",
@@ -52,7 +53,7 @@ describe("parseEnv", () => {
 
   it("requires secrets and a database in production", () => {
     const found = problems({ NODE_ENV: "production" });
-    for (const key of ["DATABASE_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"]) {
+    for (const key of ["DATABASE_URL", "REDIS_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"]) {
       expect(found.some((p) => p.startsWith(key))).toBe(true);
     }
   });

@@ -146,6 +146,27 @@ describe("RolePool against Postgres", () => {
     expect(state!.clean).toBe(true);
   });
 
+  it("fails, never hangs, when the connection dies in the middle of a unit of work", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 1, min: 0 });
+    const started = performance.now();
+    const outcome = await pool
+      .run(async ({ sql }) => {
+        const [{ pid }] = (await sql`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+        await db.owner`select pg_terminate_backend(${pid})`;
+        await new Promise((r) => setTimeout(r, 100));
+        await sql`select 1`.catch(() => {});
+        // A second statement on the dead connection (a rollback, a cleanup) must fail too.
+        await sql`select 2`;
+      })
+      .then(
+        () => "resolved",
+        (error: unknown) => (error as { status?: number }).status ?? "rejected",
+      );
+    expect(outcome).toBe(503);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(pool.stats().inUse).toBe(0);
+  });
+
   it("gives Drizzle the same connection", async () => {
     const pool = open("app", db.roleUrl("app"), { size: 1, min: 0 });
     const { sql: raw } = await import("drizzle-orm");

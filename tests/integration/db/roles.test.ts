@@ -82,6 +82,13 @@ describe("readonly role", () => {
     await expectDenied(readonly, "select lo_import('/etc/passwd')");
   });
 
+  it("cannot cancel or terminate other sessions of its own role", async () => {
+    const other = db.as("readonly");
+    const [{ pid }] = (await other`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+    await expectDenied(readonly, `select pg_cancel_backend(${pid})`);
+    await expectDenied(readonly, `select pg_terminate_backend(${pid})`);
+  });
+
   it("has the role-level safety settings", async () => {
     const [row] = await readonly`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`;
     expect(row!.ro).toBe("on");

@@ -96,6 +96,7 @@ describe("Postgres restarted under load", () => {
     const statuses = new Set(outcomes.map((o) => o.status));
     expect([...statuses].sort()).toEqual([200, 503]);
     expect(outcomes.filter((o) => o.status === "hung" || o.status === "network-error")).toEqual([]);
+    expect(app.output()).not.toMatch(/uncaughtException/);
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(6000);
     expect(outcomes.at(-1)!.status).toBe(200);
     expect(recoveredInMs).toBeLessThan(20_000);

@@ -44,11 +44,10 @@ describe("selectPolicies", () => {
     });
   });
 
-  it("adds token creation for server actions on the tokens page", () => {
-    expect(selectPolicies(facts({ method: "POST", pathname: "/settings/tokens", serverAction: true, userId: "u3" }))).toContainEqual({
-      policy: "token-create",
-      identifier: "user:u3",
-    });
+  it("leaves token creation to the action itself (the page posts other actions too)", () => {
+    expect(selectPolicies(facts({ method: "POST", pathname: "/settings/tokens", serverAction: true, userId: "u3" }))).toEqual([
+      { policy: "user", identifier: "user:u3" },
+    ]);
   });
 
   it("treats RSC and segment-prefetch URLs like the page they belong to", () => {
