@@ -82,7 +82,7 @@ export function RateLimitPanel({ limits }: { limits: AdminStats["rateLimits"] })
           </tbody>
         </table>
       </div>
-      <p className="mt-2 text-xs text-slate-500">Top limited identifiers are not recorded by the limiter yet.</p>
+      <TopLimitedList top={limits.topLimited} />
     </Panel>
   );
 }
@@ -90,4 +90,30 @@ export function RateLimitPanel({ limits }: { limits: AdminStats["rateLimits"] })
 function formatWindow(windowMs: number): string {
   const minutes = windowMs / 60_000;
   return minutes >= 60 && minutes % 60 === 0 ? `${minutes / 60} h` : minutes >= 1 ? `${minutes} min` : `${windowMs / 1000} s`;
+}
+
+/** Who hit the limits hardest in the last 15 minutes (IPs, user ids, token hashes; never raw tokens). */
+function TopLimitedList({ top }: { top: AdminStats["rateLimits"]["topLimited"] }) {
+  if (top === null) return <p className="mt-3 text-xs text-slate-500">Top limited identifiers are unavailable while Redis is unreachable.</p>;
+  return (
+    <div className="mt-4" data-testid="top-limited">
+      <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">Top limited identifiers (15 min)</h3>
+      {top.length === 0 ? (
+        <p className="mt-1 text-xs text-slate-500">Nobody was refused.</p>
+      ) : (
+        <ul className="mt-1 divide-y divide-slate-100 text-xs">
+          {top.map((entry) => (
+            <li key={`${entry.policy} ${entry.identifier}`} className="flex justify-between gap-3 py-1">
+              <span className="truncate font-mono" title={entry.identifier}>
+                {entry.identifier}
+              </span>
+              <span className="shrink-0 text-slate-500">
+                {entry.policy} · <span className="tabular-nums text-rose-700">{entry.count}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
 }

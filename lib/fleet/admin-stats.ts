@@ -5,7 +5,7 @@ import { instanceId } from "../db/instance";
 import { readiness, type Readiness } from "../health/readiness";
 import { log } from "../log";
 import { appRateLimiter } from "../ratelimit/runtime";
-import type { RateLimitCounters } from "../ratelimit/counters";
+import type { RateLimitCounters, TopLimited } from "../ratelimit/counters";
 import type { LocalCounts } from "../ratelimit/limiter";
 import { resolvePolicies, type PolicyName } from "../ratelimit/policies";
 import { env } from "../env";
@@ -37,8 +37,8 @@ export interface AdminStats {
     counters: RateLimitCounters | null;
     local: LocalCounts;
     policies: Array<{ name: PolicyName; limit: number; windowMs: number; failMode: "open" | "closed"; description: string }>;
-    /** The limiter does not record identifiers per decision; null until it does. */
-    topLimited: null;
+    /** The identifiers refused most often in the last 15 minutes; null when Redis could not be read. */
+    topLimited: TopLimited[] | null;
     error?: string;
   };
 }
@@ -67,7 +67,7 @@ async function rateLimitView(): Promise<AdminStats["rateLimits"]> {
   const policies = Object.values(resolvePolicies(env())).map(({ name, limit, windowMs, failMode, description }) => ({ name, limit, windowMs, failMode, description }));
   try {
     const counters = await limiter.counters({ minutes: 15 });
-    return { store: limiter.kind, counters, local: limiter.localCounts(), policies, topLimited: null };
+    return { store: limiter.kind, counters, local: limiter.localCounts(), policies, topLimited: counters.topLimited };
   } catch (error) {
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "rate-limit counters unavailable");
     return { store: limiter.kind, counters: null, local: limiter.localCounts(), policies, topLimited: null, error: "rate-limit counters unavailable (Redis)" };

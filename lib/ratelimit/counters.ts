@@ -25,6 +25,28 @@ export interface RateLimitCounters {
   series: Record<PolicyName, Record<RateLimitDecisionKind, number[]>>;
   /** Sums over the whole range. */
   totals: Record<PolicyName, DecisionCounts>;
+  /** The identifiers refused most often over the range, most first. */
+  topLimited: TopLimited[];
+}
+
+export interface TopLimited {
+  policy: PolicyName;
+  identifier: string;
+  count: number;
+}
+
+export const TOP_LIMITED_SIZE = 10;
+
+/** Merges per-minute refusal counts and keeps the largest. */
+export function rankTopLimited(entries: Iterable<TopLimited>, size = TOP_LIMITED_SIZE): TopLimited[] {
+  const merged = new Map<string, TopLimited>();
+  for (const entry of entries) {
+    const key = `${entry.policy} ${entry.identifier}`;
+    const found = merged.get(key);
+    if (found) found.count += entry.count;
+    else merged.set(key, { ...entry });
+  }
+  return [...merged.values()].sort((a, b) => b.count - a.count || a.identifier.localeCompare(b.identifier)).slice(0, size);
 }
 
 export function emptyDecisionCounts(): DecisionCounts {
@@ -37,10 +59,17 @@ export async function recordDecision(
   policy: PolicyName,
   decision: RateLimitDecisionKind,
   now: number,
+  /** For refusals: who was refused, for the dashboard's "top limited". */
+  identifier?: string,
 ): Promise<void> {
   const key = keys.rateLimitCounterKey(policy, decision, minuteBucket(now));
   await whenReady(redis);
-  const replies = await redis.pipeline().incr(key).expire(key, COUNTER_TTL_S).exec();
+  const pipeline = redis.pipeline().incr(key).expire(key, COUNTER_TTL_S);
+  if (decision === "limited" && identifier) {
+    const top = keys.rateLimitTopKey(policy, minuteBucket(now));
+    pipeline.zincrby(top, 1, identifier).expire(top, COUNTER_TTL_S);
+  }
+  const replies = await pipeline.exec();
   const failure = replies?.find(([error]) => error)?.[0];
   if (failure) throw failure;
 }
@@ -50,6 +79,7 @@ export function buildCounters(
   minutes: number,
   now: number,
   count: (policy: PolicyName, decision: RateLimitDecisionKind, bucket: number) => number,
+  topLimited: TopLimited[] = [],
 ): RateLimitCounters {
   const last = minuteBucket(now);
   const buckets = Array.from({ length: minutes }, (_, i) => last - minutes + 1 + i);
@@ -64,7 +94,7 @@ export function buildCounters(
       totals[policy][decision] = values.reduce((sum, value) => sum + value, 0);
     }
   }
-  return { minutes: buckets.map((bucket) => bucket * MINUTE_MS), series, totals };
+  return { minutes: buckets.map((bucket) => bucket * MINUTE_MS), series, totals, topLimited };
 }
 
 /** Reads the last `minutes` minutes (≤ 60, the counters' lifetime) of every policy with one MGET. */
@@ -87,7 +117,31 @@ export async function readRateLimitCounters(
   await whenReady(redis);
   const values = await redis.mget(...wanted);
   const byKey = new Map(wanted.map((key, i) => [key, Number(values[i] ?? 0) || 0]));
-  return buildCounters(minutes, now, (policy, decision, bucket) =>
-    byKey.get(keys.rateLimitCounterKey(policy, decision, bucket)) ?? 0,
+  return buildCounters(
+    minutes,
+    now,
+    (policy, decision, bucket) => byKey.get(keys.rateLimitCounterKey(policy, decision, bucket)) ?? 0,
+    await readTopLimited(redis, keys, last - minutes + 1, last),
   );
+}
+
+/** The most refused identifiers over minute buckets first..last: each bucket's top few, merged. */
+async function readTopLimited(redis: Redis, keys: RedisKeys, first: number, last: number): Promise<TopLimited[]> {
+  const pipeline = redis.pipeline();
+  const asked: PolicyName[] = [];
+  for (const policy of POLICY_NAMES) {
+    for (let bucket = first; bucket <= last; bucket += 1) {
+      pipeline.zrevrange(keys.rateLimitTopKey(policy, bucket), 0, TOP_LIMITED_SIZE * 2 - 1, "WITHSCORES");
+      asked.push(policy);
+    }
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const entries: TopLimited[] = [];
+  replies.forEach(([error, reply], i) => {
+    if (error || !Array.isArray(reply)) return;
+    for (let j = 0; j + 1 < reply.length; j += 2) {
+      entries.push({ policy: asked[i]!, identifier: String(reply[j]), count: Number(reply[j + 1]) || 0 });
+    }
+  });
+  return rankTopLimited(entries);
 }

@@ -83,9 +83,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
 
   // Dashboard counters are best effort and off the request path; a failed write
   // must never change a decision.
-  const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number) => {
+  const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number, identifier?: string) => {
     local[policy][decision] += 1;
-    const write = recordDecision(redis, keys, policy, decision, at).catch(() => undefined);
+    const write = recordDecision(redis, keys, policy, decision, at, identifier).catch(() => undefined);
     pending.add(write);
     void write.finally(() => pending.delete(write));
   };
@@ -98,7 +98,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       try {
         const result = await withTimeout(instanceFor(policy).limit(id), timeoutMs);
         const at = now();
-        count(policy.name, result.success ? "allowed" : "limited", at);
+        count(policy.name, result.success ? "allowed" : "limited", at, id);
         return {
           policy: policy.name,
           allowed: result.success,

@@ -1,6 +1,6 @@
 import "server-only";
 import type { RateLimitDecisionKind } from "@/lib/redis/keys";
-import { buildCounters, COUNTER_TTL_S, minuteBucket } from "./counters";
+import { buildCounters, COUNTER_TTL_S, minuteBucket, rankTopLimited, type TopLimited } from "./counters";
 import type { PolicyName, PolicyTable } from "./policies";
 import { emptyLocalCounts, normaliseIdentifier, retryAfterSeconds, type RateLimiter } from "./decision";
 
@@ -18,6 +18,8 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
   const local = emptyLocalCounts();
   /** minute bucket → "policy decision" → count; only the last hour is kept, like the Redis counters. */
   const perMinute = new Map<number, Map<string, number>>();
+  /** minute bucket → refusals by policy and identifier, for the dashboard's "top limited". */
+  const refusedPerMinute = new Map<number, TopLimited[]>();
   let callsSinceSweep = 0;
 
   const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number) => {
@@ -28,6 +30,7 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
       counts = new Map();
       perMinute.set(bucket, counts);
       for (const old of perMinute.keys()) if (old <= bucket - COUNTER_TTL_S / 60) perMinute.delete(old);
+      for (const old of refusedPerMinute.keys()) if (old <= bucket - COUNTER_TTL_S / 60) refusedPerMinute.delete(old);
     }
     const field = `${policy} ${decision}`;
     counts.set(field, (counts.get(field) ?? 0) + 1);
@@ -62,6 +65,11 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
       // The oldest counted request leaving the window is when budget next returns.
       const resetMs = (log[0] ?? at) + policy.windowMs;
       count(policy.name, allowed ? "allowed" : "limited", at);
+      if (!allowed) {
+        const refused = refusedPerMinute.get(minuteBucket(at)) ?? [];
+        refused.push({ policy: policy.name, identifier: normaliseIdentifier(identifier), count: 1 });
+        refusedPerMinute.set(minuteBucket(at), rankTopLimited(refused, 1000));
+      }
       return {
         policy: policy.name,
         allowed,
@@ -73,7 +81,9 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
     },
     async counters(opts) {
       const minutes = Math.min(Math.max(1, Math.floor(opts?.minutes ?? 60)), COUNTER_TTL_S / 60);
-      return buildCounters(minutes, now(), (policy, decision, bucket) => perMinute.get(bucket)?.get(`${policy} ${decision}`) ?? 0);
+      const first = minuteBucket(now()) - minutes + 1;
+      const refused = [...refusedPerMinute].filter(([bucket]) => bucket >= first).flatMap(([, entries]) => entries);
+      return buildCounters(minutes, now(), (policy, decision, bucket) => perMinute.get(bucket)?.get(`${policy} ${decision}`) ?? 0, rankTopLimited(refused));
     },
     localCounts: () => structuredClone(local),
     async flush() {},

@@ -42,6 +42,8 @@ export interface RedisKeys {
   rateLimitPrefix(policy: string): string;
   /** Dashboard counter: decisions of one policy in one minute bucket (epoch minutes). */
   rateLimitCounterKey(policy: string, decision: RateLimitDecisionKind, minuteBucket: number): string;
+  /** Dashboard: identifiers refused by one policy in one minute bucket (sorted set, count as score). */
+  rateLimitTopKey(policy: string, minuteBucket: number): string;
   /** Cached saved-query results, by a hash of query + parameters. */
   cacheKey(hash: string): string;
   /** One instance's pool-stats heartbeat (short TTL). */
@@ -68,6 +70,10 @@ export function createKeys(namespace?: string): RedisKeys {
     rateLimitCounterKey: (policy, decision, minuteBucket) => {
       if (!Number.isSafeInteger(minuteBucket) || minuteBucket < 0) throw new Error("minute bucket must be a whole number");
       return `${root}rlc:${part("policy", policy)}:${part("decision", decision)}:${minuteBucket}`;
+    },
+    rateLimitTopKey: (policy, minuteBucket) => {
+      if (!Number.isSafeInteger(minuteBucket) || minuteBucket < 0) throw new Error("minute bucket must be a whole number");
+      return `${root}rlt:${part("policy", policy)}:${minuteBucket}`;
     },
     cacheKey: (hash) => `${root}cache:${part("cache hash", hash)}`,
     fleetKey: (instance) => `${root}fleet:${part("instance", instance)}`,

@@ -167,6 +167,9 @@ describe("dashboard counters", () => {
     expect(currentMinute - (counters.minutes.at(-1) ?? 0)).toBeLessThanOrEqual(60_000);
     expect((counters.series.sql.allowed.at(-1) ?? 0) + (counters.series.sql.allowed.at(-2) ?? 0)).toBe(4);
 
+    // Who was refused, for the dashboard: the one identifier, six times, under the sql policy.
+    expect(counters.topLimited).toEqual([{ policy: "sql", identifier: id, count: 6 }]);
+
     // The same numbers through the standalone reader the admin API would use.
     expect((await readRateLimitCounters(redisB, countersKeys, { minutes: 5 })).totals.sql).toEqual(counters.totals.sql);
     // And each process keeps its own share.

@@ -56,10 +56,30 @@ describe("memory limiter (exact sliding window)", () => {
     expect(counters.series.api.limited.at(-1)).toBe(2);
     expect(counters.totals.api).toEqual({ allowed: 1, limited: 2, "fail-open": 0, "fail-closed": 0 });
     expect(limiter.localCounts().api.limited).toBe(2);
+    expect(counters.topLimited).toEqual([{ policy: "api", identifier: "a", count: 2 }]);
   });
 
   it("rejects an empty identifier instead of lumping callers together", async () => {
     const { limiter } = setup();
     await expect(limiter.limit("api", "")).rejects.toThrow(/identifier/);
+  });
+});
+
+describe("rankTopLimited", () => {
+  it("merges minute buckets per policy and identifier, most refused first, capped", async () => {
+    const { rankTopLimited } = await import("@/lib/ratelimit/counters");
+    const ranked = rankTopLimited(
+      [
+        { policy: "api", identifier: "token:a", count: 2 },
+        { policy: "anonymous", identifier: "ip:1.2.3.4", count: 3 },
+        { policy: "api", identifier: "token:a", count: 4 },
+        { policy: "api", identifier: "token:b", count: 1 },
+      ],
+      2,
+    );
+    expect(ranked).toEqual([
+      { policy: "api", identifier: "token:a", count: 6 },
+      { policy: "anonymous", identifier: "ip:1.2.3.4", count: 3 },
+    ]);
   });
 });
