@@ -36,6 +36,13 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
       }
     }
     const shedShare = (shed?.count ?? 0) / Math.max(1, burst.requests);
+    // Anything other than 200/503 is a bug worth seeing in the report, with the server's own words.
+    const serverErrors = app
+      .output()
+      .split("\n")
+      .filter((line) => /"level":50|uncaught/i.test(line))
+      .slice(0, 3)
+      .map((line) => line.slice(0, 400));
     const failed = burst.timeouts + burst.errors + other.reduce((n, [, s]) => n + s.count, 0);
     return {
       title: "Overload: 256 concurrent clients, pool of 10, 10 waiting places",
@@ -55,6 +62,7 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
           ["time to full throughput after the burst", recoveredMs === null ? "not within 10 s" : `${recoveredMs} ms`],
         ],
       },
+      notes: serverErrors.length ? [`first server error lines during the burst: ${serverErrors.map((l) => "`" + l.replaceAll("`", "'") + "`").join("; ")}`] : [],
       chart: {
         file: "overload.svg",
         svg: barChart("Responses during the burst (count)", [

@@ -6,6 +6,7 @@ import { streamResponse } from "./csv-stream";
 import type { RawRow, ResultColumn } from "./cursor-rows";
 import { csvLine, jsonValue, type JsonValue } from "./raw-values";
 import { outcomeOf, runSandbox, type SandboxColumn } from "./sandbox";
+import { ApiError } from "../api/errors";
 
 /**
  * One audited sandbox run, answered as JSON or streamed as CSV: shared by POST /api/v1/sql and
@@ -45,6 +46,15 @@ function audit(run: SqlRun, started: number, rows: number, outcome: RunAudit["ou
   });
 }
 
+/**
+ * A run the pool gate turned away never started: it is answered 503 and
+ * counted in the pool stats, not audited. Writing an audit row for every shed
+ * request would put the overload onto the app pool and make shedding slow.
+ */
+function neverStarted(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === "pool_saturated" || error.code === "pool_timeout");
+}
+
 function failureExtra(error: unknown): Record<string, unknown> {
   const e = error as { code?: unknown; details?: { reason?: unknown; sqlstate?: unknown } } | null;
   return { error: { code: e?.code ?? "internal", reason: e?.details?.reason ?? null, sqlstate: e?.details?.sqlstate ?? null } };
@@ -67,7 +77,7 @@ export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
       },
     });
   } catch (error) {
-    await audit(run, started, 0, outcomeOf(error), { format: "json", ...failureExtra(error) });
+    if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format: "json", ...failureExtra(error) });
     throw error;
   }
   await audit(run, started, result.rowCount, "ok", { format: "json", truncated: result.truncated });
@@ -110,7 +120,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
         },
       });
     } catch (error) {
-      await audit(run, started, 0, outcomeOf(error), { format: "csv", ...failureExtra(error) });
+      if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format: "csv", ...failureExtra(error) });
       throw error;
     }
     await audit(run, started, result.rowCount, "ok", { format: "csv", truncated: result.truncated });

@@ -16,14 +16,15 @@ export interface AppServer {
 }
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-// NEXT_DIST_DIR must match the build's (see next.config.ts).
-const SERVER = path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "standalone", "server.js");
+/** The build's server; NEXT_DIST_DIR must match the build's (see next.config.ts). Read per call: callers may set it late. */
+const serverPath = () => path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "standalone", "server.js");
 
-export async function startAppServer(envVars: Record<string, string>): Promise<AppServer> {
+export async function startAppServer(envVars: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<AppServer> {
+  const SERVER = serverPath();
   if (!existsSync(SERVER)) throw new Error("no production build: run `npm run build` first (npm test does it for you)");
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, ["--import", "./peer-address-preload.mjs", SERVER], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "./peer-address-preload.mjs", SERVER], {
     cwd: path.dirname(SERVER),
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startAppServer } from "../tests/support/app-server";
+import { runLoad } from "./lib/load";
+import { orderPaths } from "./lib/context";
+import { startBenchServices } from "./lib/services";
+
+/**
+ * `npm run bench:profile` (after `npm run bench`, reusing its build in
+ * NEXT_DIST_DIR=.next-bench): a V8 CPU profile of the production server while
+ * the full-path table read runs at concurrency 32, summarised as self time
+ * per package or source area, written next to the benchmark reports.
+ */
+const ROOT = path.resolve(import.meta.dirname, "..");
+const say = (line: string) => process.stdout.write(`[profile] ${line}\n`);
+const services = await startBenchServices(say);
+const profileDir = mkdtempSync(path.join(tmpdir(), "sluice-prof-"));
+try {
+  const base = { ...services.envVars, RATE_LIMIT_API_LIMIT: "1000000", DB_POOL_MAX_WAITING: "256", LOG_LEVEL: "error" };
+  const cli = (script: string, args: string[], extra: Record<string, string> = {}) =>
+    spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...base, ...extra } })
+      .stdout.trim()
+      .split("\n")
+      .at(-1)!;
+  cli("create-admin", ["--email", "profile@sluice.invalid"], { ADMIN_PASSWORD: randomBytes(12).toString("hex") });
+  const token = cli("token", ["create", "--email", "profile@sluice.invalid", "--name", "profile", "--scopes", "tables:read"]);
+  const app = await startAppServer(base, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] });
+  const load = await runLoad({
+    url: app.url,
+    connections: 32,
+    durationS: 10,
+    headers: { authorization: `Bearer ${token}` },
+    paths: orderPaths("/api/v1/tables/data.orders?select=id,status,total&id=eq."),
+  });
+  await app.stop();
+  say(`${load.requestsPerS} req/s while profiling`);
+
+  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("no CPU profile was written");
+  const profile = JSON.parse(readFileSync(path.join(profileDir, file), "utf8")) as {
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const area = (url: string, fn: string): string => {
+    if (!url) return fn.startsWith("(") ? fn : "(native)";
+    const pkg = url.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
+    if (pkg) return pkg[1]!;
+    if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
+    if (url.includes("/server/chunks/")) return "app code (bundled)";
+    return path.basename(url);
+  };
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id)!;
+    const key = area(frame.url, frame.functionName);
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  const lines = [
+    `# CPU profile of the full path (${new Date().toISOString().slice(0, 10)})`,
+    "",
+    `\`npm run bench:profile\`: the production server under the full-path table read at concurrency 32 for 10 s (${load.requestsPerS} req/s while profiling). Self time by package or area:`,
+    "",
+    "| where | self time | share |",
+    "| --- | --- | --- |",
+    ...rows.map(([key, us]) => `| ${key} | ${(us / 1000).toFixed(0)} ms | ${((us / total) * 100).toFixed(1)}% |`),
+    "",
+  ];
+  const out = path.join(ROOT, "bench", "results", "PROFILE.md");
+  writeFileSync(out, lines.join("\n"));
+  say(`wrote ${path.relative(ROOT, out)}`);
+  for (const line of lines.slice(4)) say(line);
+} finally {
+  await services.stop();
+}
