@@ -3,12 +3,19 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-export function Tabs({ tabs }: { tabs: Array<{ href: string; label: string }> }) {
+export interface Tab {
+  href: string;
+  label: string;
+  /** Active only on this exact path, not below it (e.g. an area's index page). */
+  exact?: boolean;
+}
+
+export function Tabs({ tabs, label }: { tabs: readonly Tab[]; label?: string }) {
   const pathname = usePathname();
   return (
-    <nav className="flex gap-1 border-b border-slate-200 text-sm">
+    <nav aria-label={label} className="flex gap-1 border-b border-slate-200 text-sm">
       {tabs.map((tab) => {
-        const active = pathname === tab.href || pathname.startsWith(`${tab.href}/`);
+        const active = pathname === tab.href || (!tab.exact && pathname.startsWith(`${tab.href}/`));
         return (
           <Link
             key={tab.href}

@@ -3,7 +3,8 @@ import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
 import { startAppServer, type AppServer } from "../../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createToken, createUser, signIn } from "./accounts";
+import { createUser, signIn } from "../../support/auth";
+import { createToken } from "./accounts";
 
 let db: TestDatabase;
 let app: AppServer;
@@ -16,8 +17,8 @@ let admin: { email: string; password: string };
 beforeAll(async () => {
   db = await createTestDatabase("adminstats");
   envVars = db.envVars({ REDIS_URL: inject("redisUrl"), INSTANCE_ID: `stats-${Math.random().toString(36).slice(2, 8)}` });
-  admin = await createUser(db, "admin");
-  viewer = await createUser(db, "viewer");
+  admin = await createUser(db, { role: "admin" });
+  viewer = await createUser(db, { role: "viewer" });
   [adminToken, viewerToken] = await Promise.all([createToken(envVars, admin.email, ["admin"]), createToken(envVars, viewer.email, ["tables:read"])]);
   app = await startAppServer(envVars);
 }, 180_000);
