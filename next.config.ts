@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   experimental: {
     // Server actions here take form fields and small JSON; nothing needs the 1 MB default.
     serverActions: { bodySizeLimit: "512kb" },
+    // `npm run bench:profile` builds with readable function names so its CPU profile can name them.
+    serverMinification: process.env.SLUICE_PROFILE_BUILD !== "1",
   },
   // The CSP (per-request nonce) comes from proxy.ts; these are the same on every response.
   async headers() {

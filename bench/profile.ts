@@ -9,13 +9,22 @@ import { orderPaths } from "./lib/context";
 import { startBenchServices } from "./lib/services";
 
 /**
- * `npm run bench:profile` (after `npm run bench`, reusing its build in
- * NEXT_DIST_DIR=.next-bench): a V8 CPU profile of the production server while
- * the full-path table read runs at concurrency 32, summarised as self time
- * per package or source area, written next to the benchmark reports.
+ * `npm run bench:profile`: builds the production server without minification
+ * (into .next-profile, so function names survive) and takes a V8 CPU profile
+ * of it while the full-path table read runs at concurrency 32, summarised as
+ * self time per package or source area and inclusive time of the busiest
+ * functions, written next to the benchmark reports. `--reuse-build` skips
+ * the build.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => process.stdout.write(`[profile] ${line}\n`);
+process.env.NEXT_DIST_DIR ||= ".next-profile";
+if (!process.argv.includes("--reuse-build")) {
+  say(`building an unminified production server into ${process.env.NEXT_DIST_DIR}…`);
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", SLUICE_PROFILE_BUILD: "1" };
+  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  if (build.status !== 0) throw new Error("the production build failed");
+}
 const services = await startBenchServices(say);
 const profileDir = mkdtempSync(path.join(tmpdir(), "sluice-prof-"));
 try {
@@ -41,7 +50,7 @@ try {
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error("no CPU profile was written");
   const profile = JSON.parse(readFileSync(path.join(profileDir, file), "utf8")) as {
-    nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
     samples: number[];
     timeDeltas: number[];
   };
@@ -64,6 +73,30 @@ try {
     total += dt;
   });
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
+
+  // Inclusive time: each sample counts once for every distinct named function on its stack.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (byNode.get(id)!.functionName === "(idle)") return;
+    busy += dt;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byNode.get(at)!;
+      if (!frame.functionName || frame.functionName.startsWith("(")) continue;
+      const key = `${frame.functionName} (${area(frame.url, frame.functionName)})`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + dt);
+    }
+  });
+  const interesting = [...inclusive]
+    .filter(([key]) => !/\((node:|\(native\))/.test(key))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40);
   const lines = [
     `# CPU profile of the full path (${new Date().toISOString().slice(0, 10)})`,
     "",
@@ -72,6 +105,12 @@ try {
     "| where | self time | share |",
     "| --- | --- | --- |",
     ...rows.map(([key, us]) => `| ${key} | ${(us / 1000).toFixed(0)} ms | ${((us / total) * 100).toFixed(1)}% |`),
+    "",
+    "Inclusive time of the busiest named functions outside Node's internals (share of the non-idle time; nested functions overlap):",
+    "",
+    "| function (area) | inclusive time | share of busy |",
+    "| --- | --- | --- |",
+    ...interesting.map(([key, us]) => `| ${key.replaceAll("|", "\\|")} | ${(us / 1000).toFixed(0)} ms | ${((us / busy) * 100).toFixed(1)}% |`),
     "",
   ];
   const out = path.join(ROOT, "bench", "results", "PROFILE.md");

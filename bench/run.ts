@@ -19,10 +19,13 @@ import { rateLimiterScenario } from "./scenarios/rate-limiter";
  * production server into .next-bench (or reuses a build with --reuse-build),
  * brings up Postgres with the full demo dataset and Redis, runs each scenario
  * side by side and writes bench/results/<date>-<mode>.{json,md} + SVG charts.
+ * `--only=overload,csv` runs just those scenarios and prints their figures
+ * without writing a report (for working on one of them).
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
+const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
 if (!args.has("--reuse-build")) {
@@ -65,11 +68,27 @@ try {
     say,
   };
 
+  const all = { pooling: poolingScenario, overhead: overheadScenario, overload: overloadScenario, csv: csvScenario, "rate-limiter": rateLimiterScenario };
+  const unknown = only?.filter((name) => !(name in all)) ?? [];
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${Object.keys(all).join(", ")}`);
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of [poolingScenario, overheadScenario, overloadScenario, csvScenario, rateLimiterScenario]) {
-    scenarios.push(await scenario(ctx));
+  for (const [name, scenario] of Object.entries(all)) {
+    if (!only || only.includes(name)) scenarios.push(await scenario(ctx));
   }
+  if (only) {
+    for (const s of scenarios) {
+      say(s.title);
+      for (const row of s.table.rows) say(`  ${row.join(" | ")}`);
+      for (const t of s.targets) say(`  target ${t.name}: ${t.measured} (goal ${t.goal}) ${t.met ? "met" : "MISSED"}`);
+    }
+  } else {
+    await report(scenarios, ctx.durationS);
+  }
+} finally {
+  await services.stop();
+}
 
+async function report(scenarios: ScenarioResult[], durationS: number): Promise<void> {
   const owner = postgres(services.ownerUrl, { max: 1 });
   const [{ version }] = (await owner`select version()`) as unknown as [{ version: string }];
   await owner.end();
@@ -81,7 +100,7 @@ try {
     {
       date: new Date().toISOString().slice(0, 10),
       mode: quick ? "quick" : "full",
-      durationS: ctx.durationS,
+      durationS,
       machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
       postgres: version.split(" on ")[0]!,
       redis: redisVersion,
@@ -93,6 +112,4 @@ try {
   const missed = scenarios.flatMap((s) => s.targets.filter((t) => !t.met));
   say(`report: ${path.relative(ROOT, file)}`);
   say(missed.length ? `targets missed: ${missed.map((t) => t.name).join("; ")}` : "every target met");
-} finally {
-  await services.stop();
 }

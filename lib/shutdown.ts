@@ -1,7 +1,7 @@
 import "server-only";
-import http from "node:http";
 import { closePools } from "./db/clients";
 import { env } from "./env";
+import { onServerRequest } from "./http/server-hook";
 import { log } from "./log";
 import { markDraining } from "./metrics";
 import { appRateLimiter } from "./ratelimit/runtime";
@@ -112,16 +112,12 @@ async function closeDependencies(shutdownLog: typeof log): Promise<void> {
 }
 
 /**
- * Next owns the http.Server, so the hook sits on the prototype's emit (as the
- * peer-address preload does): outside a drain it only checks one flag.
+ * server.close() only closes idle connections; while draining every response
+ * says `Connection: close` so busy keep-alive connections end after their
+ * current request. Outside a drain the hook only checks one flag.
  */
 function closeConnectionsWhileDraining(): void {
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function emitDraining(this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (state.draining && event === "request") {
-      const response = args[1] as http.ServerResponse | undefined;
-      if (response && !response.headersSent) response.setHeader("Connection", "close");
-    }
-    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
-  } as typeof emit;
+  onServerRequest("shutdown", (_request, response) => {
+    if (state.draining && !response.headersSent) response.setHeader("Connection", "close");
+  });
 }

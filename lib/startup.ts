@@ -9,6 +9,9 @@ export async function onServerStart(): Promise<void> {
     console.error(`[sluice] refusing to start. ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
+  // Refuse /api/v1 requests above the in-flight limit before Next spends work on them.
+  const { installAdmissionControl } = await import("./http/admission");
+  installAdmissionControl();
   // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
   const { startFleetHeartbeat } = await import("./fleet/heartbeat");
   startFleetHeartbeat();

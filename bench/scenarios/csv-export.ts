@@ -31,7 +31,8 @@ export async function csvScenario(ctx: BenchContext): Promise<ScenarioResult> {
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.byteLength;
-      for (const byte of value) if (byte === 10) lines++;
+      // indexOf scans in C++; a per-byte JS loop here took CPU from the server it measures.
+      for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) lines++;
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);

@@ -14,7 +14,8 @@ export interface StreamWriter {
   write(text: string): Promise<void>;
 }
 
-const HIGH_WATER_CHUNKS = 8;
+/** Bytes queued ahead of the client before the producer waits: bounded by size, whatever the batch size. */
+const HIGH_WATER_BYTES = 1 << 20;
 
 export function streamResponse(requestSignal: AbortSignal, produce: (out: StreamWriter) => Promise<void>): Promise<Response> {
   const encoder = new TextEncoder();
@@ -34,7 +35,7 @@ export function streamResponse(requestSignal: AbortSignal, produce: (out: Stream
       pull: wakeUp,
       cancel: (reason) => gone.abort(reason ?? new Error("client went away")),
     },
-    { highWaterMark: HIGH_WATER_CHUNKS },
+    new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }),
   );
 
   return new Promise<Response>((resolve, reject) => {

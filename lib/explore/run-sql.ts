@@ -113,7 +113,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
         params: run.params,
         maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
         signal: out.signal,
-        batchSize: 1000,
+        batchSize: 5000,
         onBatch: async (batch, columns) => {
           await begin(columns.map((c) => c.name));
           await out.write(batch.map(csvLine).join(""));

@@ -1,5 +1,6 @@
 import "server-only";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerAdmissionMetrics } from "./admission-collector";
 import { registerPoolMetrics } from "./pool-collectors";
 import { registerRateLimitMetrics } from "./ratelimit-collector";
 import { RouteLabels } from "./route-label";
@@ -25,6 +26,7 @@ function createMetrics(): MetricsState {
   collectDefaultMetrics({ register: registry });
   registerPoolMetrics(registry);
   registerRateLimitMetrics(registry);
+  registerAdmissionMetrics(registry);
   return {
     registry,
     requestDuration: new Histogram({

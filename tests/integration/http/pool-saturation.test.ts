@@ -22,6 +22,8 @@ beforeAll(async () => {
       DB_POOL_MIN: "1",
       DB_POOL_MAX_WAITING: "1",
       DB_POOL_ACQUIRE_TIMEOUT_MS: String(ACQUIRE_TIMEOUT_MS),
+      // The gate itself is under test: no front-door admission limit (tests/integration/http/admission.test.ts).
+      API_MAX_IN_FLIGHT: "0",
     }),
   );
   reader = await createCaller(db, "viewer", ["tables:read"]);

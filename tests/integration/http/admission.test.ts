@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "../../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+
+/**
+ * The front-door admission limit (lib/http/admission.ts): with API_MAX_IN_FLIGHT=2 and two
+ * table reads blocked on a lock, a third /api/v1 request is refused at once with 503 +
+ * Retry-After in the error shape, while health stays answerable; a request whose client went
+ * away frees its place. The reads are blocked by an owner transaction holding an ACCESS
+ * EXCLUSIVE lock on data.orders.
+ */
+const METRICS_TOKEN = `mt-${randomBytes(24).toString("base64url")}`;
+let db: TestDatabase;
+let app: AppServer;
+let reader: TestCaller;
+
+beforeAll(async () => {
+  db = await createTestDatabase("admission");
+  app = await startAppServer(explorerEnv(db, { API_MAX_IN_FLIGHT: "2", METRICS_TOKEN }));
+  reader = await createCaller(db, "viewer", ["tables:read"]);
+});
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+const get = (path: string, signal = AbortSignal.timeout(30_000)) =>
+  fetch(`${app.url}${path}`, { headers: reader.headers, signal });
+
+async function waitForLockWaiters(count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [row] = await db.owner<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and query like '%orders%'`;
+    if (row!.n >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${count} table reads did not start waiting on the lock`);
+}
+
+async function shedCount(): Promise<number> {
+  const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await response.text()).split("\n").find((l) => l.startsWith("sluice_api_shed_total "));
+  return Number(line?.split(" ")[1] ?? NaN);
+}
+
+describe("API admission limit", () => {
+  it("refuses /api/v1 requests above the in-flight limit at once, keeps health answering, frees places", async () => {
+    // Catalog loaded first, so the blocked requests below are the only ones in flight.
+    expect((await get("/api/v1/tables/data.customers?limit=1")).status).toBe(200);
+    const shedBefore = await shedCount();
+
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = db.owner
+      .begin(async (sql) => {
+        await sql`lock table data.orders in access exclusive mode`;
+        locked();
+        await released;
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    await isLocked;
+
+    try {
+      const abortFirst = new AbortController();
+      const first = get("/api/v1/tables/data.orders?limit=1", abortFirst.signal).catch((error: unknown) => error);
+      const second = get("/api/v1/tables/data.orders?limit=1");
+      await waitForLockWaiters(2);
+
+      const started = performance.now();
+      const refused = await get("/api/v1/tables/data.customers?limit=1");
+      const refusedMs = performance.now() - started;
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.headers.get("content-type")).toContain("application/json");
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("overloaded");
+      expect(body.error.message).toMatch(/limit of 2 API requests in flight/);
+      expect(refusedMs).toBeLessThan(1000);
+      expect(await shedCount()).toBe(shedBefore + 1);
+
+      // Not counted: operators can still ask an overloaded instance how it is.
+      expect((await fetch(`${app.url}/api/health/ready`)).status).toBe(200);
+
+      // The first client gives up: its place is free again, though the second read still waits.
+      abortFirst.abort();
+      expect(await first).toBeInstanceOf(Error);
+      let admitted = 0;
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && admitted !== 200) {
+        admitted = (await get("/api/v1/tables/data.customers?limit=1")).status;
+        if (admitted !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(admitted).toBe(200);
+
+      release();
+      expect((await second).status).toBe(200);
+    } finally {
+      release();
+      expect(await holder).toBeNull();
+    }
+    // Nothing stays counted: a burst of sequential reads all pass.
+    for (let i = 0; i < 5; i++) expect((await get("/api/v1/tables/data.orders?limit=1")).status).toBe(200);
+  });
+});
