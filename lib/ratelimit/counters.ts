@@ -2,6 +2,7 @@ import "server-only";
 import type Redis from "ioredis";
 import { RATE_LIMIT_DECISIONS, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
 import { whenReady } from "@/lib/redis/client";
+import type { DecisionBatch } from "./decision-batch";
 import { POLICY_NAMES, type PolicyName } from "./policies";
 
 /**
@@ -53,21 +54,18 @@ export function emptyDecisionCounts(): DecisionCounts {
   return { allowed: 0, limited: 0, "fail-open": 0, "fail-closed": 0 };
 }
 
-export async function recordDecision(
-  redis: Redis,
-  keys: RedisKeys,
-  policy: PolicyName,
-  decision: RateLimitDecisionKind,
-  now: number,
-  /** For refusals: who was refused, for the dashboard's "top limited". */
-  identifier?: string,
-): Promise<void> {
-  const key = keys.rateLimitCounterKey(policy, decision, minuteBucket(now));
+/** Adds a batch of decision counts (and refusals per identifier, for "top limited") to Redis in one pipeline. */
+export async function recordDecisions(redis: Redis, keys: RedisKeys, batch: ReturnType<DecisionBatch["drain"]>): Promise<void> {
+  if (batch.decisions.length === 0) return;
   await whenReady(redis);
-  const pipeline = redis.pipeline().incr(key).expire(key, COUNTER_TTL_S);
-  if (decision === "limited" && identifier) {
-    const top = keys.rateLimitTopKey(policy, minuteBucket(now));
-    pipeline.zincrby(top, 1, identifier).expire(top, COUNTER_TTL_S);
+  const pipeline = redis.pipeline();
+  for (const { policy, decision, minuteBucket, count } of batch.decisions) {
+    const key = keys.rateLimitCounterKey(policy, decision, minuteBucket);
+    pipeline.incrby(key, count).expire(key, COUNTER_TTL_S);
+  }
+  for (const { policy, minuteBucket, identifier, count } of batch.refusals) {
+    const top = keys.rateLimitTopKey(policy, minuteBucket);
+    pipeline.zincrby(top, count, identifier).expire(top, COUNTER_TTL_S);
   }
   const replies = await pipeline.exec();
   const failure = replies?.find(([error]) => error)?.[0];

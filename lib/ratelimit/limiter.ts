@@ -3,7 +3,8 @@ import type Redis from "ioredis";
 import { Ratelimit } from "@upstash/ratelimit";
 import { keys as defaultKeys, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
 import { asUpstashRedis, IoredisRatelimitAdapter } from "./ioredis-adapter";
-import { readRateLimitCounters, recordDecision } from "./counters";
+import { minuteBucket, readRateLimitCounters, recordDecisions } from "./counters";
+import { DecisionBatch } from "./decision-batch";
 import {
   consoleRateLimitLogger,
   DEFAULT_LIMIT_TIMEOUT_MS,
@@ -16,6 +17,9 @@ import {
 } from "./decision";
 import { createMemoryRateLimiter } from "./memory-limiter";
 import type { PolicyName, PolicyTable, RateLimitPolicy } from "./policies";
+
+/** How long dashboard counts gather in process before one write carries them to Redis. */
+const COUNTER_WRITE_INTERVAL_MS = 1000;
 
 export type { LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger } from "./decision";
 export { DEFAULT_LIMIT_TIMEOUT_MS, FAIL_CLOSED_RETRY_AFTER_S } from "./decision";
@@ -81,13 +85,23 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     return instance;
   };
 
-  // Dashboard counters are best effort and off the request path; a failed write
-  // must never change a decision.
-  const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number, identifier?: string) => {
-    local[policy][decision] += 1;
-    const write = recordDecision(redis, keys, policy, decision, at, identifier).catch(() => undefined);
+  // Dashboard counters are best effort and off the request path: gathered in
+  // process and written once a second (and on flush()); a failed write must
+  // never change a decision.
+  const batch = new DecisionBatch();
+  let writeTimer: NodeJS.Timeout | null = null;
+  const writeBatch = () => {
+    if (writeTimer) clearTimeout(writeTimer);
+    writeTimer = null;
+    if (batch.empty) return;
+    const write = recordDecisions(redis, keys, batch.drain()).catch(() => undefined);
     pending.add(write);
     void write.finally(() => pending.delete(write));
+  };
+  const count = (policy: PolicyName, decision: RateLimitDecisionKind, at: number, identifier?: string) => {
+    local[policy][decision] += 1;
+    batch.add(policy, decision, minuteBucket(at), identifier);
+    writeTimer ??= setTimeout(writeBatch, COUNTER_WRITE_INTERVAL_MS).unref();
   };
 
   return {
@@ -123,9 +137,15 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         return decision;
       }
     },
-    counters: (opts) => readRateLimitCounters(redis, keys, { minutes: opts?.minutes, now: now() }),
+    async counters(opts) {
+      // This instance's unwritten counts first, so its own dashboard is never a second behind.
+      writeBatch();
+      await Promise.allSettled([...pending]);
+      return readRateLimitCounters(redis, keys, { minutes: opts?.minutes, now: now() });
+    },
     localCounts: () => structuredClone(local),
     async flush() {
+      writeBatch();
       await Promise.allSettled([...pending]);
     },
   };
