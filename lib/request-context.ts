@@ -15,14 +15,25 @@ export interface RequestContext {
   poolWaitMs: number;
   /** Units of work that waited for a permit (0 when every acquire was immediate). */
   poolAcquires: number;
+  /** The signed-in user, once a session check found one (for the page log line). */
+  userId?: string;
 }
 
 const globalForContext = globalThis as unknown as { sluiceRequestContext?: AsyncLocalStorage<RequestContext> };
 const storage = (globalForContext.sluiceRequestContext ??= new AsyncLocalStorage<RequestContext>());
 
+export function newRequestContext(requestId: string): RequestContext {
+  return { requestId, poolWaitMs: 0, poolAcquires: 0 };
+}
+
 export function runInRequestContext<T>(requestId: string, fn: (context: RequestContext) => Promise<T>): Promise<T> {
-  const context: RequestContext = { requestId, poolWaitMs: 0, poolAcquires: 0 };
+  const context = newRequestContext(requestId);
   return storage.run(context, () => fn(context));
+}
+
+/** Runs fn, and everything it starts, with `context` as the current request context. */
+export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
 }
 
 export function currentRequestContext(): RequestContext | undefined {

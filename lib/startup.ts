@@ -12,6 +12,9 @@ export async function onServerStart(): Promise<void> {
   // Refuse /api/v1 requests above the in-flight limit before Next spends work on them.
   const { installAdmissionControl } = await import("./http/admission");
   installAdmissionControl();
+  // One log line per page request (API routes and server actions write their own).
+  const { installAccessLog } = await import("./http/access-log");
+  installAccessLog();
   // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
   const { startFleetHeartbeat } = await import("./fleet/heartbeat");
   startFleetHeartbeat();

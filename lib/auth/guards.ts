@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { ApiError } from "../api/errors";
+import { currentRequestContext } from "../request-context";
 import { callerFromSession } from "./authenticate";
 import { roleAtLeast, type Caller, type UserRole } from "./caller";
 import { readSessionToken } from "./session-cookie";
@@ -16,7 +17,11 @@ import { readSessionToken } from "./session-cookie";
 /** The signed-in caller of the current request, uncached: what server actions use. */
 export async function sessionCaller(): Promise<Caller | null> {
   const claims = await readSessionToken({ headers: await headers() });
-  return claims ? callerFromSession(claims) : null;
+  const caller = claims ? await callerFromSession(claims) : null;
+  // For the request's log line (lib/http/access-log.ts).
+  const context = currentRequestContext();
+  if (context && caller) context.userId = caller.userId;
+  return caller;
 }
 
 /** The same, once per render: layouts and pages of one request share the answer. */

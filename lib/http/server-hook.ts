@@ -1,33 +1,52 @@
-import http from "node:http";
+import type http from "node:http";
+import httpModule from "node:http";
 
 /**
  * Next owns the http.Server and app code cannot reach it, so process-wide
  * request hooks sit on http.Server.prototype.emit (as the peer-address
- * preload does). One patch serves every hook; a hook that returns "handled"
- * has answered the request itself and Next never sees it.
+ * preload does). One patch serves every hook, run in registration order:
+ * - a RequestHook looks at the request first; returning "handled" means it
+ *   answered the request itself and Next never sees it;
+ * - a RequestWrapper runs around Next's handling (`next()` hands the request
+ *   on), e.g. to open an AsyncLocalStorage scope that the whole request
+ *   inherits.
  */
 export type RequestHook = (request: http.IncomingMessage, response: http.ServerResponse) => "handled" | void;
+export type RequestWrapper = (request: http.IncomingMessage, response: http.ServerResponse, next: () => boolean) => boolean;
 
 interface HookState {
   hooks: Map<string, RequestHook>;
+  wrappers: Map<string, RequestWrapper>;
   patched: boolean;
 }
 const globalForHooks = globalThis as unknown as { sluiceRequestHooks?: HookState };
-const state = (globalForHooks.sluiceRequestHooks ??= { hooks: new Map(), patched: false });
+const state = (globalForHooks.sluiceRequestHooks ??= { hooks: new Map(), wrappers: new Map(), patched: false });
 
-/** Registers (or replaces, by name) a hook run on every request before Next handles it, in registration order. */
+/** Registers (or replaces, by name) a hook run on every request before Next handles it. */
 export function onServerRequest(name: string, hook: RequestHook): void {
   state.hooks.set(name, hook);
+  patchOnce();
+}
+
+/** Registers (or replaces, by name) a wrapper around Next's handling of every request no hook answered. */
+export function aroundServerRequest(name: string, wrapper: RequestWrapper): void {
+  state.wrappers.set(name, wrapper);
+  patchOnce();
+}
+
+function patchOnce(): void {
   if (state.patched) return;
   state.patched = true;
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function emitWithHooks(this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === "request") {
-      const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
-      for (const run of state.hooks.values()) {
-        if (run(request, response) === "handled") return true;
-      }
+  const emit = httpModule.Server.prototype.emit;
+  httpModule.Server.prototype.emit = function emitWithHooks(this: http.Server, event: string | symbol, ...args: unknown[]) {
+    const handOn = () => emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+    if (event !== "request") return handOn();
+    const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+    for (const run of state.hooks.values()) {
+      if (run(request, response) === "handled") return true;
     }
-    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+    const wrappers = [...state.wrappers.values()];
+    const step = (index: number): boolean => (index < wrappers.length ? wrappers[index]!(request, response, () => step(index + 1)) : handOn());
+    return step(0);
   } as typeof emit;
 }

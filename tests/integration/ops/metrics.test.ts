@@ -4,6 +4,7 @@ import { startAppServer, type AppServer } from "../../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
 import { createOperator, type Operator } from "./operator";
+import { signIn } from "./session";
 
 /** /api/metrics of the production build: who may read it, and what a scraper gets. */
 const METRICS_TOKEN = `mt-${randomBytes(24).toString("base64url")}`;
@@ -107,5 +108,33 @@ describe("GET /api/metrics", () => {
     const secrets = [METRICS_TOKEN, operator.adminToken, readerToken, operator.adminPassword, "slc_ThisIsNotARealTokenButLooksLikeOne1234"];
     secrets.push(...Object.entries(db.envVars()).filter(([key]) => /PASSWORD|SECRET/.test(key)).map(([, value]) => value));
     for (const secret of secrets) expect(output).not.toContain(secret);
+  });
+
+  it("writes one line per page request too, with the signed-in user, and none twice for API requests", async () => {
+    const cookie = await signIn(app.url, operator.adminEmail, operator.adminPassword);
+    const page = await fetch(`${app.url}/explore`, { headers: { cookie, "x-request-id": "ops-page-log-1" } });
+    expect(page.status).toBe(200);
+    await page.text();
+    const anonymous = await fetch(`${app.url}/sign-in`, { headers: { "x-request-id": "ops-page-log-2" } });
+    await anonymous.text();
+    await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${operator.adminToken}`, "x-request-id": "ops-log-check-3" } });
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = app
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const signedIn = lines.filter((l) => l.requestId === "ops-page-log-1");
+    expect(signedIn).toHaveLength(1);
+    expect(signedIn[0]).toMatchObject({ msg: "page", method: "GET", route: "/explore", status: 200, userId: expect.any(String) });
+    expect(signedIn[0]!.ms).toEqual(expect.any(Number));
+    expect(signedIn[0]!.poolWaitMs).toEqual(expect.any(Number));
+    const signInPage = lines.filter((l) => l.requestId === "ops-page-log-2");
+    expect(signInPage).toHaveLength(1);
+    expect(signInPage[0]).toMatchObject({ msg: "page", route: "/sign-in", status: 200 });
+    expect(signInPage[0]!.userId).toBeUndefined();
+    // API requests keep their own single line from the route wrapper.
+    expect(lines.filter((l) => l.requestId === "ops-log-check-3").map((l) => l.msg)).toEqual(["request"]);
+    expect(app.output()).not.toContain(operator.adminPassword);
   });
 });

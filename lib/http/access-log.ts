@@ -1,0 +1,52 @@
+import "server-only";
+import type http from "node:http";
+import { REQUEST_ID_HEADER } from "../api/request-id";
+import { log } from "../log";
+import { newRequestContext, runWithRequestContext } from "../request-context";
+import { aroundServerRequest } from "./server-hook";
+
+/**
+ * One log line per page request (pages, their RSC and prefetch requests,
+ * next-auth's /api/auth routes), like the line lib/api/route.ts writes for
+ * each API request and lib/auth/action.ts for each server action. The
+ * request runs inside a request context, so the session check records who
+ * it was (userId) and the pool gate its waits; the line is written when the
+ * response closes, with the request id the proxy chose.
+ */
+const OWN_LINE_ELSEWHERE = /^\/api\/(?!auth\/)/; // route wrapper
+const NOT_LOGGED = /^\/(_next\/(static|image)\/|favicon)/;
+
+export function installAccessLog(): void {
+  const pageLog = log.child({ component: "http" });
+  aroundServerRequest("access-log", (request, response, next) => {
+    const pathname = (request.url ?? "/").split("?")[0]!;
+    if (OWN_LINE_ELSEWHERE.test(pathname) || NOT_LOGGED.test(pathname) || request.headers["next-action"]) return next();
+    const started = performance.now();
+    const context = newRequestContext("");
+    response.once("close", () => pageLog.info(lineFor(request, response, pathname, started, context), "page"));
+    return runWithRequestContext(context, next);
+  });
+}
+
+function lineFor(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  pathname: string,
+  started: number,
+  context: ReturnType<typeof newRequestContext>,
+) {
+  const requestId = response.getHeader(REQUEST_ID_HEADER);
+  return {
+    requestId: typeof requestId === "string" ? requestId : undefined,
+    method: request.method,
+    route: pathname,
+    status: response.statusCode,
+    ms: Math.round(performance.now() - started),
+    poolWaitMs: Math.round(context.poolWaitMs * 10) / 10,
+    userId: context.userId,
+    // Client-side navigations and prefetches fetch the RSC payload, not HTML.
+    rsc: request.headers.rsc === "1" || undefined,
+    // The client went away before the response was complete.
+    aborted: !response.writableFinished || undefined,
+  };
+}
