@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, chmodSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { freePort, isPortOpen } from "../../lib/db/embedded";
+import { freePort, waitForPort } from "../../lib/db/embedded";
 
 /**
  * A PgBouncer in transaction mode in front of the benchmark's Postgres, when
@@ -49,8 +49,7 @@ export async function startPgBouncer(options: { serverHost: string; serverPort: 
     spawnSync("chown", ["-R", "postgres", dir]);
   }
   const child: ChildProcess = spawn("pgbouncer", [...(asRoot ? ["-u", "postgres"] : []), path.join(dir, "pgbouncer.ini")], { stdio: "ignore" });
-  for (let i = 0; i < 100 && !(await isPortOpen(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!(await isPortOpen(port))) {
+  if (!(await waitForPort(port))) {
     child.kill("SIGKILL");
     throw new Error("pgbouncer did not start");
   }

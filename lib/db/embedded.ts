@@ -38,6 +38,21 @@ export function isPortOpen(port: number, host = "127.0.0.1", timeoutMs = 500): P
   });
 }
 
+/**
+ * Polls until something listens on the port: true when it does within
+ * `timeoutMs`, false otherwise. `failed` (a child process exiting, say)
+ * rejects the wait early.
+ */
+export async function waitForPort(port: number, options: { timeoutMs?: number; failed?: Promise<never> } = {}): Promise<boolean> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  for (;;) {
+    const open = isPortOpen(port);
+    if (await (options.failed ? Promise.race([open, options.failed]) : open)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

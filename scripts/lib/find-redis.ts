@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
-import { isPortOpen } from "../../lib/db/embedded";
+import { isPortOpen, waitForPort } from "../../lib/db/embedded";
 import { ROOT } from "./bootstrap";
 
 export interface FoundRedis {
@@ -33,8 +33,7 @@ export async function findRedis(configured: string | undefined, say: (line: stri
     child.once("spawn", () => resolve(true));
   });
   if (spawned) {
-    for (let i = 0; i < 100 && !(await isPortOpen(DEV_REDIS_PORT)); i++) await new Promise((r) => setTimeout(r, 50));
-    if (await isPortOpen(DEV_REDIS_PORT)) {
+    if (await waitForPort(DEV_REDIS_PORT)) {
       say(`started redis-server on port ${DEV_REDIS_PORT}`);
       return {
         url: `redis://127.0.0.1:${DEV_REDIS_PORT}`,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort, isPortOpen } from "../../lib/db/embedded";
+import { freePort, waitForPort } from "../../lib/db/embedded";
 
 /** A throwaway redis-server from PATH: no persistence, stopped with the test run. */
 export interface RedisServerHandle {
@@ -20,11 +20,7 @@ export async function startRedisServer(port?: number): Promise<RedisServerHandle
     child.once("error", (error) => reject(new Error(`cannot start redis-server from PATH: ${error.message}`)));
     child.once("exit", (code) => reject(new Error(`redis-server exited with code ${code}`)));
   });
-  const deadline = Date.now() + 10_000;
-  while (!(await Promise.race([isPortOpen(chosen), failed]))) {
-    if (Date.now() > deadline) throw new Error("redis-server did not start within 10 s");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (!(await waitForPort(chosen, { timeoutMs: 10_000, failed }))) throw new Error("redis-server did not start within 10 s");
   return {
     url: `redis://127.0.0.1:${chosen}`,
     port: chosen,
