@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   experimental: {
     // Server actions here take form fields and small JSON; nothing needs the 1 MB default.
     serverActions: { bodySizeLimit: "512kb" },
+    // forbidden() from next/navigation: a guarded layout answers HTTP 403 (app/forbidden.tsx), not 200.
+    authInterrupts: true,
     // `npm run bench:profile` builds with readable function names so its CPU profile can name them.
     serverMinification: process.env.SLUICE_PROFILE_BUILD !== "1",
   },

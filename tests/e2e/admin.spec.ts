@@ -132,7 +132,8 @@ test("under load the admin sees connections in use, and back to 0 after", async 
 
 test("a viewer gets 403 on /admin and on the JSON; no credentials get 401", async ({ browser, request }) => {
   const page = await signIn(browser, viewer);
-  await page.goto("/admin");
+  const response = await page.goto("/admin");
+  expect(response?.status()).toBe(403);
   await expect(page.getByText("403 · Not allowed")).toBeVisible();
   await expect(page.getByTestId("dashboard")).toHaveCount(0);
   const json = await page.request.get("/api/admin/stats");
