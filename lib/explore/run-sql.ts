@@ -2,7 +2,7 @@ import "server-only";
 import type { Caller } from "@/lib/auth/caller";
 import { env } from "@/lib/env";
 import { recordRun, type RunAudit } from "./audit-run";
-import { streamResponse } from "./csv-stream";
+import { CSV_BATCH_ROWS, streamResponse } from "./csv-stream";
 import type { RawRow, ResultColumn } from "./cursor-rows";
 import { csvLine, jsonValue, type JsonValue } from "./raw-values";
 import { outcomeOf, runSandbox, type SandboxColumn } from "./sandbox";
@@ -113,7 +113,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
         params: run.params,
         maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
         signal: out.signal,
-        batchSize: 5000,
+        batchSize: CSV_BATCH_ROWS,
         onBatch: async (batch, columns) => {
           await begin(columns.map((c) => c.name));
           await out.write(batch.map(csvLine).join(""));

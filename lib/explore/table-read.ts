@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { getCatalog } from "./catalog";
 import type { Catalog, RelationRef } from "./catalog-types";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "./content-range";
-import { streamResponse } from "./csv-stream";
+import { CSV_BATCH_ROWS, streamResponse } from "./csv-stream";
 import { extendedQuery, runCursor, type RawRow } from "./cursor-rows";
 import type { ReadRequest } from "./grammar-ast";
 import { parseReadRequest } from "./grammar";
@@ -42,6 +42,7 @@ export interface TablePage {
   total: number | null;
 }
 
+/** Rows per cursor fetch for JSON pages (capped by TABLE_ROW_CAP anyway). */
 const BATCH = 1000;
 
 interface Prepared {
@@ -160,7 +161,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
           };
           let begun = false;
           await runCursor(sql, query.text, query.params, {
-            batchSize: BATCH,
+            batchSize: CSV_BATCH_ROWS,
             maxRows: query.limit,
             signal: out.signal,
             onBatch: async (batch) => {
