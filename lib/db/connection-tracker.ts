@@ -36,7 +36,11 @@ export class ConnectionTracker {
 
   constructor(private readonly onLost: (error: Error) => void = () => {}) {}
 
-  /** The `socket` option for postgres.js. */
+  /**
+   * The `socket` option for postgres.js. It rejects when the connect fails;
+   * unpatched postgres.js 3.4.x then loses that connection for good (see
+   * scripts/patch-postgres.mjs, fix 1).
+   */
   readonly socketFactory = (options: SocketOptions): Promise<net.Socket> => {
     const host = options.host[0] ?? "127.0.0.1";
     const port = options.port[0] ?? 5432;

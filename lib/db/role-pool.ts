@@ -21,6 +21,11 @@ export interface RolePoolConfig {
   maxIdleS: number;
   reconnectTimeoutS: number;
   connectTimeoutS: number;
+  /**
+   * After an outage the pool starts over with fresh clients; units still on the old
+   * ones get this long to finish before their connections are destroyed. Default 60.
+   */
+  retiredGraceS?: number;
   mode: "pooled" | "direct";
   applicationName: string;
   log: Logger;
@@ -51,6 +56,10 @@ export interface RolePoolStats extends GateStats {
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5000;
+/** postgres.js's own reconnect delay, in seconds, after `attempt` failed connects of a client (its default grows to 20 s). */
+const DRIVER_BACKOFF_S = (attempt: number) => Math.min(0.05 * 2 ** attempt, 1);
+/** How much longer than the connect timeout a unit may wait for postgres.js to hand it a connection. */
+const RESERVE_MARGIN_MS = 2000;
 
 export class RolePool {
   private readonly gate: PoolGate;
@@ -64,6 +73,10 @@ export class RolePool {
   private core: Sql | null = null;
   private burst: Sql | null = null;
   private coreInUse = 0;
+  /** Units holding a connection, per client: how a retired client knows when it can be ended. */
+  private readonly holders = new Map<Sql, number>();
+  /** Clients replaced after an outage, with the deadline timer for the units still on them. */
+  private readonly retired = new Map<Sql, NodeJS.Timeout>();
   private target: "direct" | "pooler";
   private fallbackToDirect = false;
   private health: PoolHealth = "healthy";
@@ -141,7 +154,10 @@ export class RolePool {
     this.gate.close();
     if (this.warmTimer) clearInterval(this.warmTimer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    await Promise.all([this.core?.end({ timeout: timeoutS }), this.burst?.end({ timeout: timeoutS })]);
+    const retired = [...this.retired.keys()];
+    for (const timer of this.retired.values()) clearTimeout(timer);
+    this.retired.clear();
+    await Promise.all([this.core?.end({ timeout: timeoutS }), this.burst?.end({ timeout: timeoutS }), ...retired.map((c) => c.end({ timeout: timeoutS }))]);
     this.core = this.burst = null;
   }
 
@@ -151,7 +167,7 @@ export class RolePool {
     try {
       return await fn({ sql: reserved, db: unitDrizzle(reserved, client), signal });
     } catch (error) {
-      throw this.classify(error);
+      throw this.classify(error, client);
     } finally {
       release();
     }
@@ -193,11 +209,19 @@ export class RolePool {
     const fromCore = this.coreInUse < this.config.min;
     const client = fromCore ? (this.core ??= this.createClient(this.config.min, 0)) : this.burstClient();
     if (fromCore) this.coreInUse++;
+    this.hold(client, 1);
+    // Counted against the core set only while that client is the current one (see retireClients()).
+    const done = () => {
+      if (fromCore && client === this.core) this.coreInUse--;
+      this.hold(client, -1);
+    };
     let reserved: postgres.ReservedSql;
     try {
-      reserved = await client.reserve();
+      reserved = await this.reserveWithin(client);
     } catch (error) {
-      if (fromCore) this.coreInUse--;
+      done();
+      // A client replaced meanwhile says nothing about the server now: no health change.
+      if (!this.isCurrent(client)) throw this.unavailable();
       throw error;
     }
     let released = false;
@@ -207,10 +231,84 @@ export class RolePool {
       release: () => {
         if (released) return;
         released = true;
-        if (fromCore) this.coreInUse--;
         reserved.release();
+        done();
       },
     };
+  }
+
+  /**
+   * client.reserve(), but never an endless wait: the gate keeps units within the
+   * pool's size, so a unit only waits for a connection to be opened, which takes
+   * at most the connect timeout. Past that the client cannot produce one (and
+   * postgres.js has no timeout of its own): the unit fails as a connection error
+   * and frees its permit; a connection that arrives later is given straight back.
+   */
+  private reserveWithin(client: Sql): Promise<postgres.ReservedSql> {
+    const limitMs = this.config.connectTimeoutS * 1000 + RESERVE_MARGIN_MS;
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(Object.assign(new Error(`no ${this.config.role} connection within ${limitMs} ms`), { code: "CONNECT_TIMEOUT" }));
+      }, limitMs);
+      client.reserve().then(
+        (reserved) => {
+          clearTimeout(timer);
+          if (timedOut) reserved.release();
+          else resolve(reserved);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private hold(client: Sql, delta: 1 | -1): void {
+    const count = (this.holders.get(client) ?? 0) + delta;
+    if (count > 0) {
+      this.holders.set(client, count);
+      return;
+    }
+    this.holders.delete(client);
+    if (this.retired.has(client)) this.endRetired(client);
+  }
+
+  /** False once a client was replaced (after an outage, or by the fallback to direct connections). */
+  private isCurrent(client: Sql): boolean {
+    return client === this.core || client === this.burst;
+  }
+
+  /**
+   * Starts the pool over with fresh clients once the server is back after an
+   * outage. The old ones went through the outage: connections that died or are
+   * half reconnected, postgres.js's reconnect backoff, possibly state no patch
+   * foresaw. None of that may follow the pool into recovery, nor hold a unit's
+   * permit forever: each old client is ended when its last unit finishes, or
+   * after retiredGraceS, whichever comes first.
+   */
+  private retireClients(): void {
+    const old = [this.core, this.burst];
+    this.core = this.burst = null;
+    this.coreInUse = 0;
+    for (const client of old) {
+      if (!client) continue;
+      if (!this.holders.has(client)) {
+        void client.end({ timeout: 0 }).catch(() => {});
+        continue;
+      }
+      const timer = setTimeout(() => this.endRetired(client), (this.config.retiredGraceS ?? 60) * 1000);
+      timer.unref();
+      this.retired.set(client, timer);
+    }
+  }
+
+  private endRetired(client: Sql): void {
+    clearTimeout(this.retired.get(client));
+    this.retired.delete(client);
+    void client.end({ timeout: 0 }).catch(() => {});
   }
 
   private burstClient(): Sql {
@@ -234,6 +332,8 @@ export class RolePool {
       prepare: !viaPooler,
       connection: { application_name: this.config.applicationName },
       socket: this.tracker.socketFactory,
+      // The pool's health probe is the outage backoff; the driver's own only delays recovery.
+      backoff: DRIVER_BACKOFF_S,
       onnotice: () => {},
     } as postgres.Options<Record<string, postgres.PostgresType>>);
   }
@@ -289,15 +389,23 @@ export class RolePool {
     );
   }
 
-  /** Turns driver and gate errors into what the API answers; marks the pool unhealthy on connection loss. */
-  private classify(error: unknown): unknown {
+  /**
+   * Turns driver and gate errors into what the API answers; marks the pool
+   * unhealthy on connection loss, unless the connection belonged to a client
+   * already replaced (the outage it reports is over, or being handled).
+   */
+  private classify(error: unknown, client?: Sql): unknown {
     if (error instanceof ApiError) return error;
     if (isConnectionLevelError(error)) {
-      this.markUnhealthy(error);
-      return new ApiError("unavailable", `the database connection failed for role ${this.config.role}`, undefined, { "Retry-After": "2" });
+      if (!client || this.isCurrent(client)) this.markUnhealthy(error);
+      return this.unavailable();
     }
     this.errors++;
     return error;
+  }
+
+  private unavailable(): ApiError {
+    return new ApiError("unavailable", `the database connection failed for role ${this.config.role}`, undefined, { "Retry-After": "2" });
   }
 
   private toApiError(error: unknown): unknown {
@@ -339,6 +447,7 @@ export class RolePool {
           await probe.end({ timeout: 0 }).catch(() => {});
         }
         this.config.log.info({ role: this.config.role, downMs: Date.now() - (this.unhealthySince ?? Date.now()) }, "database reachable again");
+        this.retireClients();
         this.health = "healthy";
         this.unhealthySince = null;
         void this.warm();

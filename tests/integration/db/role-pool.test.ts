@@ -5,6 +5,7 @@ import { freePort } from "../../../lib/db/embedded";
 import { roleCredentials, roleUrl } from "../../../lib/db/roles";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 import { poolConfig } from "../../support/pool-config";
+import { OutageProxy } from "./outage-proxy";
 
 let db: TestDatabase;
 const pools: RolePool[] = [];
@@ -174,6 +175,104 @@ describe("RolePool against Postgres", () => {
     expect(outcome).toBe(503);
     expect(performance.now() - started).toBeLessThan(3000);
     expect(pool.stats().inUse).toBe(0);
+  });
+
+  it("recovers by itself when the server goes away and comes back under load; no unit hangs, no permit is lost", async () => {
+    const proxy = await OutageProxy.start(db.url);
+    try {
+      const pool = open("readonly", proxy.url(db.roleUrl("readonly")), { size: 4, min: 2, maxWaiting: 8, reconnectTimeoutS: 1, connectTimeoutS: 2 });
+      const applicationName = pool.stats().applicationName;
+      type Outcome = { at: number; result: "ok" | "failed" | "hung" };
+      const outcomes: Outcome[] = [];
+      const unit = async (): Promise<Outcome["result"]> => {
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<"hung">((r) => (timer = setTimeout(() => r("hung"), 5000)));
+        const done = pool.run(({ sql }) => sql`select 1`).then(
+          () => "ok" as const,
+          () => "failed" as const,
+        );
+        const result = await Promise.race([done, hung]);
+        clearTimeout(timer);
+        return result;
+      };
+      let loading = true;
+      const workers = Array.from({ length: 6 }, async () => {
+        while (loading) {
+          const at = performance.now();
+          const result = await unit();
+          outcomes.push({ at, result });
+          if (result !== "ok") await sleep(20);
+        }
+      });
+      await sleep(300);
+
+      // The server goes away: new connections are refused, every backend is told to terminate (57P01, then a close).
+      proxy.refuse();
+      await db.owner`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName}`;
+      proxy.hangUp();
+      await sleep(1500);
+      await proxy.accept();
+      const back = performance.now();
+
+      // Recovered: ten units in a row succeed. Before the fix a dead connection stayed in the pool (every
+      // unit on it failed at once and flipped health back to reconnecting), or sql.reserve() never returned.
+      let recoveredMs: number | null = null;
+      while (performance.now() - back < 8000) {
+        const results = [];
+        for (let i = 0; i < 10; i++) results.push(await unit());
+        if (results.every((r) => r === "ok")) {
+          recoveredMs = performance.now() - back;
+          break;
+        }
+        await sleep(100);
+      }
+      expect(recoveredMs).not.toBeNull();
+      expect(recoveredMs!).toBeLessThan(3000);
+      // …and stays recovered: no flapping back to failures under the same load.
+      const stableFrom = performance.now();
+      await sleep(1000);
+      loading = false;
+      await Promise.all(workers);
+
+      expect(outcomes.filter((o) => o.result === "hung")).toEqual([]);
+      expect(outcomes.filter((o) => o.at >= stableFrom && o.result !== "ok")).toEqual([]);
+      expect(outcomes.some((o) => o.result === "failed")).toBe(true); // the outage was seen
+      expect(pool.stats()).toMatchObject({ inUse: 0, waiting: 0, health: "healthy" });
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("starts over with fresh clients after an outage, while a unit still running on the old ones finishes", async () => {
+    const pool = open("readonly", db.roleUrl("readonly"), { size: 4, min: 1, retiredGraceS: 30 });
+    let oldPid = 0;
+    // On the core client (min: 1), alive throughout.
+    const long = pool.run(async ({ sql }) => {
+      const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      oldPid = row!.pid;
+      await sql`select pg_sleep(0.8)`;
+      return "finished";
+    });
+    await sleep(100);
+    // Another unit's connection dies: the pool reconnects (health probe) and retires its clients.
+    await expect(
+      pool.run(async ({ sql }) => {
+        const [{ pid }] = (await sql`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+        await db.owner`select pg_terminate_backend(${pid})`;
+        await sleep(100);
+        await sql`select 1`;
+      }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(await waitFor(async () => pool.stats().health === "healthy", 3000)).toBe(true);
+    // New units get new connections…
+    const [fresh] = await pool.run(({ sql }) => sql<{ pid: number }[]>`select pg_backend_pid() as pid`);
+    expect(fresh!.pid).not.toBe(oldPid);
+    // …the old unit is not cut short…
+    await expect(long).resolves.toBe("finished");
+    // …and once it is done, its old connection is closed.
+    const gone = await waitFor(async () => (await db.owner`select 1 from pg_stat_activity where pid = ${oldPid}`).length === 0, 3000);
+    expect(gone).toBe(true);
+    expect(pool.stats()).toMatchObject({ inUse: 0, health: "healthy" });
   });
 
   it("gives Drizzle the same connection", async () => {
