@@ -51,7 +51,7 @@ const schema = z
     DB_POOL_ACQUIRE_TIMEOUT_MS: int(5000, 1),
     DB_POOL_MAX_IDLE_S: int(300, 1),
     DB_RECONNECT_TIMEOUT_S: int(60, 1),
-    /** /api/v1 requests in flight per instance before the rest get 503; 0 = off; unset = 2 × (readonly size + DB_POOL_MAX_WAITING). */
+    /** /api/v1 requests in flight per instance before the rest get 503; 0 = off; unset = readonly size + DB_POOL_MAX_WAITING. */
     API_MAX_IN_FLIGHT: optionalInt(0),
     DB_POOL_MODE: z.enum(["pooled", "direct"]).default("pooled"),
     DB_CONNECT_TIMEOUT_S: int(10, 1),

@@ -9,6 +9,10 @@ export async function onServerStart(): Promise<void> {
     console.error(`[sluice] refusing to start. ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
+  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/shutdown.ts).
+  // First of the request hooks, so that refusals below also say `Connection: close` while draining.
+  const { installShutdownHandlers } = await import("./shutdown");
+  installShutdownHandlers();
   // Refuse /api/v1 requests above the in-flight limit before Next spends work on them.
   const { installAdmissionControl } = await import("./http/admission");
   installAdmissionControl();
@@ -18,7 +22,4 @@ export async function onServerStart(): Promise<void> {
   // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
   const { startFleetHeartbeat } = await import("./fleet/heartbeat");
   startFleetHeartbeat();
-  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/shutdown.ts).
-  const { installShutdownHandlers } = await import("./shutdown");
-  installShutdownHandlers();
 }

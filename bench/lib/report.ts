@@ -45,6 +45,15 @@ export function writeReport(dir: string, info: RunInfo, scenarios: ScenarioResul
     for (const note of scenario.notes ?? []) lines.push(`- ${note}`);
     if (scenario.notes?.length) lines.push("");
   }
+  if (scenarios.some((s) => s.targets.some((t) => !t.met))) {
+    // Hand-written, kept beside the reports: measurements belong to a run, the reasons to the code.
+    lines.push(
+      "## Why the missed targets are missed",
+      "",
+      "See [ANALYSIS.md](ANALYSIS.md) (written against the latest full run) and the CPU profile in [PROFILE.md](PROFILE.md) (`npm run bench:profile`).",
+      "",
+    );
+  }
   const md = path.join(dir, `${stem}.md`);
   writeFileSync(md, lines.join("\n"));
   // The README links LATEST.md: the newest full run (quick runs are CI's smoke test).

@@ -4,6 +4,10 @@ export const REQUEST_ID_HEADER = "x-request-id";
 
 /** The proxy assigns one; a client-supplied id is kept only when it looks harmless. */
 export function requestIdFrom(headers: Headers): string {
-  const given = headers.get(REQUEST_ID_HEADER);
-  return given && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+  return requestIdOf(headers.get(REQUEST_ID_HEADER));
+}
+
+/** The same for a raw header value (node:http requests, before Next). */
+export function requestIdOf(given: string | string[] | null | undefined): string {
+  return typeof given === "string" && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
 }

@@ -47,17 +47,17 @@ export interface RouteContext<P, Q, B> {
 
 export type AuthedRouteContext<P, Q, B> = RouteContext<P, Q, B> & { caller: Caller };
 
-type Handler<P, Q, B, C> = (context: C) => Promise<Response | object | null>;
+type Handler<C> = (context: C) => Promise<Response | object | null>;
 
 export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
   options: RouteOptions<P, Q, B> & { auth: "public" },
-  handler: Handler<Infer<P>, Infer<Q>, Infer<B>, RouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
+  handler: Handler<RouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
 ): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
   options: RouteOptions<P, Q, B>,
-  handler: Handler<Infer<P>, Infer<Q>, Infer<B>, AuthedRouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
+  handler: Handler<AuthedRouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
 ): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<unknown, unknown, unknown, never>) {
+export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<never>) {
   return (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> =>
     runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {
       const started = performance.now();
@@ -77,7 +77,7 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
           body: options.body ? options.body.parse(await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined,
           signal: request.signal,
         };
-        const result = await (handler as Handler<unknown, unknown, unknown, RouteContext<unknown, unknown, unknown>>)(context);
+        const result = await (handler as Handler<RouteContext<unknown, unknown, unknown>>)(context);
         response = result instanceof Response ? result : Response.json(result ?? null, { headers: { "Cache-Control": "no-store" } });
       } catch (error) {
         const apiError = toApiError(error);

@@ -345,6 +345,8 @@ export class RolePool {
     );
     const old = [this.core, this.burst];
     this.core = this.burst = null;
+    // Units still on the old core client no longer count against the new one (see reserveOnce()).
+    this.coreInUse = 0;
     this.target = "direct";
     this.fallbackToDirect = true;
     for (const client of old) void client?.end({ timeout: 0 }).catch(() => {});

@@ -1,4 +1,4 @@
-import { ApiError, ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
+import { ApiError, type ErrorCode } from "@/lib/api/errors";
 
 /**
  * Turns a Postgres error raised by an explorer query (the table API's generated SQL, or a user's

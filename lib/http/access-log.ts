@@ -3,7 +3,7 @@ import type http from "node:http";
 import { REQUEST_ID_HEADER } from "../api/request-id";
 import { log } from "../log";
 import { newRequestContext, runWithRequestContext } from "../request-context";
-import { aroundServerRequest } from "./server-hook";
+import { aroundServerRequest, onResponseDone, requestPath } from "./server-hook";
 
 /**
  * One log line per page request (pages, their RSC and prefetch requests,
@@ -14,16 +14,18 @@ import { aroundServerRequest } from "./server-hook";
  * response closes, with the request id the proxy chose.
  */
 const OWN_LINE_ELSEWHERE = /^\/api\/(?!auth\/)/; // route wrapper
-const NOT_LOGGED = /^\/(_next\/(static|image)\/|favicon)/;
+const NOT_LOGGED = /^\/(_next\/static\/|_next\/image|favicon)/;
 
 export function installAccessLog(): void {
   const pageLog = log.child({ component: "http" });
   aroundServerRequest("access-log", (request, response, next) => {
-    const pathname = (request.url ?? "/").split("?")[0]!;
-    if (OWN_LINE_ELSEWHERE.test(pathname) || NOT_LOGGED.test(pathname) || request.headers["next-action"]) return next();
+    const pathname = requestPath(request);
+    // A server action is a POST carrying Next-Action; the header on anything else changes nothing.
+    const serverAction = request.method === "POST" && request.headers["next-action"] !== undefined;
+    if (OWN_LINE_ELSEWHERE.test(pathname) || NOT_LOGGED.test(pathname) || serverAction) return next();
     const started = performance.now();
     const context = newRequestContext("");
-    response.once("close", () => pageLog.info(lineFor(request, response, pathname, started, context), "page"));
+    onResponseDone(response, request.socket, () => pageLog.info(lineFor(request, response, pathname, started, context), "page"));
     return runWithRequestContext(context, next);
   });
 }

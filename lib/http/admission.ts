@@ -1,11 +1,13 @@
 import "server-only";
 import type http from "node:http";
 import { ApiError } from "../api/errors";
+import { REQUEST_ID_HEADER, requestIdOf } from "../api/request-id";
 import { rolePoolSize } from "../db/roles";
 import { env, type Env } from "../env";
 import { log } from "../log";
+import { staticSecurityHeaders } from "../security/static-headers";
 import { InFlightLimit } from "./in-flight-limit";
-import { onServerRequest } from "./server-hook";
+import { onResponseDone, onServerRequest, requestPath } from "./server-hook";
 
 /**
  * Admission control for the data API, at the front door of the process.
@@ -17,21 +19,26 @@ import { onServerRequest } from "./server-hook";
  * anyway, is what saturates the CPU; every response then waits its turn,
  * the refusals included, and the few requests the pool could serve starve.
  * So /api/v1/* requests are counted from the moment the server receives them
- * to the moment their response closes, and the ones above the limit get 503 +
- * Retry-After before Next sees them: microseconds of work each. Health,
- * metrics, pages and the admin area are not counted, so operators can still
- * look at an overloaded instance.
+ * to the moment their response closes (or their connection does), and the
+ * ones above the limit get 503 + Retry-After before Next sees them:
+ * microseconds of work each. Health, metrics, pages and the admin area are
+ * not counted, so operators can still look at an overloaded instance.
  *
- * API_MAX_IN_FLIGHT sets the limit; by default twice what the readonly pool
- * can hold (size + waiting places), leaving room for requests that are still
- * in the proxy or authentication and for the app-pool lookups they make.
+ * API_MAX_IN_FLIGHT sets the limit; by default what the readonly pool can
+ * hold (size + waiting places): more /api/v1 requests than that cannot all be
+ * served or queued by the pool anyway. (Twice that was measured too: the
+ * refusals' p99 doubled and fewer requests were served; see bench/results.)
+ *
+ * A client that gives up frees its place when its connection closes, even if
+ * its handler is still finishing (the handler's queries are cancelled through
+ * the request's abort signal).
  */
 const COUNTED_PREFIX = "/api/v1/";
 const RETRY_AFTER_S = 1;
 const SUMMARY_EVERY_MS = 10_000;
 
 export function apiInFlightLimit(config: Env): number {
-  return config.API_MAX_IN_FLIGHT ?? 2 * (rolePoolSize(config, "readonly") + config.DB_POOL_MAX_WAITING);
+  return config.API_MAX_IN_FLIGHT ?? rolePoolSize(config, "readonly") + config.DB_POOL_MAX_WAITING;
 }
 
 interface AdmissionState {
@@ -46,31 +53,35 @@ export function admissionStats(): ReturnType<InFlightLimit["stats"]> | null {
 }
 
 export function installAdmissionControl(): void {
-  const max = apiInFlightLimit(env());
+  const config = env();
+  const max = apiInFlightLimit(config);
   if (max === 0 || state.limit) return;
   const limit = (state.limit = new InFlightLimit(max));
   const body = JSON.stringify(
     new ApiError("overloaded", `this instance is at its limit of ${max} API requests in flight; retry shortly`).toBody(),
   );
+  // The headers next.config.ts gives every response Next answers, built once.
+  const securityHeaders = Object.fromEntries(staticSecurityHeaders({ production: config.NODE_ENV === "production" }).map((h) => [h.key, h.value]));
   const summary = refusalSummary(max);
   onServerRequest("admission", (request, response) => {
-    if (!request.url?.startsWith(COUNTED_PREFIX)) return;
+    if (!requestPath(request).startsWith(COUNTED_PREFIX)) return;
     if (!limit.tryEnter()) {
-      refuse(response, body);
+      refuse(request, response, body, securityHeaders);
       summary.refused();
       return "handled";
     }
-    response.once("close", () => limit.leave());
+    onResponseDone(response, request.socket, () => limit.leave());
   });
 }
 
-function refuse(response: http.ServerResponse, body: string): void {
+function refuse(request: http.IncomingMessage, response: http.ServerResponse, body: string, securityHeaders: Record<string, string>): void {
   response.writeHead(503, {
+    ...securityHeaders,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(body),
     "Retry-After": String(RETRY_AFTER_S),
     "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
+    [REQUEST_ID_HEADER]: requestIdOf(request.headers[REQUEST_ID_HEADER]),
   });
   response.end(body);
 }

@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type net from "node:net";
 import httpModule from "node:http";
 
 /**
@@ -33,6 +34,53 @@ export function aroundServerRequest(name: string, wrapper: RequestWrapper): void
   state.wrappers.set(name, wrapper);
   patchOnce();
 }
+
+/**
+ * The request's path as Next will route it: dot segments (also `%2e%2e`) resolved and
+ * backslashes turned into slashes by the WHATWG URL parser, as Next's own parsing does, so
+ * `/api/x/../v1/…` is classified as the /api/v1 request it becomes. The plain case skips the parse.
+ */
+export function requestPath(request: http.IncomingMessage): string {
+  const raw = request.url ?? "/";
+  const path = raw.split("?", 1)[0]!;
+  if (path.startsWith("/") && !/[.%\\]/.test(path) && !path.startsWith("//")) return path;
+  try {
+    return new URL(raw, "http://localhost").pathname;
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Calls `done` once, when the response closes or, failing that, when its socket does. A
+ * pipelined HTTP/1.1 response that is still waiting for its turn never emits 'close' if the
+ * client goes away (Node destroys only the waiting requests), so the socket's 'close' is the
+ * backstop; one listener per socket serves every response on it.
+ */
+export function onResponseDone(response: http.ServerResponse, socket: net.Socket | null, done: () => void): void {
+  let called = false;
+  let pending: Set<() => void> | undefined;
+  const once = () => {
+    if (called) return;
+    called = true;
+    pending?.delete(once);
+    done();
+  };
+  response.once("close", once);
+  if (!socket) return;
+  pending = pendingBySocket.get(socket);
+  if (!pending) {
+    const set = new Set<() => void>();
+    pendingBySocket.set(socket, set);
+    socket.once("close", () => {
+      pendingBySocket.delete(socket);
+      for (const callback of [...set]) callback();
+    });
+    pending = set;
+  }
+  pending.add(once);
+}
+const pendingBySocket = new WeakMap<net.Socket, Set<() => void>>();
 
 function patchOnce(): void {
   if (state.patched) return;

@@ -264,14 +264,14 @@ describe("RolePool against Postgres", () => {
       }),
     ).rejects.toMatchObject({ status: 503 });
     expect(await waitFor(async () => pool.stats().health === "healthy", 3000)).toBe(true);
-    // New units get new connections…
-    const [fresh] = await pool.run(({ sql }) => sql<{ pid: number }[]>`select pg_backend_pid() as pid`);
-    expect(fresh!.pid).not.toBe(oldPid);
-    // …the old unit is not cut short…
+    // The old unit is not cut short…
     await expect(long).resolves.toBe("finished");
-    // …and once it is done, its old connection is closed.
+    // …once it is done, its old connection is closed…
     const gone = await waitFor(async () => (await db.owner`select 1 from pg_stat_activity where pid = ${oldPid}`).length === 0, 3000);
     expect(gone).toBe(true);
+    // …and new units run on new connections (a kept core client would hand out oldPid again).
+    const [fresh] = await pool.run(({ sql }) => sql<{ pid: number }[]>`select pg_backend_pid() as pid`);
+    expect(fresh!.pid).not.toBe(oldPid);
     expect(pool.stats()).toMatchObject({ inUse: 0, health: "healthy" });
   });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
@@ -41,6 +42,43 @@ async function waitForLockWaiters(count: number): Promise<void> {
   throw new Error(`${count} table reads did not start waiting on the lock`);
 }
 
+/** An owner transaction holding ACCESS EXCLUSIVE on data.orders until release(); holder settles to null or the error. */
+async function lockOrders(): Promise<{ release: () => void; holder: Promise<unknown> }> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holder = db.owner
+    .begin(async (sql) => {
+      await sql`lock table data.orders in access exclusive mode`;
+      locked();
+      await released;
+    })
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  await isLocked;
+  return { release, holder };
+}
+
+/** Raw HTTP/1.1 over one socket: several requests written at once (pipelined), exactly as given. */
+function rawRequests(paths: string[]): { socket: net.Socket; received: () => string } {
+  const socket = net.connect(app.port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (chunk) => (received += chunk.toString()));
+  socket.on("error", () => {});
+  const auth = reader.headers.authorization!;
+  socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\n\r\n`).join(""));
+  return { socket, received: () => received };
+}
+
+async function inFlightNow(): Promise<number> {
+  const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await response.text()).split("\n").find((l) => l.startsWith('sluice_api_in_flight{kind="current"} '));
+  return Number(line?.split(" ")[1] ?? NaN);
+}
+
 async function shedCount(): Promise<number> {
   const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const line = (await response.text()).split("\n").find((l) => l.startsWith("sluice_api_shed_total "));
@@ -53,21 +91,7 @@ describe("API admission limit", () => {
     expect((await get("/api/v1/tables/data.customers?limit=1")).status).toBe(200);
     const shedBefore = await shedCount();
 
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = db.owner
-      .begin(async (sql) => {
-        await sql`lock table data.orders in access exclusive mode`;
-        locked();
-        await released;
-      })
-      .then(
-        () => null,
-        (error: unknown) => error,
-      );
-    await isLocked;
+    const { release, holder } = await lockOrders();
 
     try {
       const abortFirst = new AbortController();
@@ -81,6 +105,8 @@ describe("API admission limit", () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
       expect(refused.headers.get("content-type")).toContain("application/json");
+      expect(refused.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+      expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
       const body = (await refused.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe("overloaded");
       expect(body.error.message).toMatch(/limit of 2 API requests in flight/);
@@ -109,5 +135,31 @@ describe("API admission limit", () => {
     }
     // Nothing stays counted: a burst of sequential reads all pass.
     for (let i = 0; i < 5; i++) expect((await get("/api/v1/tables/data.orders?limit=1")).status).toBe(200);
+  });
+
+  it("frees the places of pipelined requests whose connection closes, and counts dot-segment paths too", async () => {
+    expect(await inFlightNow()).toBe(0);
+    const { release, holder } = await lockOrders();
+    try {
+      // One connection, four requests at once: the first runs (blocked on the lock), the second
+      // waits its turn behind it in Node, the other two are refused.
+      const blocked = "/api/v1/tables/data.orders?limit=1";
+      const pipelined = rawRequests([blocked, blocked, blocked, blocked]);
+      await waitForLockWaiters(1);
+      await expect.poll(inFlightNow, { timeout: 5000 }).toBe(2);
+
+      // A path that only becomes /api/v1/… once its dot segments are resolved is counted too.
+      const sneaky = rawRequests(["/api/x/%2e%2e/v1/tables/data.customers?limit=1"]);
+      await expect.poll(() => sneaky.received(), { timeout: 5000 }).toMatch(/^HTTP\/1\.1 503/);
+      sneaky.socket.destroy();
+
+      // The client hangs up: both places come back, also the one whose response never started.
+      pipelined.socket.destroy();
+      await expect.poll(inFlightNow, { timeout: 5000 }).toBe(0);
+      expect((await get("/api/v1/tables/data.customers?limit=1")).status).toBe(200);
+    } finally {
+      release();
+      expect(await holder).toBeNull();
+    }
   });
 });

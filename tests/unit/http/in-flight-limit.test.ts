@@ -21,11 +21,11 @@ describe("InFlightLimit", () => {
 });
 
 describe("apiInFlightLimit", () => {
-  it("defaults to twice what the readonly pool holds (size + waiting places); 0 turns it off", async () => {
+  it("defaults to what the readonly pool holds (size + waiting places); 0 turns it off", async () => {
     const { parseEnv } = await import("../../../lib/env");
     const { apiInFlightLimit } = await import("../../../lib/http/admission");
-    expect(apiInFlightLimit(parseEnv({}))).toBe(2 * (10 + 10));
-    expect(apiInFlightLimit(parseEnv({ DB_POOL_SIZE_READONLY: "4", DB_POOL_MAX_WAITING: "6" }))).toBe(20);
+    expect(apiInFlightLimit(parseEnv({}))).toBe(10 + 10);
+    expect(apiInFlightLimit(parseEnv({ DB_POOL_SIZE_READONLY: "4", DB_POOL_MAX_WAITING: "6" }))).toBe(10);
     expect(apiInFlightLimit(parseEnv({ API_MAX_IN_FLIGHT: "7" }))).toBe(7);
     expect(apiInFlightLimit(parseEnv({ API_MAX_IN_FLIGHT: "0" }))).toBe(0);
   });
