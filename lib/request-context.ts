@@ -17,6 +17,8 @@ export interface RequestContext {
   poolAcquires: number;
   /** The signed-in user, once a session check found one (for the page log line). */
   userId?: string;
+  /** Set once a handler wrote the request's log line itself (lib/api/route.ts). */
+  logged?: boolean;
 }
 
 const globalForContext = globalThis as unknown as { sluiceRequestContext?: AsyncLocalStorage<RequestContext> };

@@ -5,7 +5,7 @@ import { authenticate } from "../auth/authenticate";
 import { roleAtLeast, type Caller, type TokenScope, type UserRole } from "../auth/caller";
 import { log } from "../log";
 import { observeRequest } from "../metrics";
-import { runInRequestContext } from "../request-context";
+import { currentRequestContext, runInRequestContext } from "../request-context";
 import { ApiError, errorResponse } from "./errors";
 import { readJsonBody, DEFAULT_MAX_BODY_BYTES } from "./read-body";
 import { requestIdFrom, REQUEST_ID_HEADER } from "./request-id";
@@ -58,8 +58,11 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
   handler: Handler<AuthedRouteContext<Infer<P>, Infer<Q>, Infer<B>>>,
 ): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<never>) {
-  return (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> =>
-    runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {
+  return (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+    // The server's access log (lib/http/access-log.ts) writes a line only for requests no handler logged.
+    const outer = currentRequestContext();
+    if (outer) outer.logged = true;
+    return runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {
       const started = performance.now();
       const requestId = requestContext.requestId;
       let caller: Caller | null = null;
@@ -113,6 +116,7 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
       );
       return response;
     });
+  };
 }
 
 function authorize(caller: Caller | null, options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>): void {

@@ -6,26 +6,32 @@ import { newRequestContext, runWithRequestContext } from "../request-context";
 import { aroundServerRequest, onResponseDone, requestPath } from "./server-hook";
 
 /**
- * One log line per page request (pages, their RSC and prefetch requests,
- * next-auth's /api/auth routes), like the line lib/api/route.ts writes for
- * each API request and lib/auth/action.ts for each server action. The
- * request runs inside a request context, so the session check records who
- * it was (userId) and the pool gate its waits; the line is written when the
- * response closes, with the request id the proxy chose.
+ * One log line per request that nothing else logs: pages (and their RSC and
+ * prefetch requests) and next-auth's /api/auth routes as `page`, and API
+ * requests that never reached lib/api/route.ts (refused by the proxy: 401,
+ * 429; unknown paths) as `request`, the same message the route wrapper
+ * writes for the ones it handles. Server actions log their own `action`
+ * line. The request runs inside a request context, so the session check
+ * records who it was (userId), the pool gate its waits and the route wrapper
+ * that it logged; the line is written when the response closes, with the
+ * request id the proxy chose.
  */
-const OWN_LINE_ELSEWHERE = /^\/api\/(?!auth\/)/; // route wrapper
+const API = /^\/api\/(?!auth\/)/;
 const NOT_LOGGED = /^\/(_next\/static\/|_next\/image|favicon)/;
 
 export function installAccessLog(): void {
-  const pageLog = log.child({ component: "http" });
+  const httpLog = log.child({ component: "http" });
   aroundServerRequest("access-log", (request, response, next) => {
     const pathname = requestPath(request);
     // A server action is a POST carrying Next-Action; the header on anything else changes nothing.
     const serverAction = request.method === "POST" && request.headers["next-action"] !== undefined;
-    if (OWN_LINE_ELSEWHERE.test(pathname) || NOT_LOGGED.test(pathname) || serverAction) return next();
+    if (NOT_LOGGED.test(pathname) || serverAction) return next();
     const started = performance.now();
     const context = newRequestContext("");
-    onResponseDone(response, request.socket, () => pageLog.info(lineFor(request, response, pathname, started, context), "page"));
+    const message = API.test(pathname) ? "request" : "page";
+    onResponseDone(response, request.socket, () => {
+      if (!context.logged) httpLog.info(lineFor(request, response, pathname, started, context), message);
+    });
     return runWithRequestContext(context, next);
   });
 }

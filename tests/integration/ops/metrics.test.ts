@@ -110,7 +110,7 @@ describe("GET /api/metrics", () => {
     for (const secret of secrets) expect(output).not.toContain(secret);
   });
 
-  it("writes one line per page request too, with the signed-in user, and none twice for API requests", async () => {
+  it("writes one line per page request too, with the signed-in user, one for API requests the proxy refused, and none twice", async () => {
     const cookie = await signIn(app.url, operator.adminEmail, operator.adminPassword);
     const page = await fetch(`${app.url}/explore`, { headers: { cookie, "x-request-id": "ops-page-log-1" } });
     expect(page.status).toBe(200);
@@ -118,6 +118,8 @@ describe("GET /api/metrics", () => {
     const anonymous = await fetch(`${app.url}/sign-in`, { headers: { "x-request-id": "ops-page-log-2" } });
     await anonymous.text();
     await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${operator.adminToken}`, "x-request-id": "ops-log-check-3" } });
+    // Refused by the proxy (no credentials): no route handler runs, the server's access log writes the line.
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { "x-request-id": "ops-log-check-4" } })).status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     const lines = app
       .output()
@@ -135,6 +137,9 @@ describe("GET /api/metrics", () => {
     expect(signInPage[0]!.userId).toBeUndefined();
     // API requests keep their own single line from the route wrapper.
     expect(lines.filter((l) => l.requestId === "ops-log-check-3").map((l) => l.msg)).toEqual(["request"]);
+    const refused = lines.filter((l) => l.requestId === "ops-log-check-4");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ msg: "request", method: "GET", route: "/api/v1/me", status: 401 });
     expect(app.output()).not.toContain(operator.adminPassword);
   });
 });
