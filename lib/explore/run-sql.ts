@@ -5,7 +5,7 @@ import { recordRun, type RunAudit } from "./audit-run";
 import { CSV_BATCH_ROWS, streamResponse } from "./csv-stream";
 import type { RawRow, ResultColumn } from "./cursor-rows";
 import { csvLine, jsonValue, type JsonValue } from "./raw-values";
-import { outcomeOf, runSandbox, type SandboxColumn } from "./sandbox";
+import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "./sandbox";
 import { ApiError } from "../api/errors";
 
 /**
@@ -62,25 +62,29 @@ function failureExtra(error: unknown): Record<string, unknown> {
 
 const clamp = (requested: number | undefined, cap: number) => Math.max(1, Math.min(requested ?? cap, cap));
 
-export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
+/** The sandbox run with its audit row: refused and failed runs too, the shed ones excepted. */
+async function runAudited(run: SqlRun, format: "json" | "csv", request: Omit<SandboxRequest, "sql" | "params">): Promise<SandboxResult> {
   const started = performance.now();
-  const rows: JsonValue[][] = [];
   let result;
   try {
-    result = await runSandbox({
-      sql: run.sql,
-      params: run.params,
-      maxRows: clamp(run.maxRows, env().SQL_MAX_ROWS),
-      signal: run.signal,
-      onBatch: (batch: RawRow[], columns: ResultColumn[]) => {
-        for (const row of batch) rows.push(row.map((value, i) => jsonValue(value, columns[i]?.typeOid ?? 25)));
-      },
-    });
+    result = await runSandbox({ sql: run.sql, params: run.params, ...request });
   } catch (error) {
-    if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format: "json", ...failureExtra(error) });
+    if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format, ...failureExtra(error) });
     throw error;
   }
-  await audit(run, started, result.rowCount, "ok", { format: "json", truncated: result.truncated });
+  await audit(run, started, result.rowCount, "ok", { format, truncated: result.truncated });
+  return result;
+}
+
+export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
+  const rows: JsonValue[][] = [];
+  const result = await runAudited(run, "json", {
+    maxRows: clamp(run.maxRows, env().SQL_MAX_ROWS),
+    signal: run.signal,
+    onBatch: (batch: RawRow[], columns: ResultColumn[]) => {
+      for (const row of batch) rows.push(row.map((value, i) => jsonValue(value, columns[i]?.typeOid ?? 25)));
+    },
+  });
   return {
     columns: result.columns.map((c: SandboxColumn) => ({ name: c.name, type: c.type })),
     rows,
@@ -91,7 +95,6 @@ export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
 }
 
 export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
-  const started = performance.now();
   return streamResponse(run.signal, async (out) => {
     const headers = {
       "Content-Type": "text/csv; charset=utf-8",
@@ -106,24 +109,15 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
       out.start({ headers });
       await out.write(csvLine(names));
     };
-    let result;
-    try {
-      result = await runSandbox({
-        sql: run.sql,
-        params: run.params,
-        maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
-        signal: out.signal,
-        batchSize: CSV_BATCH_ROWS,
-        onBatch: async (batch, columns) => {
-          await begin(columns.map((c) => c.name));
-          await out.write(batch.map(csvLine).join(""));
-        },
-      });
-    } catch (error) {
-      if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format: "csv", ...failureExtra(error) });
-      throw error;
-    }
-    await audit(run, started, result.rowCount, "ok", { format: "csv", truncated: result.truncated });
+    const result = await runAudited(run, "csv", {
+      maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
+      signal: out.signal,
+      batchSize: CSV_BATCH_ROWS,
+      onBatch: async (batch, columns) => {
+        await begin(columns.map((c) => c.name));
+        await out.write(batch.map(csvLine).join(""));
+      },
+    });
     await begin(result.columns.map((c) => c.name));
   });
 }
