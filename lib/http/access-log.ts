@@ -3,7 +3,7 @@ import type http from "node:http";
 import { REQUEST_ID_HEADER } from "../api/request-id";
 import { log } from "../log";
 import { newRequestContext, runWithRequestContext } from "../request-context";
-import { aroundServerRequest, onResponseDone, requestPath } from "./server-hook";
+import { aroundServerRequest, onResponseDone } from "./server-hook";
 
 /**
  * One log line per request that nothing else logs: pages (and their RSC and
@@ -21,8 +21,7 @@ const NOT_LOGGED = /^\/(_next\/static\/|_next\/image|favicon)/;
 
 export function installAccessLog(): void {
   const httpLog = log.child({ component: "http" });
-  aroundServerRequest("access-log", (request, response, next) => {
-    const pathname = requestPath(request);
+  aroundServerRequest("access-log", (request, response, pathname, next) => {
     // A server action is a POST carrying Next-Action; the header on anything else changes nothing.
     const serverAction = request.method === "POST" && request.headers["next-action"] !== undefined;
     if (NOT_LOGGED.test(pathname) || serverAction) return next();

@@ -7,7 +7,7 @@ import { env, type Env } from "../env";
 import { log } from "../log";
 import { staticSecurityHeaders } from "../security/static-headers";
 import { InFlightLimit } from "./in-flight-limit";
-import { onResponseDone, onServerRequest, requestPath } from "./server-hook";
+import { onResponseDone, onServerRequest } from "./server-hook";
 
 /**
  * Admission control for the data API, at the front door of the process.
@@ -63,8 +63,8 @@ export function installAdmissionControl(): void {
   // The headers next.config.ts gives every response Next answers, built once.
   const securityHeaders = Object.fromEntries(staticSecurityHeaders({ production: config.NODE_ENV === "production" }).map((h) => [h.key, h.value]));
   const summary = refusalSummary(max);
-  onServerRequest("admission", (request, response) => {
-    if (!requestPath(request).startsWith(COUNTED_PREFIX)) return;
+  onServerRequest("admission", (request, response, path) => {
+    if (!path.startsWith(COUNTED_PREFIX)) return;
     if (!limit.tryEnter()) {
       refuse(request, response, body, securityHeaders);
       summary.refused();

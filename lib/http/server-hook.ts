@@ -11,9 +11,11 @@ import httpModule from "node:http";
  * - a RequestWrapper runs around Next's handling (`next()` hands the request
  *   on), e.g. to open an AsyncLocalStorage scope that the whole request
  *   inherits.
+ * Both get the request's path as Next will route it (requestPath), worked out
+ * once per request.
  */
-export type RequestHook = (request: http.IncomingMessage, response: http.ServerResponse) => "handled" | void;
-export type RequestWrapper = (request: http.IncomingMessage, response: http.ServerResponse, next: () => boolean) => boolean;
+export type RequestHook = (request: http.IncomingMessage, response: http.ServerResponse, path: string) => "handled" | void;
+export type RequestWrapper = (request: http.IncomingMessage, response: http.ServerResponse, path: string, next: () => boolean) => boolean;
 
 interface HookState {
   hooks: Map<string, RequestHook>;
@@ -40,7 +42,7 @@ export function aroundServerRequest(name: string, wrapper: RequestWrapper): void
  * backslashes turned into slashes by the WHATWG URL parser, as Next's own parsing does, so
  * `/api/x/../v1/…` is classified as the /api/v1 request it becomes. The plain case skips the parse.
  */
-export function requestPath(request: http.IncomingMessage): string {
+function requestPath(request: http.IncomingMessage): string {
   const raw = request.url ?? "/";
   const path = raw.split("?", 1)[0]!;
   if (path.startsWith("/") && !/[.%\\]/.test(path) && !path.startsWith("//")) return path;
@@ -90,11 +92,12 @@ function patchOnce(): void {
     const handOn = () => emit.apply(this, [event, ...args] as Parameters<typeof emit>);
     if (event !== "request") return handOn();
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+    const path = requestPath(request);
     for (const run of state.hooks.values()) {
-      if (run(request, response) === "handled") return true;
+      if (run(request, response, path) === "handled") return true;
     }
     const wrappers = [...state.wrappers.values()];
-    const step = (index: number): boolean => (index < wrappers.length ? wrappers[index]!(request, response, () => step(index + 1)) : handOn());
+    const step = (index: number): boolean => (index < wrappers.length ? wrappers[index]!(request, response, path, () => step(index + 1)) : handOn());
     return step(0);
   } as typeof emit;
 }
