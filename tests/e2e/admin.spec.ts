@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -15,7 +16,8 @@ type E2eState = { baseUrl: string; databaseUrl: string; envVars: Record<string, 
 // Read once: the file is shared by every run on this machine and a later global setup rewrites it.
 let cachedState: E2eState | null = null;
 const state = (): E2eState => (cachedState ??= JSON.parse(readFileSync(path.join(ROOT, "test-results/e2e-state.json"), "utf8")) as E2eState);
-const PASSWORD = "correct-horse-battery-staple";
+// Generated per run: throwaway test users, and no password literal in the repository.
+const PASSWORD = randomBytes(18).toString("base64url");
 const run = promisify(execFile);
 
 interface Account {
