@@ -5,7 +5,7 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { onServerStart } = await import("./lib/startup");
+    const { onServerStart } = await import("@/lib/server/0-startup");
     await onServerStart();
   }
 }

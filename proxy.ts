@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { errorResponse, ApiError } from "@/lib/api/errors";
-import { CLIENT_IP_HEADER, PEER_ADDRESS_HEADER } from "@/lib/api/peer-address";
-import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/api/request-id";
+import { errorResponse, ApiError } from "@/lib/core/errors";
+import { CLIENT_IP_HEADER, PEER_ADDRESS_HEADER } from "@/lib/core/headers";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
-import { clientIp } from "@/lib/ratelimit/client-ip";
+import { clientIp } from "@/lib/core/client-ip";
 import { enforce } from "@/lib/ratelimit/enforce";
 import { selectPolicies } from "@/lib/ratelimit/select-policy";
 import { sessionUserId } from "@/lib/ratelimit/session-user";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { SiteHeader, type NavLink } from "@/components/layout/site-header";
-import { roleAtLeast, type Caller } from "@/lib/auth/caller";
-import { currentCaller } from "@/lib/auth/guards";
+import { roleAtLeast, type Caller } from "@/lib/core/caller";
+import { currentCaller } from "@/lib/server/8-page-guards";
 import "./globals.css";
 
 export const metadata: Metadata = {

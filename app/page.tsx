@@ -3,7 +3,7 @@ import { connection } from "next/server";
 import { StatusBadge } from "@/components/layout/status-badge";
 import { pool } from "@/lib/db/clients";
 import { ROLES } from "@/lib/db/roles";
-import { readiness } from "@/lib/health/readiness";
+import { readiness } from "@/lib/server/9-readiness";
 
 export default async function HomePage() {
   await connection();

@@ -3,10 +3,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startAppServer } from "../tests/support/app-server";
-import { runLoad } from "./lib/load";
-import { orderPaths } from "./lib/context";
-import { startBenchServices } from "./lib/services";
+import { startAppServer } from "@/tests/support/app-server";
+import { runLoad } from "@/bench/lib/load";
+import { orderPaths } from "@/bench/lib/context";
+import { startBenchServices } from "@/bench/lib/services";
 
 /**
  * `npm run bench:profile`: builds the production server without minification

@@ -4,15 +4,15 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import Redis from "ioredis";
-import { startAppServer } from "../tests/support/app-server";
-import type { BenchContext, ScenarioResult } from "./lib/context";
-import { writeReport } from "./lib/report";
-import { startBenchServices } from "./lib/services";
-import { csvScenario } from "./scenarios/csv-export";
-import { overheadScenario } from "./scenarios/overhead";
-import { overloadScenario } from "./scenarios/overload";
-import { poolingScenario } from "./scenarios/pooling";
-import { rateLimiterScenario } from "./scenarios/rate-limiter";
+import { startAppServer } from "@/tests/support/app-server";
+import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
+import { writeReport } from "@/bench/lib/report";
+import { startBenchServices } from "@/bench/lib/services";
+import { csvScenario } from "@/bench/scenarios/csv-export";
+import { overheadScenario } from "@/bench/scenarios/overhead";
+import { overloadScenario } from "@/bench/scenarios/overload";
+import { poolingScenario } from "@/bench/scenarios/pooling";
+import { rateLimiterScenario } from "@/bench/scenarios/rate-limiter";
 
 /**
  * `npm run bench` (full) / `npm run bench -- --quick` (CI): builds the

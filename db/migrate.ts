@@ -2,8 +2,8 @@ import path from "node:path";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import type { Env } from "../lib/env";
-import { applyGrants, type SetupLog } from "./setup";
+import type { Env } from "@/lib/env";
+import { applyGrants, type SetupLog } from "@/db/setup";
 
 export const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, "migrations");
 export const MIGRATIONS_SCHEMA = "app";

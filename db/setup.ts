@@ -1,6 +1,6 @@
 import postgres, { type Sql } from "postgres";
-import type { Env } from "../lib/env";
-import { databaseName, roleCredentials, roleUrl, type Role } from "../lib/db/roles";
+import type { Env } from "@/lib/env";
+import { databaseName, roleCredentials, roleUrl, type Role } from "@/lib/db/roles";
 
 /**
  * Role and grant provisioning, run by the owner (DATABASE_URL), idempotent.

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { trustProxySchema } from "./ratelimit/client-ip";
-import { rateLimitEnvShape } from "./ratelimit/policies";
+import { trustProxySchema } from "@/lib/core/client-ip";
+import { rateLimitEnvShape } from "@/lib/ratelimit/policies";
 
 /**
  * The one place that reads process.env. Everything is parsed at once so a

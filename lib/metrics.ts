@@ -1,6 +1,6 @@
 import "server-only";
-import { metrics } from "./metrics/registry";
-import { statusClass } from "./metrics/route-label";
+import { metrics } from "@/lib/metrics/registry";
+import { statusClass } from "@/lib/metrics/route-label";
 
 /**
  * The metrics API the rest of the app uses; the registry and its collectors

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { bootstrapCli, CliError, runCli, shutdownCli } from "./lib/cli-services";
-import { promptSecret } from "./lib/prompt-secret";
-import { say, type Bootstrapped } from "./lib/bootstrap";
+import { bootstrapCli, CliError, runCli, shutdownCli } from "@/scripts/lib/cli-services";
+import { promptSecret } from "@/scripts/lib/prompt-secret";
+import { say, type Bootstrapped } from "@/scripts/lib/bootstrap";
 
 /**
  * `npm run create-admin -- --email E [--reset-password]`
@@ -35,9 +35,9 @@ await runCli(async () => {
   const { z } = await import("zod");
   if (!z.email().safeParse(email).success) throw new CliError(`not an e-mail address: ${email}`);
 
-  const users = await import("../lib/db/queries/users");
-  const admin = await import("../lib/auth/user-admin");
-  const { generatePassword, passwordSchema } = await import("../lib/auth/password");
+  const users = await import("@/lib/db/queries/users");
+  const admin = await import("@/lib/auth/user-admin");
+  const { generatePassword, passwordSchema } = await import("@/lib/auth/password");
   const actor = { userId: null, via: "cli" as const, ip: null };
 
   if (values["if-none"] && (await users.countActiveAdmins()) > 0) {

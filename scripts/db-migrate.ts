@@ -1,6 +1,6 @@
-import { migrateDatabase } from "../db/migrate";
-import { setupDatabase } from "../db/setup";
-import { bootstrap, say } from "./lib/bootstrap";
+import { migrateDatabase } from "@/db/migrate";
+import { setupDatabase } from "@/db/setup";
+import { bootstrap, say } from "@/scripts/lib/bootstrap";
 
 const { env, ownerUrl, embedded } = await bootstrap();
 try {

@@ -1,5 +1,5 @@
-import { seedDatabase } from "../db/seed";
-import { bootstrap, say } from "./lib/bootstrap";
+import { seedDatabase } from "@/db/seed";
+import { bootstrap, say } from "@/scripts/lib/bootstrap";
 
 const { env, ownerUrl, embedded } = await bootstrap();
 try {

@@ -1,5 +1,5 @@
-import { setupDatabase } from "../db/setup";
-import { bootstrap, say } from "./lib/bootstrap";
+import { setupDatabase } from "@/db/setup";
+import { bootstrap, say } from "@/scripts/lib/bootstrap";
 
 const { env, ownerUrl, embedded } = await bootstrap();
 try {

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { migrateDatabase } from "../db/migrate";
-import { seedDatabase, isSeeded, seedMarker } from "../db/seed";
-import { setupDatabase } from "../db/setup";
-import { bootstrap, ROOT, say } from "./lib/bootstrap";
-import { findRedis } from "./lib/find-redis";
-import { hasEnabledAdmin } from "./lib/has-admin";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase, isSeeded, seedMarker } from "@/db/seed";
+import { setupDatabase } from "@/db/setup";
+import { bootstrap, ROOT, say } from "@/scripts/lib/bootstrap";
+import { findRedis } from "@/scripts/lib/find-redis";
+import { hasEnabledAdmin } from "@/scripts/lib/has-admin";
 
 /**
  * `npm run dev`: everything a newcomer needs on a fresh machine. Embedded

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { say, type Bootstrapped } from "./lib/bootstrap";
-import { bootstrapCli, CliError, runCli, shutdownCli } from "./lib/cli-services";
+import { say, type Bootstrapped } from "@/scripts/lib/bootstrap";
+import { bootstrapCli, CliError, runCli, shutdownCli } from "@/scripts/lib/cli-services";
 
 /**
  * API tokens from the command line, through the same functions as the
@@ -35,11 +35,11 @@ await runCli(async () => {
   if (values.help || !command) return void console.log(HELP);
   if (!["create", "list", "revoke"].includes(command)) throw new CliError(`unknown command ${command}\n${HELP}`);
   booted = await bootstrapCli({ needRedis: true });
-  const users = await import("../lib/db/queries/users");
-  const { TOKEN_SCOPES } = await import("../lib/auth/caller");
-  const { parseExpiry } = await import("../lib/auth/token-format");
-  const { issueToken, withdrawToken } = await import("../lib/auth/token-service");
-  const { listTokens } = await import("../lib/auth/tokens");
+  const users = await import("@/lib/db/queries/users");
+  const { TOKEN_SCOPES } = await import("@/lib/core/caller");
+  const { parseExpiry } = await import("@/lib/auth/token-format");
+  const { issueToken, withdrawToken } = await import("@/lib/auth/token-service");
+  const { listTokens } = await import("@/lib/auth/tokens");
   const actor = { userId: null, via: "cli" as const, ip: null };
 
   const userByEmail = async () => {

@@ -1,5 +1,5 @@
 import { AccessPanel } from "@/components/auth/access-panel";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 
 /**
  * Everything in (app) needs a live session. The proxy only checks that a

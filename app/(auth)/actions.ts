@@ -2,11 +2,11 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { action } from "@/lib/auth/action";
+import { action } from "@/lib/server/7-action";
 import { clearSessionCookie } from "@/lib/auth/clear-session-cookie";
 import { readSessionToken } from "@/lib/auth/session-cookie";
 import { endSession } from "@/lib/auth/sign-out";
-import { log } from "@/lib/log";
+import { log } from "@/lib/core/log";
 
 /**
  * Sign-out: deletes the session in Redis (so a copy of the cookie is dead

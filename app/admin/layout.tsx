@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { AccessPanel } from "@/components/auth/access-panel";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · Sluice" } };
 

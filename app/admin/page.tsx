@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { Dashboard } from "@/components/admin/dashboard";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 
 export const metadata: Metadata = { title: "Dashboard" };
 

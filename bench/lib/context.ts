@@ -1,4 +1,4 @@
-import type { AppServer } from "../../tests/support/app-server";
+import type { AppServer } from "@/tests/support/app-server";
 
 /** What every scenario gets: the services' env, a way to start servers, a token, the durations. */
 export interface BenchContext {

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, chmodSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { freePort, waitForPort } from "../../lib/db/embedded";
+import { freePort, waitForPort } from "@/lib/db/embedded";
 
 /**
  * A PgBouncer in transaction mode in front of the benchmark's Postgres, when

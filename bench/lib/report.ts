@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ScenarioResult } from "./context";
+import type { ScenarioResult } from "@/bench/lib/context";
 
 export interface RunInfo {
   date: string;

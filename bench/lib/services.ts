@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
-import { migrateDatabase } from "../../db/migrate";
-import { seedDatabase } from "../../db/seed";
-import { setupDatabase } from "../../db/setup";
-import { freePort, startEmbeddedPostgres } from "../../lib/db/embedded";
-import { parseEnv, type Env } from "../../lib/env";
-import { startRedisServer } from "../../tests/support/redis-server";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { setupDatabase } from "@/db/setup";
+import { freePort, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { parseEnv, type Env } from "@/lib/env";
+import { startRedisServer } from "@/tests/support/redis-server";
 
 /**
  * What a benchmark run needs: Postgres (DATABASE_URL's server, else an

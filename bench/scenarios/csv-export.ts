@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { BenchContext, ScenarioResult } from "../lib/context";
-import { auth } from "./pooling";
+import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
+import { auth } from "@/bench/scenarios/pooling";
 
 /** A 1,000,000-row CSV through the SQL API, streamed: rows/s and the server's peak RSS growth. */
 const ROWS = 1_000_000;

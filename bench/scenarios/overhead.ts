@@ -1,7 +1,7 @@
-import { runLoad } from "../lib/load";
-import { orderPaths, type BenchContext, type ScenarioResult } from "../lib/context";
-import { barChart } from "../lib/svg-bars";
-import { auth } from "./pooling";
+import { runLoad } from "@/bench/lib/load";
+import { orderPaths, type BenchContext, type ScenarioResult } from "@/bench/lib/context";
+import { barChart } from "@/bench/lib/svg-bars";
+import { auth } from "@/bench/scenarios/pooling";
 
 /**
  * What the full Sluice path costs over a bare route handler running the same

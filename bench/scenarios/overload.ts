@@ -1,7 +1,7 @@
-import { runLoad } from "../lib/load";
-import type { BenchContext, ScenarioResult } from "../lib/context";
-import { barChart } from "../lib/svg-bars";
-import { auth } from "./pooling";
+import { runLoad } from "@/bench/lib/load";
+import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
+import { barChart } from "@/bench/lib/svg-bars";
+import { auth } from "@/bench/scenarios/pooling";
 
 /**
  * 256 concurrent clients against a pool of 10 connections with 10 waiting

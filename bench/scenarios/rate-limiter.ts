@@ -1,9 +1,9 @@
 import Redis from "ioredis";
-import { createRedisRateLimiter } from "../../lib/ratelimit/limiter";
-import { resolvePolicies } from "../../lib/ratelimit/policies";
-import { createKeys } from "../../lib/redis/keys";
-import { percentile } from "../lib/load";
-import type { BenchContext, ScenarioResult } from "../lib/context";
+import { createRedisRateLimiter } from "@/lib/ratelimit/limiter";
+import { resolvePolicies } from "@/lib/ratelimit/policies";
+import { createKeys } from "@/lib/redis/keys";
+import { percentile } from "@/bench/lib/load";
+import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
 
 /**
  * The limiter itself against real Redis: the latency one decision adds to a

@@ -5,7 +5,7 @@ import { createUserAction } from "@/app/admin/users/actions";
 import { FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
 import { SubmitButton } from "@/components/forms/submit-button";
 import { Field, Input, Select } from "@/components/ui/input";
-import { OneTimeSecret } from "./one-time-secret";
+import { OneTimeSecret } from "@/components/admin/one-time-secret";
 
 export function AddUserForm({ roles }: { roles: readonly string[] }) {
   const [state, formAction, pending] = useActionState(createUserAction, null);

@@ -1,12 +1,12 @@
 "use client";
 
 import { ROLES } from "@/lib/db/roles";
-import { FleetTable } from "./fleet-table";
-import { HealthPanel } from "./health-panel";
-import { PoolCharts } from "./pool-charts";
-import { PoolPanel } from "./pool-panel";
-import { RateLimitPanel } from "./rate-limit-panel";
-import { POLL_EVERY_MS, useAdminStats } from "./use-admin-stats";
+import { FleetTable } from "@/components/admin/fleet-table";
+import { HealthPanel } from "@/components/admin/health-panel";
+import { PoolCharts } from "@/components/admin/pool-charts";
+import { PoolPanel } from "@/components/admin/pool-panel";
+import { RateLimitPanel } from "@/components/admin/rate-limit-panel";
+import { POLL_EVERY_MS, useAdminStats } from "@/components/admin/use-admin-stats";
 
 /** The live admin dashboard: everything comes from /api/admin/stats, refreshed in place. */
 export function Dashboard() {

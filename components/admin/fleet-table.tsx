@@ -1,6 +1,6 @@
 import type { AdminStats } from "@/lib/fleet/admin-stats";
 import { ROLES } from "@/lib/db/roles";
-import { Panel } from "./stat";
+import { Panel } from "@/components/admin/stat";
 
 const STATUS_STYLE = {
   ok: "border-emerald-200 bg-emerald-50 text-emerald-800",

@@ -1,6 +1,6 @@
 import type { AdminStats } from "@/lib/fleet/admin-stats";
 import { StatusBadge } from "@/components/layout/status-badge";
-import { duration, ms, Panel } from "./stat";
+import { duration, ms, Panel } from "@/components/admin/stat";
 
 /** Readiness checks with latency, versions, uptime, fallback state and the recent problems of this instance. */
 export function HealthPanel({ health }: { health: AdminStats["health"] }) {

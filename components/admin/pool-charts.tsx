@@ -3,7 +3,7 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { PoolSample, RoleSample } from "@/lib/fleet/pool-history";
 import { ROLES } from "@/lib/db/roles";
-import { Panel } from "./stat";
+import { Panel } from "@/components/admin/stat";
 
 const COLORS = { readonly: "#2563eb", app: "#059669", admin: "#d97706" } as const;
 

@@ -1,5 +1,5 @@
 import type { PoolSnapshot, ServerPoolView } from "@/lib/db/pool-stats";
-import { ms, Panel, Stat } from "./stat";
+import { ms, Panel, Stat } from "@/components/admin/stat";
 
 const HEALTH_STYLE = {
   healthy: "bg-emerald-50 text-emerald-700 ring-emerald-200",

@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import type { AdminStats } from "@/lib/fleet/admin-stats";
-import { Panel } from "./stat";
+import { Panel } from "@/components/admin/stat";
 
 const DECISIONS = [
   { key: "allowed", color: "#10b981" },

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { resetPasswordAction } from "@/app/admin/users/actions";
-import { OneTimeSecret } from "./one-time-secret";
+import { OneTimeSecret } from "@/components/admin/one-time-secret";
 
 export function ResetPasswordButton({ userId, email }: { userId: string; email: string }) {
   const [state, formAction, pending] = useActionState(resetPasswordAction, null);

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { SubmitButton } from "@/components/forms/submit-button";
 import { Field, Input } from "@/components/ui/input";
-import { postCredentials } from "./post-credentials";
+import { postCredentials } from "@/components/auth/post-credentials";
 
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError: string | null }) {
   const [error, setError] = useState<string | null>(initialError);

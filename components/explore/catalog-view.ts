@@ -1,5 +1,5 @@
-import type { Catalog, CatalogRelation } from "@/lib/explore/catalog-types";
-import type { BrowserRelation } from "./schema-browser";
+import type { Catalog, CatalogRelation } from "@/lib/explore/catalog";
+import type { BrowserRelation } from "@/components/explore/schema-browser";
 
 /** The catalog flattened into what the browser pages render (plain data, safe to pass to client components). */
 export function browserRelations(catalog: Catalog): BrowserRelation[] {

@@ -1,7 +1,7 @@
 "use client";
 
 import { buttonClass } from "@/components/ui/button";
-import type { ColumnInfo } from "./filter-builder";
+import type { ColumnInfo } from "@/components/explore/filter-builder";
 
 /**
  * Which columns the API returns (`select=`). Everything checked again means

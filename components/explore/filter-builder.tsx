@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { FILTER_OPERATORS, filterValue, type FilterOperator } from "./grid-query";
+import { FILTER_OPERATORS, filterValue, type FilterOperator } from "@/components/explore/grid-query";
 
 export interface ColumnInfo {
   name: string;

@@ -2,7 +2,7 @@
 
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/input";
-import { PAGE_SIZES } from "./grid-query";
+import { PAGE_SIZES } from "@/components/explore/grid-query";
 
 const number = new Intl.NumberFormat("en-US");
 

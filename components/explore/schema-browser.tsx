@@ -5,7 +5,7 @@ import { useDeferredValue, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
-import { relationPath } from "./grid-query";
+import { relationPath } from "@/components/explore/grid-query";
 
 export interface BrowserColumn {
   name: string;

@@ -12,11 +12,11 @@ import { ErrorPanel } from "@/components/ui/error-panel";
 import { Select } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { TableShell, TH } from "@/components/ui/table-shell";
-import { ColumnPicker } from "./column-picker";
-import { FilterBuilder, type ColumnInfo } from "./filter-builder";
-import { GridPager } from "./grid-pager";
-import { addFilter, clearFilters, cycleSort, readGridQuery, removeFilter, setPage, setSelect } from "./grid-query";
-import { useTableRows, type CountMode } from "./use-table-rows";
+import { ColumnPicker } from "@/components/explore/column-picker";
+import { FilterBuilder, type ColumnInfo } from "@/components/explore/filter-builder";
+import { GridPager } from "@/components/explore/grid-pager";
+import { addFilter, clearFilters, cycleSort, readGridQuery, removeFilter, setPage, setSelect } from "@/components/explore/grid-query";
+import { useTableRows, type CountMode } from "@/components/explore/use-table-rows";
 
 type Row = Record<string, unknown>;
 

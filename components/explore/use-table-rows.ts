@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { ApiFailure, asFailure, failureFrom, isAbort } from "@/components/ui/api-failure";
-import { apiParams, totalFromContentRange } from "./grid-query";
+import { apiParams, totalFromContentRange } from "@/components/explore/grid-query";
 
 export type CountMode = "exact" | "planned" | "estimated";
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionResult } from "@/lib/auth/action";
-import { InlineError } from "./form-alert";
+import type { ActionResult } from "@/lib/server/7-action";
+import { InlineError } from "@/components/forms/form-alert";
 
 type ServerAction = (previous: unknown, formData: FormData) => Promise<ActionResult<unknown>>;
 

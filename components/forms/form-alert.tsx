@@ -1,4 +1,4 @@
-import type { ActionResult } from "@/lib/auth/action";
+import type { ActionResult } from "@/lib/server/7-action";
 
 /** The outcome of a server action, above or below its form. */
 export function FormAlert({ state, success }: { state: ActionResult<unknown> | null; success?: string }) {

@@ -1,8 +1,8 @@
 import "server-only";
-import { ApiError } from "@/lib/api/errors";
-import { toApiError } from "@/lib/api/to-api-error";
-import type { Caller } from "@/lib/auth/caller";
-import { getVisibleQuery, type SavedQueryView } from "@/lib/db/queries/saved-queries";
+import { ApiError } from "@/lib/core/errors";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import type { Caller } from "@/lib/core/caller";
+import { getVisibleQuery, type SavedQueryView } from "@/lib/explore/saved-queries";
 
 export type LoadedQuery = { status: "ok"; query: SavedQueryView } | { status: "missing" } | { status: "failed"; message: string };
 

@@ -1,4 +1,4 @@
-import { findPlaceholders } from "@/lib/explore/sql-placeholders";
+import { findPlaceholders } from "@/lib/explore/sql";
 
 export const PARAMETER_TYPES = ["text", "number", "date", "list"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];

@@ -2,7 +2,7 @@
 
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { PARAMETER_TYPES, type ParameterDraft, type ParameterType } from "./parameter-draft";
+import { PARAMETER_TYPES, type ParameterDraft, type ParameterType } from "@/components/queries/parameter-draft";
 
 const DEFAULT_HINTS: Record<ParameterType, string> = { text: "default text", number: "e.g. 100", date: "YYYY-MM-DD", list: "a, b, c" };
 

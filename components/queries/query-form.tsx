@@ -8,8 +8,8 @@ import { FieldError, FormAlert } from "@/components/forms/form-alert";
 import { SqlEditor } from "@/components/sql/sql-editor";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/input";
-import { fromDraft, placeholderNames, toDraft, withMissingParameters, type StoredParameter } from "./parameter-draft";
-import { ParameterEditor } from "./parameter-editor";
+import { fromDraft, placeholderNames, toDraft, withMissingParameters, type StoredParameter } from "@/components/queries/parameter-draft";
+import { ParameterEditor } from "@/components/queries/parameter-editor";
 
 export interface QueryFormValues {
   name: string;

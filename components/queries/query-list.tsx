@@ -2,8 +2,8 @@ import Link from "next/link";
 import { formatWhen } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { TableShell, TD, TH } from "@/components/ui/table-shell";
-import type { SavedQueryView } from "@/lib/db/queries/saved-queries";
-import { DeleteQueryButton } from "./delete-query-button";
+import type { SavedQueryView } from "@/lib/explore/saved-queries";
+import { DeleteQueryButton } from "@/components/queries/delete-query-button";
 
 /** Saved queries the caller can see: their own first in spirit (marked "yours"), shared ones by others. */
 export function QueryList({ queries, userId }: { queries: SavedQueryView[]; userId: string }) {

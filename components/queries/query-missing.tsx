@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorPanel } from "@/components/ui/error-panel";
-import type { LoadedQuery } from "./load-query";
+import type { LoadedQuery } from "@/components/queries/load-query";
 
 export function QueryMissing({ loaded }: { loaded: Exclude<LoadedQuery, { status: "ok" }> }) {
   if (loaded.status === "failed") return <ErrorPanel title="The saved query could not be loaded">{loaded.message}</ErrorPanel>;

@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { Field, Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
-import { toDraft, type StoredParameter } from "./parameter-draft";
+import { toDraft, type StoredParameter } from "@/components/queries/parameter-draft";
 
 const INPUT_TYPES = { text: "text", number: "text", date: "date", list: "text" } as const;
 const HINTS = { text: undefined, number: "a number", date: undefined, list: "comma-separated values" } as const;

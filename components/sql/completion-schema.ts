@@ -1,5 +1,5 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
-import type { Catalog } from "@/lib/explore/catalog-types";
+import type { Catalog } from "@/lib/explore/catalog";
 
 /** The catalog as CodeMirror's completion namespace: schema → table → columns (with their types as detail). */
 export function completionSchema(catalog: Catalog): SQLNamespace {

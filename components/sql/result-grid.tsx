@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { CellValue } from "@/components/ui/cell-value";
 import { GridBody } from "@/components/ui/grid-body";
 import { TableShell, TH } from "@/components/ui/table-shell";
-import type { SqlResult } from "./result-types";
+import type { SqlResult } from "@/components/sql/result-types";
 
 type Row = unknown[];
 const number = new Intl.NumberFormat("en-US");

@@ -7,9 +7,9 @@ import { ApiFailure, asFailure, failureFrom, isAbort } from "@/components/ui/api
 import { Button } from "@/components/ui/button";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { Spinner } from "@/components/ui/spinner";
-import { ResultGrid } from "./result-grid";
-import { isSqlResult, type SqlResult } from "./result-types";
-import { SqlEditor, type SqlEditorHandle } from "./sql-editor";
+import { ResultGrid } from "@/components/sql/result-grid";
+import { isSqlResult, type SqlResult } from "@/components/sql/result-types";
+import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
 
 const DRAFT_KEY = "sluice:sql-draft";
 

@@ -8,7 +8,7 @@ import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { EditorState } from "@codemirror/state";
 import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, placeholder } from "@codemirror/view";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
-import { errorMark, errorSpan, setErrorMark } from "./error-mark";
+import { errorMark, errorSpan, setErrorMark } from "@/components/sql/error-mark";
 
 export interface SqlEditorHandle {
   value(): string;

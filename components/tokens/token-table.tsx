@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { formatWhen } from "@/components/format";
-import { RevokeTokenButton } from "./revoke-token-button";
+import { RevokeTokenButton } from "@/components/tokens/revoke-token-button";
 
 export interface TokenRow {
   id: string;

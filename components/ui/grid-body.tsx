@@ -1,6 +1,6 @@
 import { flexRender, type Row } from "@tanstack/react-table";
-import { isNumericType } from "./cell-value";
-import { TD } from "./table-shell";
+import { isNumericType } from "@/components/ui/cell-value";
+import { TD } from "@/components/ui/table-shell";
 
 /** The body of a data grid: one row per table row, numeric columns (by their type name) right-aligned. */
 export function GridBody<TData>({ rows, typeOf }: { rows: Row<TData>[]; typeOf: (columnId: string) => string | undefined }) {

@@ -1,6 +1,6 @@
 import { bigserial, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appSchema } from "./app-schema";
-import { users } from "./users";
+import { appSchema } from "@/db/schema/app-schema";
+import { users } from "@/db/schema/users";
 
 /** Append-only record of who did what; written through the app role, never updated. */
 export const auditEvents = appSchema.table(

@@ -1,6 +1,6 @@
 import { boolean, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appSchema } from "./app-schema";
-import { users } from "./users";
+import { appSchema } from "@/db/schema/app-schema";
+import { users } from "@/db/schema/users";
 
 /** A typed `{{name}}` parameter of a saved query. */
 export interface SavedQueryParameter {

@@ -1,7 +1,7 @@
 import postgres from "postgres";
-import type { Env } from "../../lib/env";
-import { applyGrants, type SetupLog } from "../setup";
-import { SEED_VERSION, seedSteps } from "./demo-dataset";
+import type { Env } from "@/lib/env";
+import { applyGrants, type SetupLog } from "@/db/setup";
+import { SEED_VERSION, seedSteps } from "@/db/seed/demo-dataset";
 
 /** The marker the seed leaves on schema `data`, or null when it has not run. */
 export async function seedMarker(ownerUrl: string): Promise<string | null> {

@@ -1,12 +1,12 @@
 import "server-only";
-import { ApiError } from "../api/errors";
-import { findUserById } from "../db/queries/users";
-import { log } from "../log";
-import { ROLE_SCOPES, type Caller } from "./caller";
-import { readSessionToken, type SessionClaims } from "./session-cookie";
-import { readSession } from "./sessions";
-import { isTokenText } from "./token-format";
-import { resolveToken } from "./tokens";
+import { ApiError } from "@/lib/core/errors";
+import { findUserById } from "@/lib/db/queries/users";
+import { log } from "@/lib/core/log";
+import { ROLE_SCOPES, type Caller } from "@/lib/core/caller";
+import { readSessionToken, type SessionClaims } from "@/lib/auth/session-cookie";
+import { readSession } from "@/lib/auth/sessions";
+import { isTokenText } from "@/lib/auth/token-format";
+import { resolveToken } from "@/lib/auth/tokens";
 
 /**
  * Resolves the caller of a request: an `Authorization: Bearer slc_…` token,

@@ -1,6 +1,6 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { secureCookiesFor, sessionCookieName } from "./session-cookie";
+import { secureCookiesFor, sessionCookieName } from "@/lib/auth/session-cookie";
 
 /** From a server action: drop the session cookie (same name and attributes it was set with). */
 export async function clearSessionCookie(): Promise<void> {

@@ -1,13 +1,13 @@
 import "server-only";
 import type { NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { env } from "../env";
-import { log } from "../log";
-import { requestIp, requestUserAgent } from "./request-meta";
-import { authSecret, secureCookiesFor } from "./session-cookie";
-import { endSession } from "./sign-out";
-import { isSessionId, readSession } from "./sessions";
-import { SIGN_IN_ERRORS, signInWithPassword, type SignedInUser } from "./sign-in";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { requestIp, requestUserAgent } from "@/lib/auth/request-meta";
+import { authSecret, secureCookiesFor } from "@/lib/auth/session-cookie";
+import { endSession } from "@/lib/auth/sign-out";
+import { isSessionId, readSession } from "@/lib/auth/sessions";
+import { SIGN_IN_ERRORS, signInWithPassword, type SignedInUser } from "@/lib/auth/sign-in";
 
 /**
  * next-auth v4, Credentials + JWT. The JWT carries only the user id and a

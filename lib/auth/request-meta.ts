@@ -1,7 +1,7 @@
 import "server-only";
-import { CLIENT_IP_HEADER } from "../api/peer-address";
-import { env } from "../env";
-import { clientIp } from "../ratelimit/client-ip";
+import { CLIENT_IP_HEADER } from "@/lib/core/headers";
+import { env } from "@/lib/env";
+import { clientIp } from "@/lib/core/client-ip";
 
 /**
  * Who sent a request, for audit lines and the session list. proxy.ts knows

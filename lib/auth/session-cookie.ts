@@ -1,8 +1,8 @@
 import "server-only";
 import { decode } from "next-auth/jwt";
 import { z } from "zod";
-import { env } from "../env";
-import { isSessionId } from "./sessions";
+import { env } from "@/lib/env";
+import { isSessionId } from "@/lib/auth/sessions";
 
 /**
  * The next-auth session cookie: its name, and decoding it without any I/O.

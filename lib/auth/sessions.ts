@@ -1,11 +1,11 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { env } from "../env";
-import { log } from "../log";
-import { keys } from "../redis/keys";
-import { appStore } from "../redis/runtime";
-import type { KvStore } from "../redis/store";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { keys } from "@/lib/redis/keys";
+import { appStore } from "@/lib/redis/runtime";
+import type { KvStore } from "@/lib/redis/store";
 
 /**
  * The session allowlist. The next-auth JWT only names a session id; the

@@ -1,13 +1,13 @@
 import "server-only";
 import { z } from "zod";
-import { audit } from "../db/queries/audit";
-import { findUserForSignIn, normaliseEmail, recordSignIn } from "../db/queries/users";
-import { log } from "../log";
-import { appRateLimiter } from "../ratelimit/runtime";
-import { isRedisUnavailable } from "../redis/client";
-import type { UserRole } from "./caller";
-import { PASSWORD_MAX_LENGTH, verifyAgainstDummy, verifyPassword } from "./password";
-import { createSession } from "./sessions";
+import { audit } from "@/lib/db/queries/audit";
+import { findUserForSignIn, normaliseEmail, recordSignIn } from "@/lib/db/queries/users";
+import { log } from "@/lib/core/log";
+import { appRateLimiter } from "@/lib/ratelimit/runtime";
+import { isRedisUnavailable } from "@/lib/redis/client";
+import type { UserRole } from "@/lib/core/caller";
+import { PASSWORD_MAX_LENGTH, verifyAgainstDummy, verifyPassword } from "@/lib/auth/password";
+import { createSession } from "@/lib/auth/sessions";
 
 /**
  * Checks e-mail + password and opens a session. Every failure that could

@@ -1,6 +1,6 @@
 import "server-only";
-import { audit } from "../db/queries/audit";
-import { revokeSession, sessionHandle } from "./sessions";
+import { audit } from "@/lib/db/queries/audit";
+import { revokeSession, sessionHandle } from "@/lib/auth/sessions";
 
 /** Ends one session of the user and says so in the audit log. Redis errors propagate. */
 export async function endSession(userId: string, sid: string, ip: string | null): Promise<boolean> {

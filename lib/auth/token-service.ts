@@ -1,8 +1,8 @@
 import "server-only";
-import { audit } from "../db/queries/audit";
-import { createToken, revokeTokenById, revokeTokenByText, type CreateTokenInput, type TokenMeta } from "./tokens";
-import type { Actor } from "./user-admin";
-import { enforce } from "../ratelimit/enforce";
+import { audit } from "@/lib/db/queries/audit";
+import { createToken, revokeTokenById, revokeTokenByText, type CreateTokenInput, type TokenMeta } from "@/lib/auth/tokens";
+import type { Actor } from "@/lib/auth/user-admin";
+import { enforce } from "@/lib/ratelimit/enforce";
 
 /**
  * Token create / revoke with their audit lines: the one path the settings

@@ -1,11 +1,11 @@
 import "server-only";
 import { z } from "zod";
-import { ApiError } from "../api/errors";
-import { log } from "../log";
-import { keys } from "../redis/keys";
-import { appRedis, appStore } from "../redis/runtime";
-import { ROLE_SCOPES, TOKEN_SCOPES, type TokenScope, type UserRole } from "./caller";
-import { generateTokenText, hashToken, isTokenText, TOKEN_ID_PATTERN, tokenHint, tokenIdFromHash } from "./token-format";
+import { ApiError } from "@/lib/core/errors";
+import { log } from "@/lib/core/log";
+import { keys } from "@/lib/redis/keys";
+import { appRedis, appStore } from "@/lib/redis/runtime";
+import { ROLE_SCOPES, TOKEN_SCOPES, type TokenScope, type UserRole } from "@/lib/core/caller";
+import { generateTokenText, hashToken, isTokenText, TOKEN_ID_PATTERN, tokenHint, tokenIdFromHash } from "@/lib/auth/token-format";
 
 /**
  * API tokens in Redis: `tok:<sha256>` → metadata (TTL = expiry) and

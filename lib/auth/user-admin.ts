@@ -1,12 +1,12 @@
 import "server-only";
-import { ApiError } from "../api/errors";
-import { audit, type AuditVia } from "../db/queries/audit";
-import * as users from "../db/queries/users";
-import { log } from "../log";
-import type { UserSummary } from "../db/queries/users";
-import type { UserRole } from "./caller";
-import { generatePassword, hashPassword, passwordSchema, verifyPassword } from "./password";
-import { listUserSessions, revokeSession, revokeUserSessions, type SessionInfo } from "./sessions";
+import { ApiError } from "@/lib/core/errors";
+import { audit, type AuditVia } from "@/lib/db/queries/audit";
+import * as users from "@/lib/db/queries/users";
+import { log } from "@/lib/core/log";
+import type { UserSummary } from "@/lib/db/queries/users";
+import type { UserRole } from "@/lib/core/caller";
+import { generatePassword, hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
+import { listUserSessions, revokeSession, revokeUserSessions, type SessionInfo } from "@/lib/auth/sessions";
 
 /**
  * User management with its side effects in one place: audit lines, ending

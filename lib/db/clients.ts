@@ -1,9 +1,9 @@
 import "server-only";
-import { env } from "../env";
-import { log } from "../log";
-import { instanceId } from "./instance";
-import { RolePool, type Unit } from "./role-pool";
-import { ROLES, roleCredentials, rolePoolSize, roleUrl, type Role } from "./roles";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { instanceId } from "@/lib/db/instance";
+import { RolePool, type Unit } from "@/lib/db/role-pool";
+import { ROLES, roleCredentials, rolePoolSize, roleUrl, type Role } from "@/lib/db/roles";
 
 /**
  * One pool per role, created on first use and cached on globalThis so that

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { env } from "../env";
+import { env } from "@/lib/env";
 
 /** Names this app process in pg_stat_activity, the fleet view and logs. */
 export function instanceId(): string {

@@ -1,4 +1,4 @@
-import { LatencyWindow } from "./latency-window";
+import { LatencyWindow } from "@/lib/db/latency-window";
 
 /**
  * A FIFO semaphore with one permit per database connection. postgres.js has

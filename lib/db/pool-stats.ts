@@ -1,12 +1,12 @@
 import "server-only";
 import type { Sql } from "postgres";
-import { HISTORY_CAPACITY, newProblems, toSample, type Observation, type PoolSample } from "../fleet/pool-history";
-import { recordRecentError } from "../fleet/recent-errors";
-import { RingBuffer } from "../fleet/ring-buffer";
-import { pool } from "./clients";
-import { instanceId } from "./instance";
-import type { RolePoolStats } from "./role-pool";
-import { ROLES, type Role } from "./roles";
+import { HISTORY_CAPACITY, newProblems, toSample, type Observation, type PoolSample } from "@/lib/fleet/pool-history";
+import { recordRecentError } from "@/lib/fleet/recent-errors";
+import { RingBuffer } from "@/lib/fleet/ring-buffer";
+import { pool } from "@/lib/db/clients";
+import { instanceId } from "@/lib/db/instance";
+import type { RolePoolStats } from "@/lib/db/role-pool";
+import { ROLES, type Role } from "@/lib/db/roles";
 
 /**
  * The numbers behind the admin dashboard: each role pool's own view (gate and

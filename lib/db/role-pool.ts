@@ -1,13 +1,13 @@
 import postgres, { type Sql } from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { ApiError } from "../api/errors";
-import type { Logger } from "../log";
-import { ConnectionTracker, type ConnectionCounters } from "./connection-tracker";
-import { isConnectError, isConnectionLevelError } from "./connection-errors";
-import { PoolGate, GateError, type GateStats } from "./pool-gate";
-import { recordPoolWait } from "../request-context";
-import type { Role } from "./roles";
-import { redactUrl } from "./roles";
+import { ApiError } from "@/lib/core/errors";
+import type { Logger } from "@/lib/core/log";
+import { ConnectionTracker, type ConnectionCounters } from "@/lib/db/connection-tracker";
+import { isConnectError, isConnectionLevelError } from "@/lib/db/connection-errors";
+import { PoolGate, GateError, type GateStats } from "@/lib/db/pool-gate";
+import { recordPoolWait } from "@/lib/core/request-context";
+import type { Role } from "@/lib/db/roles";
+import { redactUrl } from "@/lib/db/roles";
 
 export interface RolePoolConfig {
   role: Role;

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "@/lib/env";
 
 /** The three least-privilege roles every request runs as; the owner is for setup only. */
 export const ROLES = ["readonly", "app", "admin"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parameterSchema } from "./saved-query-params";
+import { parameterSchema } from "@/lib/explore/saved-queries";
 
 /* The data API's request and response shapes: validated by the routes, described by openapi.ts. */
 

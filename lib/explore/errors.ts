@@ -1,4 +1,4 @@
-import { ApiError, type ErrorCode } from "@/lib/api/errors";
+import { ApiError, type ErrorCode } from "@/lib/core/errors";
 
 /**
  * Why a table-API request was refused. The HTTP `code` (bad_request, …) is coarse on purpose —

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { savedQueryIdParams, savedQueryOut, savedQueryRunBody, sqlRunBody, sqlRunResult } from "./api-schemas";
-import { ERROR_STATUS } from "@/lib/api/errors";
+import { savedQueryIdParams, savedQueryOut, savedQueryRunBody, sqlRunBody, sqlRunResult } from "@/lib/explore/api-schemas";
+import { ERROR_STATUS } from "@/lib/core/errors";
 
 /**
  * The OpenAPI 3.1 description of the data API, generated from the same zod schemas the routes

@@ -1,4 +1,4 @@
-import { ApiError, type ErrorCode } from "@/lib/api/errors";
+import { ApiError, type ErrorCode } from "@/lib/core/errors";
 
 /**
  * Turns a Postgres error raised by an explorer query (the table API's generated SQL, or a user's

@@ -2,15 +2,15 @@ import "server-only";
 import type { Sql } from "postgres";
 import { pool } from "@/lib/db/clients";
 import { env } from "@/lib/env";
-import { getCatalog } from "./catalog";
-import type { Catalog, RelationRef } from "./catalog-types";
-import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "./content-range";
-import { CSV_BATCH_ROWS, streamResponse } from "./csv-stream";
-import { extendedQuery, runCursor, type RawRow } from "./cursor-rows";
-import type { ReadRequest } from "./grammar-ast";
-import { parseReadRequest } from "./grammar";
-import { mapQueryError } from "./pg-errors";
-import { csvLine, jsonValue, type JsonValue } from "./raw-values";
+import { getCatalog } from "@/lib/explore/catalog";
+import type { Catalog, RelationRef } from "@/lib/explore/catalog";
+import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
+import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
+import { extendedQuery, runCursor, type RawRow } from "@/lib/explore/output";
+import type { ReadRequest } from "@/lib/explore/grammar";
+import { parseReadRequest } from "@/lib/explore/grammar";
+import { mapQueryError } from "@/lib/explore/pg-errors";
+import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
 import {
   buildEstimateQuery,
   buildExactCountQuery,
@@ -20,7 +20,7 @@ import {
   shouldCountExactly,
   type OutputColumn,
   type ReadQuery,
-} from "./sql-builder";
+} from "@/lib/explore/sql";
 
 /**
  * GET /api/v1/tables/{schema.table}: the parsed grammar, the catalog-checked query, the count

@@ -1,21 +1,21 @@
 import "server-only";
-import { collectPoolStats, poolHistory, type PoolStatsReport } from "../db/pool-stats";
-import { SAMPLE_EVERY_MS, type PoolSample } from "./pool-history";
-import { instanceId } from "../db/instance";
-import { readiness, type Readiness } from "../health/readiness";
-import { log } from "../log";
-import { appRateLimiter } from "../ratelimit/runtime";
-import type { RateLimitCounters, TopLimited } from "../ratelimit/counters";
-import type { LocalCounts } from "../ratelimit/limiter";
-import { resolvePolicies, type PolicyName } from "../ratelimit/policies";
-import { env } from "../env";
-import { keys } from "../redis/keys";
-import { appStore } from "../redis/runtime";
-import { summarizeFleet, type FleetSummary } from "./fleet-summary";
-import { buildHeartbeat, heartbeatStartedAt, readFleet } from "./heartbeat";
-import type { Heartbeat } from "./heartbeat-schema";
-import { recentErrors, recordRecentError, type RecentError } from "./recent-errors";
-import { APP_VERSION, NEXT_VERSION, NODE_VERSION } from "./versions";
+import { collectPoolStats, poolHistory, type PoolStatsReport } from "@/lib/db/pool-stats";
+import { SAMPLE_EVERY_MS, type PoolSample } from "@/lib/fleet/pool-history";
+import { instanceId } from "@/lib/db/instance";
+import { readiness, type Readiness } from "@/lib/server/9-readiness";
+import { log } from "@/lib/core/log";
+import { appRateLimiter } from "@/lib/ratelimit/runtime";
+import type { RateLimitCounters, TopLimited } from "@/lib/ratelimit/counters";
+import type { LocalCounts } from "@/lib/ratelimit/limiter";
+import { resolvePolicies, type PolicyName } from "@/lib/ratelimit/policies";
+import { env } from "@/lib/env";
+import { keys } from "@/lib/redis/keys";
+import { appStore } from "@/lib/redis/runtime";
+import { summarizeFleet, type FleetSummary } from "@/lib/fleet/fleet-summary";
+import { buildHeartbeat, heartbeatStartedAt, readFleet } from "@/lib/fleet/heartbeat";
+import type { Heartbeat } from "@/lib/fleet/heartbeat-schema";
+import { recentErrors, recordRecentError, type RecentError } from "@/lib/fleet/recent-errors";
+import { APP_VERSION, NEXT_VERSION, NODE_VERSION } from "@/lib/fleet/versions";
 
 /** The whole admin dashboard in one JSON document (GET /api/admin/stats). */
 export interface AdminStats {

@@ -1,5 +1,5 @@
-import { ROLES, type Role } from "../db/roles";
-import type { Heartbeat } from "./heartbeat-schema";
+import { ROLES, type Role } from "@/lib/db/roles";
+import type { Heartbeat } from "@/lib/fleet/heartbeat-schema";
 
 /**
  * Connections of the whole fleet against the server's limit. Every instance

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "../db/roles";
+import { ROLES } from "@/lib/db/roles";
 
 /**
  * What each instance publishes to Redis every few seconds, validated when read

@@ -1,15 +1,15 @@
 import "server-only";
-import { instanceId } from "../db/instance";
-import { samplePools, type PoolSnapshot } from "../db/pool-stats";
-import { ROLES, type Role } from "../db/roles";
-import { log } from "../log";
-import { keys as defaultKeys, type RedisKeys } from "../redis/keys";
-import { appStore } from "../redis/runtime";
-import type { KvStore } from "../redis/store";
-import { SAMPLE_EVERY_MS } from "./pool-history";
-import { recordRecentError } from "./recent-errors";
-import { heartbeatSchema, type Heartbeat, type HeartbeatPool } from "./heartbeat-schema";
-import { APP_VERSION } from "./versions";
+import { instanceId } from "@/lib/db/instance";
+import { samplePools, type PoolSnapshot } from "@/lib/db/pool-stats";
+import { ROLES, type Role } from "@/lib/db/roles";
+import { log } from "@/lib/core/log";
+import { keys as defaultKeys, type RedisKeys } from "@/lib/redis/keys";
+import { appStore } from "@/lib/redis/runtime";
+import type { KvStore } from "@/lib/redis/store";
+import { SAMPLE_EVERY_MS } from "@/lib/fleet/pool-history";
+import { recordRecentError } from "@/lib/fleet/recent-errors";
+import { heartbeatSchema, type Heartbeat, type HeartbeatPool } from "@/lib/fleet/heartbeat-schema";
+import { APP_VERSION } from "@/lib/fleet/versions";
 
 /**
  * Every instance publishes its pool numbers to Redis under a key that expires

@@ -1,5 +1,5 @@
-import type { RolePoolStats } from "../db/role-pool";
-import type { Role } from "../db/roles";
+import type { RolePoolStats } from "@/lib/db/role-pool";
+import type { Role } from "@/lib/db/roles";
 
 /**
  * Pure pieces of the 15-minute pool history: one sample per tick, with the

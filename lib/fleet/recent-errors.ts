@@ -1,4 +1,4 @@
-import { RingBuffer } from "./ring-buffer";
+import { RingBuffer } from "@/lib/fleet/ring-buffer";
 
 /**
  * The last few problems this process saw (pool errors and health changes,

@@ -1,6 +1,6 @@
 import "server-only";
 import { Counter, Gauge, type Registry } from "prom-client";
-import { admissionStats } from "../http/admission";
+import { admissionStats } from "@/lib/server/3-admission";
 
 /** The front-door admission limit of /api/v1 (lib/http/admission.ts); absent when it is off. */
 export function registerAdmissionMetrics(registry: Registry): void {

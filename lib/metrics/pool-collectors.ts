@@ -1,7 +1,7 @@
 import "server-only";
 import { Counter, Gauge, type Registry } from "prom-client";
-import { openPools } from "../db/clients";
-import type { RolePoolStats } from "../db/role-pool";
+import { openPools } from "@/lib/db/clients";
+import type { RolePoolStats } from "@/lib/db/role-pool";
 
 /**
  * Per-role pool metrics. Nothing is counted twice: each scrape reads the live

@@ -1,6 +1,6 @@
 import "server-only";
 import { Counter, type Registry } from "prom-client";
-import { appRateLimiter } from "../ratelimit/runtime";
+import { appRateLimiter } from "@/lib/ratelimit/runtime";
 
 /** This process's rate-limit decisions since start, per policy and outcome (allowed, limited, fail-open, fail-closed). */
 export function registerRateLimitMetrics(registry: Registry): void {

@@ -1,9 +1,9 @@
 import "server-only";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { registerAdmissionMetrics } from "./admission-collector";
-import { registerPoolMetrics } from "./pool-collectors";
-import { registerRateLimitMetrics } from "./ratelimit-collector";
-import { RouteLabels } from "./route-label";
+import { registerAdmissionMetrics } from "@/lib/metrics/admission-collector";
+import { registerPoolMetrics } from "@/lib/metrics/pool-collectors";
+import { registerRateLimitMetrics } from "@/lib/metrics/ratelimit-collector";
+import { RouteLabels } from "@/lib/metrics/route-label";
 
 /**
  * One registry per process, on globalThis: prom-client refuses a second

@@ -2,8 +2,8 @@ import "server-only";
 import type Redis from "ioredis";
 import { RATE_LIMIT_DECISIONS, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
 import { whenReady } from "@/lib/redis/client";
-import type { DecisionBatch } from "./decision-batch";
-import { POLICY_NAMES, type PolicyName } from "./policies";
+import type { DecisionBatch } from "@/lib/ratelimit/decision-batch";
+import { POLICY_NAMES, type PolicyName } from "@/lib/ratelimit/policies";
 
 /**
  * Per-policy decision counts per minute, kept in Redis so the admin dashboard

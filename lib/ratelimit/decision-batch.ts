@@ -1,5 +1,5 @@
 import type { RateLimitDecisionKind } from "@/lib/redis/keys";
-import type { PolicyName } from "./policies";
+import type { PolicyName } from "@/lib/ratelimit/policies";
 
 /**
  * Dashboard counts gathered in process between two writes to Redis: the hot

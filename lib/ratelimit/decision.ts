@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { emptyDecisionCounts, type DecisionCounts, type RateLimitCounters } from "./counters";
-import { POLICY_NAMES, type FailMode, type PolicyName, type RateLimitPolicy } from "./policies";
+import { emptyDecisionCounts, type DecisionCounts, type RateLimitCounters } from "@/lib/ratelimit/counters";
+import { POLICY_NAMES, type FailMode, type PolicyName, type RateLimitPolicy } from "@/lib/ratelimit/policies";
 
 /** The limiter contract and the pure pieces both implementations (Redis, memory) share. */
 

@@ -1,10 +1,10 @@
 import "server-only";
-import { ApiError } from "../api/errors";
-import { log } from "../log";
-import type { RateLimitDecision } from "./decision";
-import { rateLimitHeaders } from "./headers";
-import { appRateLimiter } from "./runtime";
-import type { PolicyChoice } from "./select-policy";
+import { ApiError } from "@/lib/core/errors";
+import { log } from "@/lib/core/log";
+import type { RateLimitDecision } from "@/lib/ratelimit/decision";
+import { rateLimitHeaders } from "@/lib/ratelimit/headers";
+import { appRateLimiter } from "@/lib/ratelimit/runtime";
+import type { PolicyChoice } from "@/lib/ratelimit/select-policy";
 
 export interface Enforcement {
   /** Set when the request must be refused. */

@@ -1,5 +1,5 @@
 import "server-only";
-import type { RateLimitDecision } from "./decision";
+import type { RateLimitDecision } from "@/lib/ratelimit/decision";
 
 /**
  * Response headers for a limiter decision:

@@ -2,9 +2,9 @@ import "server-only";
 import type Redis from "ioredis";
 import { Ratelimit } from "@upstash/ratelimit";
 import { keys as defaultKeys, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
-import { asUpstashRedis, IoredisRatelimitAdapter } from "./ioredis-adapter";
-import { minuteBucket, readRateLimitCounters, recordDecisions } from "./counters";
-import { DecisionBatch } from "./decision-batch";
+import { asUpstashRedis, IoredisRatelimitAdapter } from "@/lib/ratelimit/ioredis-adapter";
+import { minuteBucket, readRateLimitCounters, recordDecisions } from "@/lib/ratelimit/counters";
+import { DecisionBatch } from "@/lib/ratelimit/decision-batch";
 import {
   consoleRateLimitLogger,
   DEFAULT_LIMIT_TIMEOUT_MS,
@@ -14,16 +14,16 @@ import {
   retryAfterSeconds,
   type RateLimiter,
   type RateLimitLogger,
-} from "./decision";
-import { createMemoryRateLimiter } from "./memory-limiter";
-import type { PolicyName, PolicyTable, RateLimitPolicy } from "./policies";
+} from "@/lib/ratelimit/decision";
+import { createMemoryRateLimiter } from "@/lib/ratelimit/memory-limiter";
+import type { PolicyName, PolicyTable, RateLimitPolicy } from "@/lib/ratelimit/policies";
 
 /** How long dashboard counts gather in process before one write carries them to Redis. */
 const COUNTER_WRITE_INTERVAL_MS = 1000;
 
-export type { LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger } from "./decision";
-export { DEFAULT_LIMIT_TIMEOUT_MS, FAIL_CLOSED_RETRY_AFTER_S } from "./decision";
-export { createMemoryRateLimiter } from "./memory-limiter";
+export type { LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger } from "@/lib/ratelimit/decision";
+export { DEFAULT_LIMIT_TIMEOUT_MS, FAIL_CLOSED_RETRY_AFTER_S } from "@/lib/ratelimit/decision";
+export { createMemoryRateLimiter } from "@/lib/ratelimit/memory-limiter";
 
 class LimiterTimeoutError extends Error {
   constructor(ms: number) {

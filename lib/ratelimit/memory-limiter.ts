@@ -1,8 +1,8 @@
 import "server-only";
 import type { RateLimitDecisionKind } from "@/lib/redis/keys";
-import { buildCounters, COUNTER_TTL_S, minuteBucket, rankTopLimited, type TopLimited } from "./counters";
-import type { PolicyName, PolicyTable } from "./policies";
-import { emptyLocalCounts, normaliseIdentifier, retryAfterSeconds, type RateLimiter } from "./decision";
+import { buildCounters, COUNTER_TTL_S, minuteBucket, rankTopLimited, type TopLimited } from "@/lib/ratelimit/counters";
+import type { PolicyName, PolicyTable } from "@/lib/ratelimit/policies";
+import { emptyLocalCounts, normaliseIdentifier, retryAfterSeconds, type RateLimiter } from "@/lib/ratelimit/decision";
 
 /**
  * Development limiter for a single process without Redis. An exact sliding

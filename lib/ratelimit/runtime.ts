@@ -1,9 +1,9 @@
 import "server-only";
-import { env } from "../env";
-import { log } from "../log";
-import { appRedis } from "../redis/runtime";
-import { createRateLimiter, type RateLimiter } from "./limiter";
-import { resolvePolicies } from "./policies";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { appRedis } from "@/lib/redis/runtime";
+import { createRateLimiter, type RateLimiter } from "@/lib/ratelimit/limiter";
+import { resolvePolicies } from "@/lib/ratelimit/policies";
 
 /** The limiter of this process, built once from the environment and kept across hot reloads. */
 const globalForLimiter = globalThis as unknown as { sluiceRateLimiter?: RateLimiter };

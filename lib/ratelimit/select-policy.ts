@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PolicyName } from "./policies";
+import type { PolicyName } from "@/lib/ratelimit/policies";
 
 /**
  * Which policy a request counts against, and under what identity. Pure, so

@@ -1,6 +1,6 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { readSessionToken } from "../auth/session-cookie";
+import { readSessionToken } from "@/lib/auth/session-cookie";
 
 /**
  * The user id in a request's session JWT, for rate limiting only: decoding

@@ -1,5 +1,5 @@
 import "server-only";
-import type { KvStore } from "./store";
+import type { KvStore } from "@/lib/redis/store";
 
 /**
  * Development stand-in for Redis when no REDIS_URL is set: a single process,

@@ -1,9 +1,9 @@
 import "server-only";
 import type Redis from "ioredis";
-import { env } from "../env";
-import { log } from "../log";
-import { getRedis, redisPing } from "./client";
-import { getStore, type KvStore } from "./store";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { getRedis, redisPing } from "@/lib/redis/client";
+import { getStore, type KvStore } from "@/lib/redis/store";
 
 /**
  * This process's Redis, wired from the environment: the shared ioredis client

@@ -1,7 +1,7 @@
 import "server-only";
 import type Redis from "ioredis";
-import { consoleLogger, getRedis, whenReady, type RedisLogger } from "./client";
-import { assertTtl, MemoryStore } from "./memory-store";
+import { consoleLogger, getRedis, whenReady, type RedisLogger } from "@/lib/redis/client";
+import { assertTtl, MemoryStore } from "@/lib/redis/memory-store";
 
 /**
  * The key-value operations the app needs besides rate limiting (sessions,

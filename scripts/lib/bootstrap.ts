@@ -1,8 +1,8 @@
 import path from "node:path";
 import nextEnv from "@next/env";
-import { env, resetEnvCache, type Env } from "../../lib/env";
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../lib/db/embedded";
-import { ensureDevSecrets } from "./dev-secrets";
+import { env, resetEnvCache, type Env } from "@/lib/env";
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
+import { ensureDevSecrets } from "@/scripts/lib/dev-secrets";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 

@@ -1,6 +1,6 @@
-import { isPortOpen } from "../../lib/db/embedded";
-import { resetEnvCache, type Env } from "../../lib/env";
-import { bootstrap, type Bootstrapped } from "./bootstrap";
+import { isPortOpen } from "@/lib/db/embedded";
+import { resetEnvCache, type Env } from "@/lib/env";
+import { bootstrap, type Bootstrapped } from "@/scripts/lib/bootstrap";
 
 /** The dev Redis that `npm run dev` starts (scripts/lib/find-redis.ts). */
 const DEV_REDIS_PORT = 6390;
@@ -17,7 +17,7 @@ export async function bootstrapCli(options: { needRedis: boolean }): Promise<Boo
   if (!env.REDIS_URL && env.NODE_ENV !== "production" && (await isPortOpen(DEV_REDIS_PORT))) {
     process.env.REDIS_URL = `redis://127.0.0.1:${DEV_REDIS_PORT}`;
     resetEnvCache();
-    env = (await import("../../lib/env")).env();
+    env = (await import("@/lib/env")).env();
   }
   if (!env.REDIS_URL && options.needRedis) {
     throw new CliError("no Redis to talk to: set REDIS_URL to the app's Redis, or start `npm run dev` (it runs a redis-server on port 6390)");
@@ -30,8 +30,8 @@ export class CliError extends Error {}
 
 /** Closes pools, Redis and the embedded Postgres so the process can exit. */
 export async function shutdownCli(booted: Bootstrapped | null): Promise<void> {
-  const { closePools } = await import("../../lib/db/clients");
-  const { closeRedis } = await import("../../lib/redis/client");
+  const { closePools } = await import("@/lib/db/clients");
+  const { closeRedis } = await import("@/lib/redis/client");
   await closePools().catch(() => undefined);
   await closeRedis().catch(() => undefined);
   await booted?.embedded?.stop();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, appendFileSync } from "node:fs";
 import path from "node:path";
-import { DEV_SECRET_PREFIX } from "../../lib/env";
+import { DEV_SECRET_PREFIX } from "@/lib/env";
 
 /** Secrets development needs; generated once, kept in .env.local (git-ignored), refused by production. */
 export const DEV_SECRETS = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET", "EMBEDDED_PG_PASSWORD"] as const;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
-import { isPortOpen, waitForPort } from "../../lib/db/embedded";
-import { ROOT } from "./bootstrap";
+import { isPortOpen, waitForPort } from "@/lib/db/embedded";
+import { ROOT } from "@/scripts/lib/bootstrap";
 
 export interface FoundRedis {
   url: string | null;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { createE2EUser, owner, signIn } from "./support/users";
+import { createE2EUser, owner, signIn } from "@/tests/e2e/support/users";
 
 /** The explorer in a real Chromium against the seeded e2e database: browse → filter → columns → sort → page → CSV. */
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createE2EUser, owner, signIn } from "./support/users";
+import { createE2EUser, owner, signIn } from "@/tests/e2e/support/users";
 
 /** The SQL console and saved queries in a real Chromium: run, errors with position, cancel, save with a parameter, run by API with a token. */
 

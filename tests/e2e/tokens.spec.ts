@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createE2EUser } from "./support/users";
+import { createE2EUser } from "@/tests/e2e/support/users";
 
 /** The identity flow in a real Chromium: sign in, create a token (shown once), use it, revoke it, sign out. */
 test("sign in, create an API token shown once, revoke it, sign out", async ({ page, context, request, baseURL }) => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { freePort } from "../../lib/db/embedded";
+import { freePort } from "@/lib/db/embedded";
 
 /**
  * The production build (`npm run build`), started as a real server process

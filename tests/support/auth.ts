@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { hashPassword } from "../../lib/auth/password";
-import type { TokenScope, UserRole } from "../../lib/auth/caller";
-import { resetEnvCache } from "../../lib/env";
-import type { TestDatabase } from "./database";
+import { hashPassword } from "@/lib/auth/password";
+import type { TokenScope, UserRole } from "@/lib/core/caller";
+import { resetEnvCache } from "@/lib/env";
+import type { TestDatabase } from "@/tests/support/database";
 
 /**
  * Identity helpers for tests: users as rows (owner connection), tokens
@@ -40,7 +40,7 @@ export function useAppEnvironment(vars: Record<string, string>): void {
 
 /** A token through lib/auth/tokens.ts; needs useAppEnvironment() with REDIS_URL first. */
 export async function createToken(user: Pick<TestUser, "id" | "role">, options: { scopes?: TokenScope[]; name?: string; lifetimeMs?: number | null } = {}) {
-  const { createToken: create } = await import("../../lib/auth/tokens");
+  const { createToken: create } = await import("@/lib/auth/tokens");
   return create({ owner: { id: user.id, role: user.role }, name: options.name ?? "test token", scopes: options.scopes ?? ["tables:read"], lifetimeMs: options.lifetimeMs });
 }
 

@@ -1,9 +1,9 @@
 import postgres, { type Sql } from "postgres";
 import { inject } from "vitest";
-import { cloneTemplate } from "./services";
-import { roleCredentials, roleUrl, type Role } from "../../lib/db/roles";
-import type { Env } from "../../lib/env";
-import { testEnv, testEnvVars, type TestDatabaseConfig } from "./test-env";
+import { cloneTemplate } from "@/tests/support/services";
+import { roleCredentials, roleUrl, type Role } from "@/lib/db/roles";
+import type { Env } from "@/lib/env";
+import { testEnv, testEnvVars, type TestDatabaseConfig } from "@/tests/support/test-env";
 
 export interface TestDatabase {
   name: string;

@@ -1,7 +1,7 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { startTestServices } from "./services";
-import type { TestDatabaseConfig } from "./test-env";
+import { startTestServices } from "@/tests/support/services";
+import type { TestDatabaseConfig } from "@/tests/support/test-env";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
-import { log } from "../../lib/log";
-import type { RolePoolConfig } from "../../lib/db/role-pool";
-import type { Role } from "../../lib/db/roles";
+import { log } from "@/lib/core/log";
+import type { RolePoolConfig } from "@/lib/db/role-pool";
+import type { Role } from "@/lib/db/roles";
 
 /** A RolePool config for tests: small, fast timeouts, a unique application_name to find it server-side. */
 export function poolConfig(role: Role, directUrl: string, overrides: Partial<RolePoolConfig> = {}): RolePoolConfig {

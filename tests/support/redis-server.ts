@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort, waitForPort } from "../../lib/db/embedded";
+import { freePort, waitForPort } from "@/lib/db/embedded";
 
 /** A throwaway redis-server from PATH: no persistence, stopped with the test run. */
 export interface RedisServerHandle {

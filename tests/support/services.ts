@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { rm } from "node:fs/promises";
 import postgres from "postgres";
-import { freePort, startEmbeddedPostgres } from "../../lib/db/embedded";
-import { migrateDatabase } from "../../db/migrate";
-import { seedDatabase } from "../../db/seed";
-import { setupDatabase } from "../../db/setup";
-import { startRedisServer } from "./redis-server";
-import { testEnv, type TestDatabaseConfig } from "./test-env";
+import { freePort, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { setupDatabase } from "@/db/setup";
+import { startRedisServer } from "@/tests/support/redis-server";
+import { testEnv, type TestDatabaseConfig } from "@/tests/support/test-env";
 
 /**
  * The services a test run needs, shared by the Vitest and Playwright setups:

@@ -1,5 +1,5 @@
-import { parseEnv, type Env } from "../../lib/env";
-import type { Role } from "../../lib/db/roles";
+import { parseEnv, type Env } from "@/lib/env";
+import type { Role } from "@/lib/db/roles";
 
 /** What the global setup hands every integration test file. */
 export interface TestDatabaseConfig {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEV_SECRET_PREFIX, EnvError, parseEnv } from "../../lib/env";
+import { DEV_SECRET_PREFIX, EnvError, parseEnv } from "@/lib/env";
 
 const productionBase = {
   NODE_ENV: "production",

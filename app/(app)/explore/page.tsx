@@ -4,10 +4,10 @@ import { browserRelations } from "@/components/explore/catalog-view";
 import { SchemaBrowser } from "@/components/explore/schema-browser";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
-import { toApiError } from "@/lib/api/to-api-error";
-import { pageAccess } from "@/lib/auth/guards";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog";
-import type { Catalog } from "@/lib/explore/catalog-types";
+import type { Catalog } from "@/lib/explore/catalog";
 
 export const metadata: Metadata = { title: "Explore" };
 

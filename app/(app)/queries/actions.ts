@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action } from "@/lib/auth/action";
-import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/db/queries/saved-queries";
-import type { SavedQueryCreateInput } from "@/lib/explore/saved-query-params";
+import { action } from "@/lib/server/7-action";
+import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
+import type { SavedQueryCreateInput } from "@/lib/explore/saved-queries";
 
 /**
  * The saved-query form posts flat fields; parameter definitions travel as one

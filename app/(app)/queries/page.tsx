@@ -5,10 +5,10 @@ import { LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
-import { toApiError } from "@/lib/api/to-api-error";
-import { roleAtLeast } from "@/lib/auth/caller";
-import { pageAccess } from "@/lib/auth/guards";
-import { listVisibleQueries, type SavedQueryView } from "@/lib/db/queries/saved-queries";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import { roleAtLeast } from "@/lib/core/caller";
+import { pageAccess } from "@/lib/server/8-page-guards";
+import { listVisibleQueries, type SavedQueryView } from "@/lib/explore/saved-queries";
 
 export const metadata: Metadata = { title: "Saved queries" };
 

@@ -4,8 +4,8 @@ import { completionSchema } from "@/components/sql/completion-schema";
 import { SqlConsole } from "@/components/sql/sql-console";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
-import { toApiError } from "@/lib/api/to-api-error";
-import { pageAccess } from "@/lib/auth/guards";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog";
 
 export const metadata: Metadata = { title: "SQL console" };

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { signInErrorMessage } from "@/components/auth/post-credentials";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { currentCaller } from "@/lib/auth/guards";
+import { currentCaller } from "@/lib/server/8-page-guards";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 
 export const metadata: Metadata = { title: "Sign in" };

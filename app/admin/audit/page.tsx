@@ -3,9 +3,9 @@ import Link from "next/link";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { AuditTable } from "@/components/admin/audit-table";
-import { pageAccess } from "@/lib/auth/guards";
-import { auditFilterSchema, auditHref, firstValues } from "./audit-filter";
-import { auditActions, auditPage } from "./audit-query";
+import { pageAccess } from "@/lib/server/8-page-guards";
+import { auditFilterSchema, auditHref, firstValues } from "@/app/admin/audit/audit-filter";
+import { auditActions, auditPage } from "@/app/admin/audit/audit-query";
 
 export const metadata: Metadata = { title: "Audit log" };
 

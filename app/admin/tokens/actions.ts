@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { action } from "@/lib/auth/action";
+import { ApiError } from "@/lib/core/errors";
+import { action } from "@/lib/server/7-action";
 import { TOKEN_ID_PATTERN } from "@/lib/auth/token-format";
 import { withdrawToken } from "@/lib/auth/token-service";
 

@@ -3,8 +3,8 @@ import { AccessPanel } from "@/components/auth/access-panel";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { AdminRevokeTokenButton } from "@/components/admin/admin-revoke-token-button";
 import { TokenTable } from "@/components/tokens/token-table";
-import { pageAccess } from "@/lib/auth/guards";
-import { allTokens } from "./all-tokens";
+import { pageAccess } from "@/lib/server/8-page-guards";
+import { allTokens } from "@/app/admin/tokens/all-tokens";
 
 export const metadata: Metadata = { title: "API tokens" };
 

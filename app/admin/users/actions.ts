@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { action, type ActionContext } from "@/lib/auth/action";
-import { USER_ROLES, type Caller } from "@/lib/auth/caller";
+import { ApiError } from "@/lib/core/errors";
+import { action, type ActionContext } from "@/lib/server/7-action";
+import { USER_ROLES, type Caller } from "@/lib/core/caller";
 import { SESSION_HANDLE_PATTERN } from "@/lib/auth/sessions";
 import { changeRole, createUserAccount, resetPassword, revokeAllSessions, revokeOneSession, setDisabled, type Actor } from "@/lib/auth/user-admin";
 

@@ -6,10 +6,10 @@ import { AccessPanel } from "@/components/auth/access-panel";
 import { ActionButton } from "@/components/forms/action-button";
 import { formatWhen } from "@/components/format";
 import { StatusBadge } from "@/components/layout/status-badge";
-import { USER_ROLES } from "@/lib/auth/caller";
-import { pageAccess } from "@/lib/auth/guards";
+import { USER_ROLES } from "@/lib/core/caller";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { listUsers } from "@/lib/db/queries/users";
-import { setDisabledAction } from "./actions";
+import { setDisabledAction } from "@/app/admin/users/actions";
 
 export const metadata: Metadata = { title: "Users" };
 

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 import { env } from "@/lib/env";
 import { renderMetrics } from "@/lib/metrics";
 import { isMetricsToken } from "@/lib/security/metrics-token";

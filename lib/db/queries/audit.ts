@@ -1,8 +1,8 @@
 import "server-only";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { auditEvents, type AuditEvent } from "@/db/schema";
-import { log } from "@/lib/log";
-import { withRole } from "../clients";
+import { log } from "@/lib/core/log";
+import { withRole } from "@/lib/db/clients";
 
 /**
  * The audit log: appended through the app role, read through the admin role.

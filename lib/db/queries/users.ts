@@ -1,8 +1,8 @@
 import "server-only";
 import { asc, eq, and, sql } from "drizzle-orm";
 import { users, type User } from "@/db/schema";
-import type { UserRole } from "@/lib/auth/caller";
-import { withRole } from "../clients";
+import type { UserRole } from "@/lib/core/caller";
+import { withRole } from "@/lib/db/clients";
 
 /**
  * Queries on app.users. Sign-in and self-service run as the app role;

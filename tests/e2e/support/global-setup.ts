@@ -1,8 +1,8 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { startAppServer } from "../../support/app-server";
-import { cloneTemplate, startTestServices } from "../../support/services";
-import { testEnvVars } from "../../support/test-env";
+import { startAppServer } from "@/tests/support/app-server";
+import { cloneTemplate, startTestServices } from "@/tests/support/services";
+import { testEnvVars } from "@/tests/support/test-env";
 
 /**
  * One seeded database and one production server for the browser tests. The

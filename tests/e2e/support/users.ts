@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { hash } from "@node-rs/argon2";
 import { expect, type Page } from "@playwright/test";
 import postgres from "postgres";
-import { STATE_FILE } from "./global-setup";
+import { STATE_FILE } from "@/tests/e2e/support/global-setup";
 
 /** Users for browser tests, as rows in the e2e database the global setup created. */
 export interface E2EUser {

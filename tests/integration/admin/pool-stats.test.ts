@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readServerView, parseApplicationName } from "@/lib/db/pool-stats";
 import { RolePool } from "@/lib/db/role-pool";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { poolConfig } from "../../support/pool-config";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { poolConfig } from "@/tests/support/pool-config";
 
 let db: TestDatabase;
 let readonlyPool: RolePool;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createUser, signIn } from "../../support/auth";
-import { createToken } from "./accounts";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createUser, signIn } from "@/tests/support/auth";
+import { createToken } from "@/tests/integration/admin/accounts";
 
 let db: TestDatabase;
 let app: AppServer;

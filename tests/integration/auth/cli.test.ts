@@ -6,8 +6,8 @@ import { authenticate } from "@/lib/auth/authenticate";
 import { verifyPassword } from "@/lib/auth/password";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
-import { createUser, useAppEnvironment } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { createUser, useAppEnvironment } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /** `npm run create-admin` and `npm run token`, run as an operator would, against the test database and Redis. */
 const ROOT = path.resolve(import.meta.dirname, "../../..");

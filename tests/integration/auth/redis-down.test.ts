@@ -1,15 +1,15 @@
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/core/errors";
 import { authenticate } from "@/lib/auth/authenticate";
 import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { closePools } from "@/lib/db/clients";
 import { env } from "@/lib/env";
 import { closeRedis } from "@/lib/redis/client";
-import { createToken, createUser, useAppEnvironment } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
+import { createToken, createUser, useAppEnvironment } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
 
 /** With its own redis-server, so stopping it hurts no other test file. */
 let db: TestDatabase;

@@ -13,8 +13,8 @@ import { listAuditEvents } from "@/lib/db/queries/audit";
 import { env } from "@/lib/env";
 import { closeRedis } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
-import { createUser, useAppEnvironment, type TestUser } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { createUser, useAppEnvironment, type TestUser } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 let db: TestDatabase;
 let redis: Redis;

@@ -1,6 +1,6 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/core/errors";
 import { authenticate } from "@/lib/auth/authenticate";
 import { hashToken } from "@/lib/auth/token-format";
 import { issueToken, withdrawToken } from "@/lib/auth/token-service";
@@ -9,8 +9,8 @@ import { closePools } from "@/lib/db/clients";
 import { listAuditEvents } from "@/lib/db/queries/audit";
 import { closeRedis } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
-import { createToken, createUser, useAppEnvironment, type TestUser } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { createToken, createUser, useAppEnvironment, type TestUser } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 let db: TestDatabase;
 let redis: Redis;

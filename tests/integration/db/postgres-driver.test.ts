@@ -1,10 +1,10 @@
 import type net from "node:net";
 import postgres, { type Sql } from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionTracker } from "../../../lib/db/connection-tracker";
-import { isConnectionLevelError } from "../../../lib/db/connection-errors";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { OutageProxy } from "./outage-proxy";
+import { ConnectionTracker } from "@/lib/db/connection-tracker";
+import { isConnectionLevelError } from "@/lib/db/connection-errors";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { OutageProxy } from "@/tests/integration/db/outage-proxy";
 
 /**
  * postgres.js as the role pools use it (sql.reserve(), a custom socket factory

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../../lib/api/errors";
-import { RolePool } from "../../../lib/db/role-pool";
-import { freePort } from "../../../lib/db/embedded";
-import { roleCredentials, roleUrl } from "../../../lib/db/roles";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { poolConfig } from "../../support/pool-config";
-import { OutageProxy } from "./outage-proxy";
+import { ApiError } from "@/lib/core/errors";
+import { RolePool } from "@/lib/db/role-pool";
+import { freePort } from "@/lib/db/embedded";
+import { roleCredentials, roleUrl } from "@/lib/db/roles";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { poolConfig } from "@/tests/support/pool-config";
+import { OutageProxy } from "@/tests/integration/db/outage-proxy";
 
 let db: TestDatabase;
 const pools: RolePool[] = [];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "postgres";
-import { roleCredentials } from "../../../lib/db/roles";
-import { setupDatabase } from "../../../db/setup";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { roleCredentials } from "@/lib/db/roles";
+import { setupDatabase } from "@/db/setup";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /** Least privilege is the database's job: these run as the roles themselves, with no app code in between. */
 let db: TestDatabase;

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /**
  * The front-door admission limit (lib/http/admission.ts): with API_MAX_IN_FLIGHT=2 and two

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { revokeTokenById } from "@/lib/auth/tokens";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createToken, createUser, useAppEnvironment, type TestUser } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createToken, createUser, useAppEnvironment, type TestUser } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /** Token-authenticated API over the production build, against real Redis and Postgres. */
 let db: TestDatabase;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { attemptSignIn, createToken, createUser, signIn, useAppEnvironment } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { attemptSignIn, createToken, createUser, signIn, useAppEnvironment } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
 
 /** A production server whose Redis goes away: credentials are refused with 503, never let through. */
 let db: TestDatabase;

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { attemptSignIn, createUser, signIn, useAppEnvironment } from "../../support/auth";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { callServerAction } from "../../support/server-action";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { attemptSignIn, createUser, signIn, useAppEnvironment } from "@/tests/support/auth";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { callServerAction } from "@/tests/support/server-action";
 
 /** Browser sessions over the production build: sign-in, pages, server actions, sign-out, revocation. */
 let db: TestDatabase;

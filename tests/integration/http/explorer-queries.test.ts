@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePools } from "../../../lib/db/clients";
-import { createSavedQuery, updateSavedQuery } from "../../../lib/db/queries/saved-queries";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+import { closePools } from "@/lib/db/clients";
+import { createSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /** Saved queries over HTTP: visibility, typed {{name}} parameters, JSON/CSV, the Redis cache, audit. */
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /**
  * GET /api/v1/tables… over HTTP against the production build, on a clone of the seeded demo

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 let db: TestDatabase;
 let app: AppServer;

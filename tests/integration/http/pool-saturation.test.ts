@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /**
  * Issue 2's promise, end to end: with one readonly connection and one queue slot, requests that

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../../lib/db/embedded";
-import { migrateDatabase } from "../../../db/migrate";
-import { setupDatabase } from "../../../db/setup";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { testEnv, testEnvVars, type TestDatabaseConfig } from "../../support/test-env";
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { setupDatabase } from "@/db/setup";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { testEnv, testEnvVars, type TestDatabaseConfig } from "@/tests/support/test-env";
 import { inject } from "vitest";
 
 /**

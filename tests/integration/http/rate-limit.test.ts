@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
 
 /**
  * The proxy's rate limits, end to end: real server processes, real Redis.

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
-import { createOperator, type Operator } from "./operator";
-import { signIn } from "./session";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
+import { createOperator, type Operator } from "@/tests/integration/ops/operator";
+import { signIn } from "@/tests/integration/ops/session";
 
 /** /api/metrics of the production build: who may read it, and what a scraper gets. */
 const METRICS_TOKEN = `mt-${randomBytes(24).toString("base64url")}`;

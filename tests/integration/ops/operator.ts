@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { TestDatabase } from "../../support/database";
+import type { TestDatabase } from "@/tests/support/database";
 
 /**
  * Accounts and tokens for the ops tests, made the way an operator makes them:

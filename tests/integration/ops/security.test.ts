@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
-import { startRedisServer, type RedisServerHandle } from "../../support/redis-server";
-import { createOperator, type Operator } from "./operator";
-import { signIn } from "./session";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
+import { createOperator, type Operator } from "@/tests/integration/ops/operator";
+import { signIn } from "@/tests/integration/ops/session";
 
 /** Security headers and server-action CSRF refusal, on the production build. */
 let db: TestDatabase;

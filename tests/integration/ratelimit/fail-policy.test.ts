@@ -6,7 +6,7 @@ import { createRedisRateLimiter, FAIL_CLOSED_RETRY_AFTER_S } from "@/lib/ratelim
 import { resolvePolicies } from "@/lib/ratelimit/policies";
 import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { createKeys } from "@/lib/redis/keys";
-import { startRedisServer } from "../../support/redis-server";
+import { startRedisServer } from "@/tests/support/redis-server";
 
 /**
  * Redis unreachable, stopped or stalled: every call still returns, quickly, with

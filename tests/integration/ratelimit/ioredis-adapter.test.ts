@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { asUpstashRedis, IoredisRatelimitAdapter } from "@/lib/ratelimit/ioredis-adapter";
 import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { createKeys } from "@/lib/redis/keys";
-import { startRedisServer } from "../../support/redis-server";
+import { startRedisServer } from "@/tests/support/redis-server";
 
 /** The @upstash/ratelimit ≥ 2.1 shebang against a stock Redis 7.0, end to end. */
 

@@ -12,7 +12,7 @@ import {
   type RedisLogger,
 } from "@/lib/redis/client";
 import { RedisStore } from "@/lib/redis/store";
-import { startRedisServer } from "../../support/redis-server";
+import { startRedisServer } from "@/tests/support/redis-server";
 
 const redisUrl = inject("redisUrl");
 const silent: RedisLogger = { info: () => undefined, warn: () => undefined };

@@ -1,4 +1,4 @@
-import type { Catalog, CatalogColumn } from "@/lib/explore/catalog-types";
+import type { Catalog, CatalogColumn } from "@/lib/explore/catalog";
 
 function columns(spec: Array<[string, string, boolean?]>): CatalogColumn[] {
   return spec.map(([name, type, nullable = true], i) => ({ name, type, nullable, ordinal: i + 1 }));

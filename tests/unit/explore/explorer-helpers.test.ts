@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { wantsCsv } from "@/lib/explore/accept";
-import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/content-range";
+import { wantsCsv } from "@/lib/explore/output";
+import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
 import { pgErrorToApiError } from "@/lib/explore/pg-errors";
-import { csvField, csvLine, jsonValue } from "@/lib/explore/raw-values";
-import { renderSavedQuery, savedQueryCreateSchema, valuesFromSearchParams } from "@/lib/explore/saved-query-params";
-import { findPlaceholders } from "@/lib/explore/sql-placeholders";
-import { leadingKeyword, requireReadStatement } from "@/lib/explore/statement-kind";
+import { csvField, csvLine, jsonValue } from "@/lib/explore/output";
+import { renderSavedQuery, savedQueryCreateSchema, valuesFromSearchParams } from "@/lib/explore/saved-queries";
+import { findPlaceholders } from "@/lib/explore/sql";
+import { leadingKeyword, requireReadStatement } from "@/lib/explore/sql";
 
 describe("CSV", () => {
   it("escapes per RFC 4180 and keeps NULL apart from the empty string", () => {

@@ -7,8 +7,8 @@ import {
   buildPlannedCountQuery,
   buildReadQuery,
   type SqlQuery,
-} from "@/lib/explore/sql-builder";
-import { catalog, catalogNames, people } from "./catalog-fixture";
+} from "@/lib/explore/sql";
+import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixture";
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
 const KEYWORDS = new Set(

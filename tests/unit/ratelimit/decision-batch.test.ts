@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DecisionBatch } from "../../../lib/ratelimit/decision-batch";
+import { DecisionBatch } from "@/lib/ratelimit/decision-batch";
 
 describe("DecisionBatch", () => {
   it("sums decisions per policy, decision and minute, and refusals per identifier", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearerToken, selectPolicies, tokenIdentifier, type RequestFacts } from "../../../lib/ratelimit/select-policy";
+import { bearerToken, selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
 
 const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
   method: "GET",

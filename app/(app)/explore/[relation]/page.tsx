@@ -10,8 +10,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { Spinner } from "@/components/ui/spinner";
-import { toApiError } from "@/lib/api/to-api-error";
-import { pageAccess } from "@/lib/auth/guards";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog";
 
 type Props = { params: Promise<{ relation: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };

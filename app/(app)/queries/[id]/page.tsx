@@ -8,8 +8,8 @@ import { QueryRunner } from "@/components/queries/query-runner";
 import { Badge } from "@/components/ui/badge";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { roleAtLeast } from "@/lib/auth/caller";
-import { pageAccess } from "@/lib/auth/guards";
+import { roleAtLeast } from "@/lib/core/caller";
+import { pageAccess } from "@/lib/server/8-page-guards";
 
 export const metadata: Metadata = { title: "Run saved query" };
 

@@ -3,7 +3,7 @@ import { AccessPanel } from "@/components/auth/access-panel";
 import { QueryForm } from "@/components/queries/query-form";
 import { completionSchema } from "@/components/sql/completion-schema";
 import { PageHeader } from "@/components/ui/page-header";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog";
 
 export const metadata: Metadata = { title: "New saved query" };

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action } from "@/lib/auth/action";
+import { action } from "@/lib/server/7-action";
 import { passwordSchema } from "@/lib/auth/password";
 import { clearSessionCookie } from "@/lib/auth/clear-session-cookie";
 import { changeOwnPassword } from "@/lib/auth/user-admin";

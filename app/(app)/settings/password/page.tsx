@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 
 export const metadata: Metadata = { title: "Password" };

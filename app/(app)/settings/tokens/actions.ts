@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { action, formArray } from "@/lib/auth/action";
-import { TOKEN_SCOPES } from "@/lib/auth/caller";
+import { ApiError } from "@/lib/core/errors";
+import { action, formArray } from "@/lib/server/7-action";
+import { TOKEN_SCOPES } from "@/lib/core/caller";
 import { parseExpiry, TOKEN_EXPIRY_CHOICES, TOKEN_ID_PATTERN } from "@/lib/auth/token-format";
 import { issueToken, withdrawToken } from "@/lib/auth/token-service";
 import { tokenNameSchema } from "@/lib/auth/tokens";

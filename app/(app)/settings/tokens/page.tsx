@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { CreateTokenForm } from "@/components/tokens/create-token-form";
 import { TokenTable } from "@/components/tokens/token-table";
-import { ROLE_SCOPES, type TokenScope } from "@/lib/auth/caller";
-import { pageAccess } from "@/lib/auth/guards";
+import { ROLE_SCOPES, type TokenScope } from "@/lib/core/caller";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { TOKEN_EXPIRY_CHOICES } from "@/lib/auth/token-format";
 import { listTokens } from "@/lib/auth/tokens";
 

@@ -7,11 +7,11 @@ import { AccessPanel } from "@/components/auth/access-panel";
 import { ActionButton } from "@/components/forms/action-button";
 import { formatWhen } from "@/components/format";
 import { StatusBadge } from "@/components/layout/status-badge";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { sessionHandle } from "@/lib/auth/sessions";
 import { sessionsOf } from "@/lib/auth/user-admin";
 import { findUserById } from "@/lib/db/queries/users";
-import { revokeAllSessionsAction, revokeSessionAction } from "../actions";
+import { revokeAllSessionsAction, revokeSessionAction } from "@/app/admin/users/actions";
 
 export const metadata: Metadata = { title: "User" };
 

@@ -1,4 +1,4 @@
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 import { adminStats } from "@/lib/fleet/admin-stats";
 
 /** The admin dashboard's data: pools, history, fleet, health, rate limits. Admin sessions and `admin`-scoped tokens. */

@@ -1,4 +1,4 @@
-import { readiness } from "@/lib/health/readiness";
+import { readiness } from "@/lib/server/9-readiness";
 import { pool } from "@/lib/db/clients";
 import { ROLES } from "@/lib/db/roles";
 

@@ -1,4 +1,4 @@
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 
 /** Who am I? The caller as the API sees it — handy to check a token before using it. */
 export const GET = route({}, async ({ caller }) => ({

@@ -1,4 +1,4 @@
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 import { openApiDocument } from "@/lib/explore/openapi";
 
 /** GET /api/v1/openapi.json: public, so API clients and generators can fetch it without a token. */

@@ -1,5 +1,5 @@
-import { route } from "@/lib/api/route";
-import { listVisibleQueries } from "@/lib/db/queries/saved-queries";
+import { route } from "@/lib/server/6-route";
+import { listVisibleQueries } from "@/lib/explore/saved-queries";
 
 /** GET /api/v1/queries: the caller's own saved queries and the shared ones. */
 export const GET = route({ scopes: ["queries:run"] }, async ({ caller }) => {

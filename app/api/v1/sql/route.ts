@@ -1,7 +1,7 @@
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 import { requestIp } from "@/lib/auth/request-meta";
-import { wantsCsv } from "@/lib/explore/accept";
-import { runSqlCsv, runSqlJson } from "@/lib/explore/run-sql";
+import { wantsCsv } from "@/lib/explore/output";
+import { runSqlCsv, runSqlJson } from "@/lib/explore/sandbox";
 import { sqlRunBody, toTextParams } from "@/lib/explore/api-schemas";
 
 /** POST /api/v1/sql: one read-only statement through the sandbox, as JSON or streamed CSV. */

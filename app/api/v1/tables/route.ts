@@ -1,4 +1,4 @@
-import { route } from "@/lib/api/route";
+import { route } from "@/lib/server/6-route";
 import { getCatalog } from "@/lib/explore/catalog";
 
 /** GET /api/v1/tables: every table and view the readonly role may read, with columns. */

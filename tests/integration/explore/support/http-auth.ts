@@ -1,7 +1,7 @@
 import { inject } from "vitest";
-import type { TokenScope, UserRole } from "../../../../lib/auth/caller";
-import { createToken, createUser, useAppEnvironment as pointLibAt } from "../../../support/auth";
-import type { TestDatabase } from "../../../support/database";
+import type { TokenScope, UserRole } from "@/lib/core/caller";
+import { createToken, createUser, useAppEnvironment as pointLibAt } from "@/tests/support/auth";
+import type { TestDatabase } from "@/tests/support/database";
 
 /**
  * A user with an API token for the explorer's HTTP tests, made through tests/support/auth.ts

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { route } from "@/lib/api/route";
-import { parseRelationRef } from "@/lib/explore/relation-ref";
+import { route } from "@/lib/server/6-route";
+import { parseRelationRef } from "@/lib/explore/catalog";
 import { streamTableCsv } from "@/lib/explore/table-read";
 
 const params = z.object({ relation: z.string().min(1).max(300) });

@@ -6,7 +6,7 @@ import { QueryForm } from "@/components/queries/query-form";
 import { QueryMissing } from "@/components/queries/query-missing";
 import { completionSchema } from "@/components/sql/completion-schema";
 import { PageHeader } from "@/components/ui/page-header";
-import { pageAccess } from "@/lib/auth/guards";
+import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog";
 
 export const metadata: Metadata = { title: "Edit saved query" };

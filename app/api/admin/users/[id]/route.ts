@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { route } from "@/lib/api/route";
-import { USER_ROLES } from "@/lib/auth/caller";
+import { ApiError } from "@/lib/core/errors";
+import { route } from "@/lib/server/6-route";
+import { USER_ROLES } from "@/lib/core/caller";
 import { requestIp } from "@/lib/auth/request-meta";
 import { changeRole, setDisabled } from "@/lib/auth/user-admin";
 

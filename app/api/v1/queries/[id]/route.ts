@@ -1,5 +1,5 @@
-import { route } from "@/lib/api/route";
-import { getVisibleQuery } from "@/lib/db/queries/saved-queries";
+import { route } from "@/lib/server/6-route";
+import { getVisibleQuery } from "@/lib/explore/saved-queries";
 import { savedQueryIdParams } from "@/lib/explore/api-schemas";
 
 /** GET /api/v1/queries/{id}: one saved query the caller can see (404 otherwise). */

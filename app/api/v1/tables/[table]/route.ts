@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { route } from "@/lib/api/route";
-import { wantsCsv } from "@/lib/explore/accept";
-import { parseRelationRef } from "@/lib/explore/relation-ref";
+import { route } from "@/lib/server/6-route";
+import { wantsCsv } from "@/lib/explore/output";
+import { parseRelationRef } from "@/lib/explore/catalog";
 import { readTablePage, streamTableCsv } from "@/lib/explore/table-read";
 
 const params = z.object({ table: z.string().min(1).max(300) });

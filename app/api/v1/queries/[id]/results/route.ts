@@ -1,10 +1,10 @@
 import type { NextRequest } from "next/server";
-import { route } from "@/lib/api/route";
-import type { Caller } from "@/lib/auth/caller";
+import { route } from "@/lib/server/6-route";
+import type { Caller } from "@/lib/core/caller";
 import { requestIp } from "@/lib/auth/request-meta";
-import { wantsCsv } from "@/lib/explore/accept";
-import { valuesFromSearchParams } from "@/lib/explore/saved-query-params";
-import { runSavedQueryCsv, runSavedQueryJson } from "@/lib/explore/saved-query-run";
+import { wantsCsv } from "@/lib/explore/output";
+import { valuesFromSearchParams } from "@/lib/explore/saved-queries";
+import { runSavedQueryCsv, runSavedQueryJson } from "@/lib/explore/saved-queries";
 import { savedQueryIdParams, savedQueryRunBody } from "@/lib/explore/api-schemas";
 
 /**

@@ -1,0 +1,138 @@
+import "server-only";
+import { withRole } from "@/lib/db/clients";
+import { env } from "@/lib/env";
+import { mapQueryError } from "@/lib/explore/pg-errors";
+import type { Catalog, CatalogColumn, CatalogRelation, CatalogSchema, RelationKind } from "@/lib/explore/catalog/types";
+
+/*
+ * The whitelist of the table API, read from pg_catalog through the readonly role, so it lists
+ * exactly what that role may SELECT (has_table_privilege) — a table the grants hide is unknown,
+ * not a 403 that confirms it exists.
+ */
+const CATALOG_SQL = `
+SELECT n.nspname AS schema_name,
+       c.relname AS relation_name,
+       c.relkind AS relkind,
+       CASE WHEN c.relkind IN ('r', 'p', 'm', 'f') AND c.reltuples >= 0 THEN c.reltuples::int8 END AS estimate,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS relation_comment,
+       a.attname AS column_name,
+       a.attnum AS ordinal,
+       t.typname AS type_name,
+       NOT a.attnotnull AS nullable,
+       pg_catalog.col_description(c.oid, a.attnum) AS column_comment,
+       (SELECT array_position(i.indkey::int2[], a.attnum)
+          FROM pg_catalog.pg_index i
+         WHERE i.indrelid = c.oid AND i.indisprimary) AS key_position
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+ WHERE n.nspname = ANY (string_to_array($1::text, ','))
+   AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+   AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
+ ORDER BY n.nspname, c.relname, a.attnum`;
+
+interface CatalogRow {
+  schema_name: string;
+  relation_name: string;
+  relkind: string;
+  estimate: string | null;
+  relation_comment: string | null;
+  column_name: string;
+  ordinal: number;
+  type_name: string;
+  nullable: boolean;
+  column_comment: string | null;
+  key_position: number | null;
+}
+
+interface RelationDraft extends CatalogRelation {
+  columns: CatalogColumn[];
+  keyParts: Array<{ name: string; position: number }>;
+}
+
+/** Pure: groups the catalog rows (one per column) into schemas and relations. */
+export function catalogFromRows(schemas: readonly string[], rows: readonly CatalogRow[]): Catalog {
+  const bySchema = new Map<string, Map<string, RelationDraft>>(schemas.map((s) => [s, new Map()]));
+  for (const row of rows) {
+    const relations = bySchema.get(row.schema_name);
+    if (!relations) continue;
+    let relation = relations.get(row.relation_name);
+    if (!relation) {
+      const kind: RelationKind = row.relkind === "v" || row.relkind === "m" ? "view" : "table";
+      relation = {
+        name: row.relation_name,
+        kind,
+        estimatedRows: row.estimate === null ? null : Number(row.estimate),
+        columns: [],
+        keyParts: [],
+        comment: row.relation_comment,
+      };
+      relations.set(row.relation_name, relation);
+    }
+    relation.columns.push({
+      name: row.column_name,
+      type: row.type_name,
+      nullable: row.nullable,
+      ordinal: Number(row.ordinal),
+      comment: row.column_comment,
+    });
+    if (row.key_position !== null) relation.keyParts.push({ name: row.column_name, position: Number(row.key_position) });
+  }
+  const result: CatalogSchema[] = [...bySchema].map(([name, relations]) => ({
+    name,
+    relations: [...relations.values()].map(({ keyParts, ...relation }) => ({
+      ...relation,
+      primaryKey: keyParts.sort((a, b) => a.position - b.position).map((part) => part.name),
+    })),
+  }));
+  return { schemas: result };
+}
+
+async function loadCatalog(): Promise<Catalog> {
+  const schemas = env().DATA_SCHEMAS;
+  const rows = await withRole("readonly", ({ sql }) =>
+    sql.unsafe<CatalogRow[]>(CATALOG_SQL, [schemas.join(",")], { prepare: false }),
+  ).catch((error: unknown) => {
+    throw mapQueryError(error);
+  });
+  return catalogFromRows(schemas, rows);
+}
+
+interface CacheEntry {
+  expires: number;
+  value: Promise<Catalog>;
+}
+
+const globalForCatalog = globalThis as unknown as { sluiceCatalog?: CacheEntry };
+
+/**
+ * The catalog, cached per process for CATALOG_TTL_MS (default 30 s): every table request checks
+ * identifiers against it, and DDL is rare. Concurrent callers share one load; a failed load is
+ * not cached. The signal only stops this caller from waiting — the shared load goes on.
+ */
+export async function getCatalog(signal?: AbortSignal): Promise<Catalog> {
+  const now = Date.now();
+  let entry = globalForCatalog.sluiceCatalog;
+  if (!entry || entry.expires <= now) {
+    const value = loadCatalog();
+    entry = { expires: now + env().CATALOG_TTL_MS, value };
+    globalForCatalog.sluiceCatalog = entry;
+    const current = entry;
+    value.catch(() => {
+      if (globalForCatalog.sluiceCatalog === current) globalForCatalog.sluiceCatalog = undefined;
+    });
+  }
+  if (!signal) return entry.value;
+  signal.throwIfAborted();
+  return await new Promise<Catalog>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    entry.value.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Drops the cached catalog, e.g. after a test changes the schema. */
+export function invalidateCatalog(): void {
+  globalForCatalog.sluiceCatalog = undefined;
+}

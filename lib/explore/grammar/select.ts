@@ -1,0 +1,71 @@
+import { CAST_TARGETS, castTarget } from "@/lib/explore/grammar/column-types";
+import type { SelectItem } from "@/lib/explore/grammar/ast";
+import { GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
+import { Cursor, readQuoted, splitTopLevel } from "@/lib/explore/grammar/scan";
+import { ExploreError, show } from "@/lib/explore/errors";
+
+function malformed(message: string, item: string): ExploreError {
+  return new ExploreError("malformed_select", message, { item });
+}
+
+/** A quoted name, or plain text up to the next ":" (trimmed). */
+function readPart(cursor: Cursor): string {
+  const quoted = readQuoted(cursor);
+  return quoted ?? cursor.readUntil(":").trim();
+}
+
+function readCast(text: string, item: string): string {
+  // Type names are short; bounding the length keeps normalisation cheap on hostile input.
+  const target = text.length > 64 ? null : castTarget(text);
+  if (target === null) {
+    throw new ExploreError(
+      "bad_cast",
+      `Cast to ${show(text)} is not allowed in ${show(item)}; allowed: ${CAST_TARGETS.join(", ")}`,
+      { item, cast: text },
+    );
+  }
+  return target;
+}
+
+/** One select item: `*`, `col`, `alias:col`, `col::type`, `alias:col::type`, names optionally quoted. */
+function parseItem(raw: string): SelectItem {
+  const item = raw.trim();
+  if (item === "*") return { kind: "star" };
+  if (item === "") throw malformed("select= has an empty item", raw);
+  if (/[()]/.test(item.replace(/"(?:[^"\\]|\\.)*"/g, ""))) {
+    throw new ExploreError(
+      "unsupported_feature",
+      `Resource embedding, aggregates and functions are not supported in select: ${show(item)}`,
+      { item },
+    );
+  }
+  const cursor = new Cursor(item);
+  const first = readPart(cursor);
+  let alias: string | null = null;
+  let column = first;
+  if (!cursor.startsWith("::") && cursor.eat(":")) {
+    alias = first;
+    column = readPart(cursor);
+  }
+  let cast: string | null = null;
+  if (cursor.eat("::")) cast = readCast(cursor.rest().trim(), item);
+  else if (!cursor.done) throw malformed(`Unexpected ${show(cursor.rest())} in select item ${show(item)}`, item);
+
+  if (alias === "") throw malformed(`Empty alias in select item ${show(item)}`, item);
+  if (column === "") throw malformed(`Missing column name in select item ${show(item)}`, item);
+  if (column.includes("->")) {
+    throw new ExploreError("unsupported_feature", `JSON paths are not supported in select: ${show(item)}`, {
+      item,
+    });
+  }
+  return { kind: "column", column, alias, cast };
+}
+
+export function parseSelectParam(text: string): SelectItem[] {
+  if (text.trim() === "") throw malformed("select= lists no columns; omit it to get every column", text);
+  const parts = splitTopLevel(text);
+  if (parts.length > GRAMMAR_LIMITS.maxSelectItems) {
+    throw new ExploreError("too_complex", `select= has more than ${GRAMMAR_LIMITS.maxSelectItems} items`);
+  }
+  return parts.map(parseItem);
+}

@@ -1,0 +1,5 @@
+/** The sandbox stage's entry: the rest of the app imports this file, never the files beside it. */
+export * from "@/lib/explore/sandbox/audit-run";
+export * from "@/lib/explore/sandbox/plan-cost";
+export * from "@/lib/explore/sandbox/run-sql";
+export * from "@/lib/explore/sandbox/sandbox";

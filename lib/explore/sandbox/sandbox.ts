@@ -1,0 +1,140 @@
+import "server-only";
+import type { Sql } from "postgres";
+import { ApiError } from "@/lib/core/errors";
+import { pool } from "@/lib/db/clients";
+import { env } from "@/lib/env";
+import { log } from "@/lib/core/log";
+import { extendedQuery, runCursor, stoppedByOf, textParams, type RawRow, type ResultColumn } from "@/lib/explore/output";
+import { mapQueryError } from "@/lib/explore/pg-errors";
+import { readPlanCost } from "@/lib/explore/sandbox/plan-cost";
+import { PLANNABLE_KEYWORDS, requireReadStatement } from "@/lib/explore/sql";
+
+/*
+ * The SQL console and POST /api/v1/sql run user SQL here, in layers: the readonly role (the
+ * database refuses writes and app.*), a read-only transaction that is always rolled back, one
+ * query statement only (keyword check + the extended protocol, which refuses several), an
+ * EXPLAIN cost guard, statement_timeout plus a wall-clock cancel from here, a row cap read
+ * through a cursor, and a cancel in Postgres when the caller goes away. Afterwards the
+ * connection is scrubbed of what a rollback keeps (session advisory locks).
+ */
+
+export interface SandboxColumn {
+  name: string;
+  /** format_type() of the column's type, e.g. "integer", "timestamp with time zone". */
+  type: string;
+  typeOid: number;
+}
+
+export interface SandboxRequest {
+  sql: string;
+  /** `$1…$n`, bound as text: cast in SQL (`$1::int`). */
+  params?: ReadonlyArray<string | null>;
+  maxRows: number;
+  signal?: AbortSignal;
+  /** Rows fetched per round trip (default 500). */
+  batchSize?: number;
+  /**
+   * Each batch with the statement's columns (name and type OID; the type names follow in the
+   * result, as no other query can run on the connection while the cursor is open).
+   */
+  onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
+}
+
+export interface SandboxResult {
+  columns: SandboxColumn[];
+  rowCount: number;
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+export type RunOutcome = "ok" | "error" | "cancelled" | "timeout";
+
+/** The audit outcome of a failed run. */
+export function outcomeOf(error: unknown): RunOutcome {
+  const reason = (error as { details?: { reason?: unknown } } | null)?.details?.reason;
+  if (reason === "timeout") return "timeout";
+  if (reason === "cancelled") return "cancelled";
+  return "error";
+}
+
+const EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON)\n";
+
+async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColumn[]> {
+  const oids = [...new Set(columns.map((c) => c.typeOid))];
+  const rows = oids.length
+    ? await sql.unsafe<Array<{ oid: number; name: string }>>(
+        "SELECT oid::int4 AS oid, pg_catalog.format_type(oid, NULL) AS name FROM pg_catalog.pg_type WHERE oid = ANY (string_to_array($1::text, ',')::oid[])",
+        textParams(sql, [oids.join(",")]) as never[],
+        { prepare: false },
+      )
+    : [];
+  const byOid = new Map(rows.map((r) => [r.oid, r.name]));
+  return columns.map((c) => ({ name: c.name, typeOid: c.typeOid, type: byOid.get(c.typeOid) ?? String(c.typeOid) }));
+}
+
+async function costGuard(sql: Sql, text: string, params: ReadonlyArray<string | null>, maxCost: number): Promise<void> {
+  const rows = await extendedQuery(sql, EXPLAIN_PREFIX + text, params).catch((error: unknown) => {
+      throw mapQueryError(error, { positionOffset: EXPLAIN_PREFIX.length });
+    });
+  const cost = readPlanCost(rows);
+  if (cost !== null && cost > maxCost) {
+    throw new ApiError(
+      "unprocessable",
+      `The planner estimates this query at cost ${Math.round(cost).toLocaleString("en")}, above the limit of ${maxCost.toLocaleString("en")}: add filters, a LIMIT, or use an index`,
+      { reason: "too_expensive", cost, maxCost },
+    );
+  }
+}
+
+/** Undoes what a rollback keeps. Retried once: a late CancelRequest may hit the first try. */
+async function scrub(sql: Sql): Promise<void> {
+  const steps = async () => {
+    await sql.unsafe("ROLLBACK");
+    await sql.unsafe("SELECT pg_catalog.pg_advisory_unlock_all()");
+  };
+  try {
+    await steps();
+  } catch (error) {
+    if ((error as { code?: string }).code !== "57014") throw error;
+    await steps();
+  }
+}
+
+export async function runSandbox(request: SandboxRequest): Promise<SandboxResult> {
+  const keyword = requireReadStatement(request.sql);
+  if (request.sql.includes("\u0000")) throw new ApiError("bad_request", "The SQL contains a NUL character", { reason: "bad_value" });
+  const config = env();
+  const params = request.params ?? [];
+  const started = performance.now();
+  const timeoutMessage = `The query ran longer than ${config.SQL_TIMEOUT_MS} ms and was cancelled`;
+  return pool("readonly").run(
+    async ({ sql }) => {
+      try {
+        await sql.unsafe("BEGIN READ ONLY");
+        // An integer from validated configuration, not request text.
+        await sql.unsafe(`SET LOCAL statement_timeout = ${config.SQL_TIMEOUT_MS}`);
+        if (PLANNABLE_KEYWORDS.has(keyword)) await costGuard(sql, request.sql, params, config.SQL_MAX_COST);
+        const result = await runCursor(sql, request.sql, params, {
+          batchSize: request.batchSize ?? 500,
+          maxRows: request.maxRows,
+          signal: request.signal,
+          timeoutMs: config.SQL_TIMEOUT_MS + 250,
+          onBatch: request.onBatch,
+        }).catch((error: unknown) => {
+          const stopped = stoppedByOf(error);
+          if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
+          if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
+          throw mapQueryError(error, { timeoutMessage });
+        });
+        const named = await typeNames(sql, result.columns);
+        return { columns: named, rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(performance.now() - started) };
+      } finally {
+        await scrub(sql).catch((error: unknown) => {
+          log.error({ err: error instanceof Error ? error.message : String(error) }, "sandbox connection could not be scrubbed");
+          throw new ApiError("unavailable", "the database connection could not be reset; retry", undefined, { "Retry-After": "1" });
+        });
+      }
+    },
+    { signal: request.signal },
+  );
+}

@@ -1,0 +1,185 @@
+import { z } from "zod";
+import type { SavedQueryParameter } from "@/db/schema/saved-queries";
+import { ApiError } from "@/lib/core/errors";
+import { findPlaceholders } from "@/lib/explore/sql";
+
+/*
+ * Saved queries' `{{name}}` parameters: the zod schemas the pages' server actions and the API
+ * validate with, and the rendering of a query into SQL with `$n` placeholders — every value
+ * bound as text and cast in SQL by the parameter's type (text, numeric, date, text[]).
+ */
+
+export const PARAMETER_TYPES = ["text", "number", "date", "list"] as const;
+const CAST: Record<SavedQueryParameter["type"], string> = { text: "text", number: "numeric", date: "date", list: "text[]" };
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_TEXT = 10_000;
+const MAX_LIST = 1000;
+
+const scalar = z.union([z.string().max(MAX_TEXT), z.number()]);
+
+export const parameterSchema = z
+  .object({
+    name: z.string().regex(NAME, "use letters, digits and _ (not starting with a digit)"),
+    type: z.enum(PARAMETER_TYPES),
+    label: z.string().trim().max(120).optional(),
+    default: z.union([scalar, z.array(z.string().max(MAX_TEXT)).max(MAX_LIST)]).optional(),
+    required: z.boolean().optional(),
+  })
+  .strict();
+
+const queryFields = {
+  name: z.string().trim().min(1, "give the query a name").max(200),
+  description: z.string().trim().max(2000).default(""),
+  sql: z.string().trim().min(1, "write some SQL").max(100_000),
+  parameters: z.array(parameterSchema).max(50).default([]),
+  shared: z.boolean().default(false),
+  cacheMaxAgeS: z.number().int().min(0).max(86_400).default(0),
+};
+
+/** Every `{{name}}` in the SQL has a definition, and names are unique. */
+function checkParameters<T extends { sql: string; parameters: SavedQueryParameter[] }>(value: T, ctx: z.RefinementCtx<T>) {
+  const names = new Set<string>();
+  for (const [i, p] of value.parameters.entries()) {
+    if (names.has(p.name)) ctx.addIssue({ code: "custom", path: ["parameters", i, "name"], message: `parameter ${p.name} is defined twice` });
+    names.add(p.name);
+    if (p.default !== undefined) {
+      const problem = valueProblem(p, p.default);
+      if (problem) ctx.addIssue({ code: "custom", path: ["parameters", i, "default"], message: problem });
+    }
+  }
+  for (const placeholder of findPlaceholders(value.sql)) {
+    if (!names.has(placeholder.name)) {
+      ctx.addIssue({ code: "custom", path: ["sql"], message: `{{${placeholder.name}}} has no parameter definition` });
+    }
+  }
+}
+
+export const savedQueryCreateSchema = z.object(queryFields).strict().superRefine(checkParameters);
+export type SavedQueryCreateInput = z.input<typeof savedQueryCreateSchema>;
+export type SavedQueryCreate = z.output<typeof savedQueryCreateSchema>;
+
+/** An update names the fields it changes; after merging, assertParametersMatch checks SQL and parameters together. */
+export const savedQueryUpdateSchema = z
+  .object({
+    name: queryFields.name.optional(),
+    description: z.string().trim().max(2000).optional(),
+    sql: queryFields.sql.optional(),
+    parameters: z.array(parameterSchema).max(50).optional(),
+    shared: z.boolean().optional(),
+    cacheMaxAgeS: z.number().int().min(0).max(86_400).optional(),
+  })
+  .strict();
+export type SavedQueryUpdate = z.output<typeof savedQueryUpdateSchema>;
+
+/** Re-checks SQL and parameters after an update is merged onto the stored query. */
+export function assertParametersMatch(merged: { sql: string; parameters: SavedQueryParameter[] }): void {
+  const result = z.object({ sql: z.string(), parameters: z.array(parameterSchema) }).superRefine(checkParameters).safeParse(merged);
+  if (!result.success) {
+    throw new ApiError("validation_failed", "the query's parameters do not match its SQL", result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+}
+
+type RawValue = unknown;
+
+function valueProblem(p: SavedQueryParameter, value: RawValue): string | null {
+  return toText(p, value) === null ? `${p.name} must be ${describe(p.type)}` : null;
+}
+
+function describe(type: SavedQueryParameter["type"]): string {
+  return type === "number" ? "a number" : type === "date" ? "a date (YYYY-MM-DD)" : type === "list" ? "a list of values" : "text";
+}
+
+/** `{a,"b c"}`: a Postgres array literal with every element quoted and escaped. */
+function arrayLiteral(items: string[]): string {
+  return `{${items.map((item) => `"${item.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
+}
+
+function scalarText(value: RawValue): string | null {
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : null;
+  return typeof value === "string" ? value : null;
+}
+
+/** The text bound for a value, or null when it does not fit the type. */
+function toText(p: SavedQueryParameter, value: RawValue): string | null {
+  if (p.type === "list") {
+    // From a query string a list arrives comma-separated; from JSON as an array.
+    const items = Array.isArray(value) ? value.map(scalarText) : typeof value === "string" ? value.split(",").map((s) => s.trim()) : null;
+    if (!items || items.length > MAX_LIST || items.some((item) => item === null || item.includes("\u0000"))) return null;
+    return arrayLiteral(items as string[]);
+  }
+  const text = scalarText(value);
+  if (text === null || text.length > MAX_TEXT || text.includes("\u0000")) return null;
+  if (p.type === "number") return NUMBER.test(text.trim()) ? text.trim() : null;
+  if (p.type === "date") {
+    const date = new Date(`${text}T00:00:00Z`);
+    return DATE.test(text) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text) ? text : null;
+  }
+  return text;
+}
+
+export interface RenderedQuery {
+  text: string;
+  params: Array<string | null>;
+  /** The values used, by name (defaults applied), for the audit log and the cache key. */
+  values: Record<string, string | null>;
+}
+
+/**
+ * `{{name}}` → `$n::type`, one `$n` per distinct name. A missing value takes the default; a
+ * required one without default is a 400; an optional one is bound as NULL.
+ */
+export function renderSavedQuery(sql: string, parameters: readonly SavedQueryParameter[], supplied: Record<string, RawValue>): RenderedQuery {
+  const byName = new Map(parameters.map((p) => [p.name, p]));
+  const unknown = Object.keys(supplied).filter((name) => !byName.has(name));
+  if (unknown.length) {
+    throw new ApiError("bad_request", `Unknown parameter ${unknown.map((n) => JSON.stringify(n)).join(", ")}`, { reason: "unknown_parameter", unknown, known: [...byName.keys()] });
+  }
+  const values: Record<string, string | null> = {};
+  const problems: Array<{ parameter: string; message: string }> = [];
+  for (const p of parameters) {
+    const given = supplied[p.name];
+    const value = given === undefined || given === "" ? p.default : given;
+    if (value === undefined) {
+      if (p.required ?? true) problems.push({ parameter: p.name, message: `${p.name} is required` });
+      values[p.name] = null;
+      continue;
+    }
+    const text = toText(p, value);
+    if (text === null) problems.push({ parameter: p.name, message: `${p.name} must be ${describe(p.type)}` });
+    values[p.name] = text;
+  }
+  if (problems.length) {
+    throw new ApiError("bad_request", problems.map((p) => p.message).join("; "), { reason: "bad_parameter", problems });
+  }
+  const params: Array<string | null> = [];
+  const slot = new Map<string, number>();
+  let text = "";
+  let last = 0;
+  for (const placeholder of findPlaceholders(sql)) {
+    const p = byName.get(placeholder.name);
+    if (!p) throw new ApiError("bad_request", `{{${placeholder.name}}} has no parameter definition`, { reason: "unknown_parameter" });
+    let n = slot.get(p.name);
+    if (n === undefined) {
+      params.push(values[p.name] ?? null);
+      n = params.length;
+      slot.set(p.name, n);
+    }
+    text += `${sql.slice(last, placeholder.start)}($${n}::text::${CAST[p.type]})`;
+    last = placeholder.end;
+  }
+  text += sql.slice(last);
+  return { text, params, values };
+}
+
+/** Query-string values: repeated keys make a list (`?ids=1&ids=2`), else the single value. */
+export function valuesFromSearchParams(search: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(search.keys())) {
+    const all = search.getAll(key);
+    out[key] = all.length > 1 ? all : all[0]!;
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+import { ColumnIndex, findRelation } from "@/lib/explore/catalog";
+import type { Catalog, RelationRef, ResolvedRelation } from "@/lib/explore/catalog";
+import { canCast } from "@/lib/explore/grammar";
+import type { OrderTerm, ReadRequest, SelectItem } from "@/lib/explore/grammar";
+import { operand, renderFromWhere, requireComparable } from "@/lib/explore/sql/conditions";
+import { Params, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
+import { ExploreError, show } from "@/lib/explore/errors";
+
+export type { SqlQuery } from "@/lib/explore/sql/text";
+export {
+  buildEstimateQuery,
+  buildExactCountQuery,
+  buildPlannedCountQuery,
+  readPlannedCount,
+  shouldCountExactly,
+} from "@/lib/explore/sql/count";
+
+/** One output column of the data query, by position. */
+export interface OutputColumn {
+  /** The key in the response: the alias, else the column name. Never part of the SQL. */
+  name: string;
+  /** The catalog column it reads. */
+  column: string;
+  /** Type of the value returned: the cast target, else the catalog type. */
+  type: string;
+  nullable: boolean;
+}
+
+export interface ReadQuery extends SqlQuery {
+  /**
+   * Output columns in SQL order. The SQL gives them no aliases (aliases are request text), so
+   * read rows positionally — postgres.js `.values()` — and key them with `columns[i].name`.
+   */
+  columns: OutputColumn[];
+  /** The window actually queried: limit is clamped to the row cap. */
+  offset: number;
+  limit: number;
+}
+
+export interface BuildOptions {
+  /** Server-side maximum of rows one request may return; a positive integer. */
+  rowCap: number;
+}
+
+function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: string[]; out: OutputColumn[] } {
+  const sql: string[] = [];
+  const out: OutputColumn[] = [];
+  const names = new Set<string>();
+  const push = (expr: string, col: OutputColumn) => {
+    if (names.has(col.name)) {
+      throw new ExploreError(
+        "duplicate_output_name",
+        `select= yields ${show(col.name)} twice; rename one with alias:column`,
+        { name: col.name },
+      );
+    }
+    names.add(col.name);
+    sql.push(expr);
+    out.push(col);
+  };
+  for (const item of items ?? [{ kind: "star" } as const]) {
+    if (item.kind === "star") {
+      for (const c of columns.all()) {
+        push(quoteIdent(c.name), { name: c.name, column: c.name, type: c.type, nullable: c.nullable });
+      }
+      continue;
+    }
+    const c = columns.get(item.column);
+    if (item.cast !== null && !canCast(c.type, item.cast)) {
+      throw new ExploreError(
+        "bad_cast",
+        `Column ${show(c.name)} of type ${c.type} cannot be cast to ${item.cast}`,
+        { column: c.name, type: c.type, cast: item.cast },
+      );
+    }
+    // item.cast is a canonical name from column-types.ts' whitelist, not request text.
+    const expr = item.cast === null ? quoteIdent(c.name) : `${quoteIdent(c.name)}::${item.cast}`;
+    push(expr, { name: item.alias ?? c.name, column: c.name, type: item.cast ?? c.type, nullable: c.nullable });
+  }
+  return { sql, out };
+}
+
+/**
+ * The requested order plus the primary-key columns it does not already name, so that rows with
+ * equal sort keys keep one order across pages (OFFSET paging over a non-unique order can skip or
+ * repeat rows). A request without order= gets key order, which the primary-key index serves.
+ */
+function withKeyTiebreaker(terms: readonly OrderTerm[], target: ResolvedRelation): OrderTerm[] {
+  const named = new Set(terms.map((term) => term.column));
+  const key = (target.relation.primaryKey ?? []).filter((column) => !named.has(column));
+  return [...terms, ...key.map((column) => ({ column, direction: "asc" as const, nulls: null }))];
+}
+
+function renderOrder(terms: readonly OrderTerm[], columns: ColumnIndex): string | null {
+  if (terms.length === 0) return null;
+  return terms
+    .map((term) => {
+      const target = operand(columns.get(term.column));
+      requireComparable(target, "Ordering");
+      const nulls = term.nulls === null ? "" : term.nulls === "first" ? " NULLS FIRST" : " NULLS LAST";
+      return `${target.expr} ${term.direction === "desc" ? "DESC" : "ASC"}${nulls}`;
+    })
+    .join(", ");
+}
+
+/** Re-checks a page that may come from a hand-built AST, then applies the row cap. */
+function effectiveWindow(page: ReadRequest["page"], rowCap: number): { offset: number; limit: number } {
+  if (!Number.isSafeInteger(rowCap) || rowCap < 1) throw new RangeError(`rowCap must be a positive integer`);
+  if (!Number.isSafeInteger(page.offset) || page.offset < 0) {
+    throw new ExploreError("bad_offset", "offset must be a non-negative integer", { value: page.offset });
+  }
+  if (page.limit !== null && (!Number.isSafeInteger(page.limit) || page.limit < 0)) {
+    throw new ExploreError("bad_limit", "limit must be a non-negative integer", { value: page.limit });
+  }
+  return { offset: page.offset, limit: Math.min(page.limit ?? rowCap, rowCap) };
+}
+
+/**
+ * The data query of a read request. Every identifier in `text` is copied from the catalog
+ * objects; every request value is a `$n` parameter. LIMIT and OFFSET are written as numbers:
+ * they are integers re-rendered from validated JS numbers, and literal limits let the planner
+ * pick an index scan for "ORDER BY … LIMIT 25" even under a generic (prepared) plan.
+ */
+export function buildReadQuery(
+  catalog: Catalog,
+  ref: RelationRef,
+  request: ReadRequest,
+  options: BuildOptions,
+): ReadQuery {
+  const target = findRelation(catalog, ref);
+  const columns = new ColumnIndex(target);
+  const window = effectiveWindow(request.page, options.rowCap);
+  const select = renderSelect(request.select, columns);
+  const params = new Params();
+  const fromWhere = renderFromWhere(target, request, params);
+  const order = renderOrder(withKeyTiebreaker(request.order, target), columns);
+  const text =
+    `SELECT ${select.sql.join(", ")} ${fromWhere}` +
+    (order === null ? "" : ` ORDER BY ${order}`) +
+    ` LIMIT ${window.limit} OFFSET ${window.offset}`;
+  return { text, params: params.values, columns: select.out, ...window };
+}

@@ -1,0 +1,50 @@
+import { skipComment } from "@/lib/explore/sql/scan";
+
+/**
+ * Finds `{{name}}` placeholders in SQL text outside string literals, quoted identifiers,
+ * dollar-quoted bodies and comments — where a placeholder would change what a literal says
+ * rather than bind a value. Pure.
+ */
+export interface Placeholder {
+  name: string;
+  start: number;
+  end: number;
+}
+
+const PLACEHOLDER = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,62})\s*\}\}/;
+
+export function findPlaceholders(text: string): Placeholder[] {
+  const found: Placeholder[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    const pastComment = skipComment(text, i);
+    if (ch === "'" || ch === '"') {
+      // '' and "" escape the quote inside; E'…' backslash escapes are handled by skipping \x.
+      const escapes = ch === "'" && /[eE]/.test(text[i - 1] ?? "") && !/[\w$]/.test(text[i - 2] ?? "");
+      i += 1;
+      while (i < text.length) {
+        if (escapes && text[i] === "\\") i += 2;
+        else if (text[i] === ch && text[i + 1] === ch) i += 2;
+        else if (text[i] === ch) break;
+        else i += 1;
+      }
+      i += 1;
+    } else if (pastComment > i) {
+      i = pastComment;
+    } else if (ch === "$" && !/[\w$]/.test(text[i - 1] ?? "")) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i));
+      if (tag) {
+        const close = text.indexOf(tag[0], i + tag[0].length);
+        i = close === -1 ? text.length : close + tag[0].length;
+      } else i += 1;
+    } else if (ch === "{") {
+      const match = PLACEHOLDER.exec(text.slice(i, i + 70));
+      if (match) {
+        found.push({ name: match[1]!, start: i, end: i + match[0].length });
+        i += match[0].length;
+      } else i += 1;
+    } else i += 1;
+  }
+  return found;
+}

@@ -1,0 +1,25 @@
+import { env, EnvError } from "@/lib/env";
+
+/** A bad configuration stops the process here, with every problem listed, not on the first request. */
+export async function onServerStart(): Promise<void> {
+  try {
+    env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[sluice] refusing to start. ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/shutdown.ts).
+  // First of the request hooks, so that refusals below also say `Connection: close` while draining.
+  const { installShutdownHandlers } = await import("@/lib/server/2-shutdown");
+  installShutdownHandlers();
+  // Refuse /api/v1 requests above the in-flight limit before Next spends work on them.
+  const { installAdmissionControl } = await import("@/lib/server/3-admission");
+  installAdmissionControl();
+  // One log line per page request (API routes and server actions write their own).
+  const { installAccessLog } = await import("@/lib/server/4-access-log");
+  installAccessLog();
+  // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
+  const { startFleetHeartbeat } = await import("@/lib/fleet/heartbeat");
+  startFleetHeartbeat();
+}
