@@ -1,6 +1,6 @@
 /**
  * Runs once when a server process starts. The Node.js-only work lives in
- * lib/startup.ts, behind the NEXT_RUNTIME check that lets Next drop it from
+ * lib/server/0-startup.ts, behind the NEXT_RUNTIME check that lets Next drop it from
  * the edge bundle.
  */
 export async function register() {

@@ -1,7 +1,7 @@
 // Loaded with `node --import` before the Next.js server. Next's proxy gets no
 // socket address, and X-Forwarded-For is whatever the client sent; so every
 // request is stamped here with the address of the TCP peer, overwriting any
-// copy the client tried to send. lib/ratelimit/client-ip.ts trusts only this
+// copy the client tried to send. lib/core/client-ip.ts trusts only this
 // (unless TRUST_PROXY names the proxy in front).
 import http from "node:http";
 

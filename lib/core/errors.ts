@@ -20,7 +20,7 @@ export const ERROR_STATUS = {
   pool_saturated: 503,
   pool_timeout: 503,
   unavailable: 503,
-  /** The instance's API admission limit (lib/http/admission.ts): refused before any work. */
+  /** The instance's API admission limit (lib/server/3-admission.ts): refused before any work. */
   overloaded: 503,
 } as const;
 

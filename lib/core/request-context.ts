@@ -17,7 +17,7 @@ export interface RequestContext {
   poolAcquires: number;
   /** The signed-in user, once a session check found one (for the page log line). */
   userId?: string;
-  /** Set once a handler wrote the request's log line itself (lib/api/route.ts). */
+  /** Set once a handler wrote the request's log line itself (lib/server/6-route.ts). */
   logged?: boolean;
 }
 

@@ -3,7 +3,7 @@
  * where pino's path-based redaction cannot see them — a driver error quoting a
  * connection URL, a token pasted into a message, a Bearer header echoed back.
  *
- * No `server-only`: lib/log.ts is shared with the command-line scripts.
+ * No `server-only`: lib/core/log.ts is shared with the command-line scripts.
  */
 const PATTERNS: Array<[RegExp, string]> = [
   // scheme://user:password@host → scheme://user:[redacted]@host

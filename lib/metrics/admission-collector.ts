@@ -2,7 +2,7 @@ import "server-only";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { admissionStats } from "@/lib/server/3-admission";
 
-/** The front-door admission limit of /api/v1 (lib/http/admission.ts); absent when it is off. */
+/** The front-door admission limit of /api/v1 (lib/server/3-admission.ts); absent when it is off. */
 export function registerAdmissionMetrics(registry: Registry): void {
   new Gauge({
     name: "sluice_api_in_flight",

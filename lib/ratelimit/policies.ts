@@ -23,7 +23,7 @@ export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
  * What the identifier passed to limit() must be:
- * ip = client IP (lib/ratelimit/client-ip.ts), user = user id, token = API token id,
+ * ip = client IP (lib/core/client-ip.ts), user = user id, token = API token id,
  * account = normalised e-mail being signed into, principal = `user:<id>` or `token:<id>`.
  */
 export type IdentifierKind = "ip" | "user" | "token" | "account" | "principal";

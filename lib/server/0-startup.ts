@@ -9,7 +9,7 @@ export async function onServerStart(): Promise<void> {
     console.error(`[sluice] refusing to start. ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
-  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/shutdown.ts).
+  // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/server/2-shutdown.ts).
   // First of the request hooks, so that refusals below also say `Connection: close` while draining.
   const { installShutdownHandlers } = await import("@/lib/server/2-shutdown");
   installShutdownHandlers();

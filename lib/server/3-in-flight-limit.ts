@@ -1,6 +1,6 @@
 /**
  * Counts requests in flight and refuses the ones above a limit. Pure state,
- * no I/O: lib/http/admission.ts wires it to the HTTP server.
+ * no I/O: lib/server/3-admission.ts wires it to the HTTP server.
  */
 export class InFlightLimit {
   private current = 0;

@@ -8,7 +8,7 @@ import { aroundServerRequest, onResponseDone } from "@/lib/server/1-server-hook"
 /**
  * One log line per request that nothing else logs: pages (and their RSC and
  * prefetch requests) and next-auth's /api/auth routes as `page`, and API
- * requests that never reached lib/api/route.ts (refused by the proxy: 401,
+ * requests that never reached lib/server/6-route.ts (refused by the proxy: 401,
  * 429; unknown paths) as `request`, the same message the route wrapper
  * writes for the ones it handles. Server actions log their own `action`
  * line. The request runs inside a request context, so the session check

@@ -59,7 +59,7 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
 ): (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 export function route(options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>, handler: Handler<never>) {
   return (request: NextRequest, segment: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
-    // The server's access log (lib/http/access-log.ts) writes a line only for requests no handler logged.
+    // The server's access log (lib/server/4-access-log.ts) writes a line only for requests no handler logged.
     const outer = currentRequestContext();
     if (outer) outer.logged = true;
     return runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {

@@ -13,7 +13,7 @@ import { sessionCaller } from "@/lib/server/8-page-guards";
 import { requestIp } from "@/lib/auth/request-meta";
 
 /**
- * The server-action twin of lib/api/route.ts. Server actions are public
+ * The server-action twin of lib/server/6-route.ts. Server actions are public
  * POST endpoints whatever page they sit on, so each call re-checks the
  * session against Redis (revocation), the role / scopes, and parses its
  * FormData with zod; it answers with a result the form can render and logs

@@ -10,7 +10,7 @@ import { readSessionToken } from "@/lib/auth/session-cookie";
 
 /**
  * Session checks for server components and server actions (route handlers
- * use authenticate() through lib/api/route.ts). Every check goes to Redis:
+ * use authenticate() through lib/server/6-route.ts). Every check goes to Redis:
  * a revoked session is gone on the very next render or action.
  */
 
@@ -18,7 +18,7 @@ import { readSessionToken } from "@/lib/auth/session-cookie";
 export async function sessionCaller(): Promise<Caller | null> {
   const claims = await readSessionToken({ headers: await headers() });
   const caller = claims ? await callerFromSession(claims) : null;
-  // For the request's log line (lib/http/access-log.ts).
+  // For the request's log line (lib/server/4-access-log.ts).
   const context = currentRequestContext();
   if (context && caller) context.userId = caller.userId;
   return caller;

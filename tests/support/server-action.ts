@@ -41,7 +41,7 @@ export interface ActionCall {
 export interface ActionResponse {
   status: number;
   body: string;
-  /** The action's return value when the response carries one ({ ok, … } from lib/auth/action.ts). */
+  /** The action's return value when the response carries one ({ ok, … } from lib/server/7-action.ts). */
   result: { ok: boolean; code?: string; error?: string; data?: unknown } | null;
   location: string | null;
 }

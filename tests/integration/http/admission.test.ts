@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@/tests/support/database"
 import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /**
- * The front-door admission limit (lib/http/admission.ts): with API_MAX_IN_FLIGHT=2 and two
+ * The front-door admission limit (lib/server/3-admission.ts): with API_MAX_IN_FLIGHT=2 and two
  * table reads blocked on a lock, a third /api/v1 request is refused at once with 503 +
  * Retry-After in the error shape, while health stays answerable; a request whose client went
  * away frees its place. The reads are blocked by an owner transaction holding an ACCESS
