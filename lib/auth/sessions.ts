@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { keys } from "@/lib/redis/keys";
 import { appStore } from "@/lib/redis/runtime";
-import type { KvStore } from "@/lib/redis/store";
+import type { KvStore } from "@/lib/redis/types";
 
 /**
  * The session allowlist. The next-auth JWT only names a session id; the

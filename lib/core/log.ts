@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
+import { singleton } from "@/lib/core/singleton";
 import { env } from "@/lib/env";
 import { scrubValue } from "@/lib/core/scrub";
 
@@ -9,8 +10,6 @@ import { scrubValue } from "@/lib/core/scrub";
  * them, every string is scrubbed of URL passwords, tokens and Authorization
  * values on the way in, and callers log ids rather than tokens.
  */
-const globalForLog = globalThis as unknown as { sluiceLogger?: Logger };
-
 const SECRET_FIELDS = ["password", "newPassword", "currentPassword", "token", "secret", "authorization", "cookie", "url", "databaseUrl"];
 const REDACT_PATHS = [
   ...SECRET_FIELDS,
@@ -47,5 +46,5 @@ function createLogger(): Logger {
   return development ? pino(options, pretty({ sync: true, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" })) : pino(options);
 }
 
-export const log: Logger = (globalForLog.sluiceLogger ??= createLogger());
+export const log: Logger = singleton("sluiceLogger", createLogger);
 export type { Logger };

@@ -1,5 +1,6 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { singleton } from "@/lib/core/singleton";
 
 /**
  * What one request accumulates while it runs, without threading a parameter
@@ -21,8 +22,7 @@ export interface RequestContext {
   logged?: boolean;
 }
 
-const globalForContext = globalThis as unknown as { sluiceRequestContext?: AsyncLocalStorage<RequestContext> };
-const storage = (globalForContext.sluiceRequestContext ??= new AsyncLocalStorage<RequestContext>());
+const storage = singleton("sluiceRequestContext", () => new AsyncLocalStorage<RequestContext>());
 
 export function newRequestContext(requestId: string): RequestContext {
   return { requestId, poolWaitMs: 0, poolAcquires: 0 };

@@ -1,11 +1,12 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { instanceId } from "@/lib/db/instance";
 import { samplePools, type PoolSnapshot } from "@/lib/db/pool-stats";
 import { ROLES, type Role } from "@/lib/db/roles";
 import { log } from "@/lib/core/log";
 import { keys as defaultKeys, type RedisKeys } from "@/lib/redis/keys";
 import { appStore } from "@/lib/redis/runtime";
-import type { KvStore } from "@/lib/redis/store";
+import type { KvStore } from "@/lib/redis/types";
 import { SAMPLE_EVERY_MS } from "@/lib/fleet/pool-history";
 import { recordRecentError } from "@/lib/fleet/recent-errors";
 import { heartbeatSchema, type Heartbeat, type HeartbeatPool } from "@/lib/fleet/heartbeat-schema";
@@ -75,7 +76,7 @@ interface HeartbeatState {
 const REPORT_AFTER_FAILURES = 2;
 
 // On globalThis: started from instrumentation, stopped or inspected from elsewhere, and hot reload must not double it.
-const globalForHeartbeat = globalThis as unknown as { sluiceHeartbeat?: HeartbeatState };
+const current = singleton("sluiceHeartbeat", (): { state?: HeartbeatState } => ({}));
 
 async function tick(state: HeartbeatState): Promise<void> {
   const local = samplePools();
@@ -96,10 +97,10 @@ async function tick(state: HeartbeatState): Promise<void> {
 
 /** Idempotent. Timers are unref'd: the heartbeat never keeps a process alive. */
 export function startFleetHeartbeat(): void {
-  if (globalForHeartbeat.sluiceHeartbeat) return;
+  if (current.state) return;
   const state: HeartbeatState = { timer: setInterval(() => void tick(state), HEARTBEAT_EVERY_MS), startedAt: new Date(), failures: 0 };
   state.timer.unref();
-  globalForHeartbeat.sluiceHeartbeat = state;
+  current.state = state;
   void tick(state);
   // Only alongside Next's own signal handlers: a lone listener would stop the signal from ending the process.
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -109,15 +110,15 @@ export function startFleetHeartbeat(): void {
 
 /** Stops publishing and removes this instance's key at once instead of waiting for the TTL. */
 export async function stopFleetHeartbeat(): Promise<void> {
-  const state = globalForHeartbeat.sluiceHeartbeat;
+  const state = current.state;
   if (!state) return;
   clearInterval(state.timer);
-  globalForHeartbeat.sluiceHeartbeat = undefined;
+  current.state = undefined;
   await appStore()
     .del(defaultKeys.fleetKey(instanceId()))
     .catch(() => 0);
 }
 
 export function heartbeatStartedAt(): Date | null {
-  return globalForHeartbeat.sluiceHeartbeat?.startedAt ?? null;
+  return current.state?.startedAt ?? null;
 }

@@ -1,3 +1,4 @@
+import { singleton } from "@/lib/core/singleton";
 import { RingBuffer } from "@/lib/fleet/ring-buffer";
 
 /**
@@ -15,10 +16,8 @@ export interface RecentError {
 export const RECENT_ERRORS_CAPACITY = 50;
 const MAX_MESSAGE = 300;
 
-const globalForErrors = globalThis as unknown as { sluiceRecentErrors?: RingBuffer<RecentError> };
-
 function buffer(): RingBuffer<RecentError> {
-  return (globalForErrors.sluiceRecentErrors ??= new RingBuffer<RecentError>(RECENT_ERRORS_CAPACITY));
+  return singleton("sluiceRecentErrors", () => new RingBuffer<RecentError>(RECENT_ERRORS_CAPACITY));
 }
 
 /** The same problem again within this window is one entry, so a polling reader cannot flood the list. */

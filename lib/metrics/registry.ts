@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { registerAdmissionMetrics } from "@/lib/metrics/admission-collector";
 import { registerPoolMetrics } from "@/lib/metrics/pool-collectors";
@@ -18,8 +19,6 @@ export interface MetricsState {
   draining: Gauge;
   routes: RouteLabels;
 }
-
-const globalForMetrics = globalThis as unknown as { sluiceMetrics?: MetricsState };
 
 function createMetrics(): MetricsState {
   const registry = new Registry();
@@ -53,5 +52,5 @@ function createMetrics(): MetricsState {
 }
 
 export function metrics(): MetricsState {
-  return (globalForMetrics.sluiceMetrics ??= createMetrics());
+  return singleton("sluiceMetrics", createMetrics);
 }

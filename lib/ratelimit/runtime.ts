@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { appRedis } from "@/lib/redis/runtime";
@@ -6,18 +7,15 @@ import { createRateLimiter, type RateLimiter } from "@/lib/ratelimit/limiter";
 import { resolvePolicies } from "@/lib/ratelimit/policies";
 
 /** The limiter of this process, built once from the environment and kept across hot reloads. */
-const globalForLimiter = globalThis as unknown as { sluiceRateLimiter?: RateLimiter };
-
 export function appRateLimiter(): RateLimiter {
-  if (!globalForLimiter.sluiceRateLimiter) {
+  return singleton("sluiceRateLimiter", () => {
     const config = env();
-    globalForLimiter.sluiceRateLimiter = createRateLimiter({
+    return createRateLimiter({
       redis: appRedis() ?? undefined,
       production: config.NODE_ENV === "production",
       policies: resolvePolicies(config),
       timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
       logger: log.child({ component: "ratelimit" }),
     });
-  }
-  return globalForLimiter.sluiceRateLimiter;
+  });
 }

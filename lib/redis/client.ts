@@ -1,5 +1,6 @@
 import "server-only";
 import Redis from "ioredis";
+import { singleton } from "@/lib/core/singleton";
 
 /**
  * The ioredis connection of this process.
@@ -169,29 +170,29 @@ export async function redisPing(client: Redis = getRedis()): Promise<RedisHealth
 }
 
 // Cached on globalThis so `next dev` hot reloads reuse the connection instead of leaking one per reload.
-interface RedisGlobal {
-  __sluiceRedis?: { client: Redis; url: string };
-  __sluiceRedisConfig?: RedisClientOptions;
+interface RedisShared {
+  client?: { client: Redis; url: string };
+  config?: RedisClientOptions;
 }
-const redisGlobal = globalThis as typeof globalThis & RedisGlobal;
+const shared = singleton("sluiceRedis", (): RedisShared => ({}));
 
 /** Sets the options getRedis() uses when called without arguments (env wiring happens elsewhere). */
 export function configureRedis(options: RedisClientOptions): void {
-  const current = redisGlobal.__sluiceRedis;
+  const current = shared.client;
   if (current && current.url !== options.url) {
     throw new Error("configureRedis: a client for a different URL already exists; call closeRedis() first");
   }
-  redisGlobal.__sluiceRedisConfig = options;
+  shared.config = options;
 }
 
 export function isRedisConfigured(): boolean {
-  return Boolean(redisGlobal.__sluiceRedis ?? redisGlobal.__sluiceRedisConfig);
+  return Boolean(shared.client ?? shared.config);
 }
 
 /** The shared client of this process, created on first use (connects in the background). */
 export function getRedis(options?: RedisClientOptions): Redis {
-  const config = options ?? redisGlobal.__sluiceRedisConfig;
-  const current = redisGlobal.__sluiceRedis;
+  const config = options ?? shared.config;
+  const current = shared.client;
   if (current) {
     if (config && config.url !== current.url) {
       throw new Error("getRedis: the shared client was created for a different URL; call closeRedis() first");
@@ -200,14 +201,14 @@ export function getRedis(options?: RedisClientOptions): Redis {
   }
   if (!config) throw new Error("getRedis: Redis is not configured (pass { url } or call configureRedis first)");
   const client = createRedisClient(config);
-  redisGlobal.__sluiceRedis = { client, url: config.url };
+  shared.client = { client, url: config.url };
   return client;
 }
 
 /** Closes the shared client (graceful QUIT, then a hard disconnect if that stalls). */
 export async function closeRedis(): Promise<void> {
-  const current = redisGlobal.__sluiceRedis;
-  redisGlobal.__sluiceRedis = undefined;
+  const current = shared.client;
+  shared.client = undefined;
   if (!current) return;
   await quitClient(current.client);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { KvStore } from "@/lib/redis/store";
+import { assertTtl, type KvStore } from "@/lib/redis/types";
 
 /**
  * Development stand-in for Redis when no REDIS_URL is set: a single process,
@@ -15,10 +15,6 @@ type Entry =
 
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const SWEEP_EVERY_OPS = 1000;
-
-export function assertTtl(ttlMs: number): void {
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
-}
 
 export class MemoryStore implements KvStore {
   readonly kind = "memory";

@@ -3,7 +3,8 @@ import type Redis from "ioredis";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { getRedis, redisPing } from "@/lib/redis/client";
-import { getStore, type KvStore } from "@/lib/redis/store";
+import { getStore } from "@/lib/redis/store";
+import type { KvStore } from "@/lib/redis/types";
 
 /**
  * This process's Redis, wired from the environment: the shared ioredis client

@@ -1,41 +1,9 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import type Redis from "ioredis";
 import { consoleLogger, getRedis, whenReady, type RedisLogger } from "@/lib/redis/client";
-import { assertTtl, MemoryStore } from "@/lib/redis/memory-store";
-
-/**
- * The key-value operations the app needs besides rate limiting (sessions,
- * tokens, cache, fleet stats). Two implementations — Redis, and memory for
- * development without Redis — honour one contract
- * (tests/integration/redis/store-contract.test.ts), including Redis' quirks:
- * WRONGTYPE on a type clash, integer-only INCR, a missing hash reads as {}.
- */
-export interface KvStore {
-  readonly kind: "redis" | "memory";
-  get(key: string): Promise<string | null>;
-  mget(keys: readonly string[]): Promise<Array<string | null>>;
-  /** Returns false when `onlyIfAbsent` is set and the key exists. */
-  set(key: string, value: string, options?: { ttlMs?: number; onlyIfAbsent?: boolean }): Promise<boolean>;
-  del(...keys: string[]): Promise<number>;
-  /** Sets a key's time to live; false when the key does not exist. */
-  expire(key: string, ttlMs: number): Promise<boolean>;
-  /** Redis PTTL semantics: ms left, -1 without expiry, -2 when missing. */
-  pttl(key: string): Promise<number>;
-  /**
-   * Adds `by` (default 1) and returns the new value. `ttlMs` applies only when
-   * the key has no expiry yet, so a fixed window is not stretched by each hit.
-   */
-  incr(key: string, options?: { by?: number; ttlMs?: number }): Promise<number>;
-  /** `ttlMs` (re)sets the whole set's expiry on every call. */
-  sAdd(key: string, members: readonly string[], options?: { ttlMs?: number }): Promise<number>;
-  sRem(key: string, members: readonly string[]): Promise<number>;
-  sMembers(key: string): Promise<string[]>;
-  /** `ttlMs` (re)sets the whole hash's expiry on every call. */
-  hSet(key: string, fields: Readonly<Record<string, string>>, options?: { ttlMs?: number }): Promise<void>;
-  hGetAll(key: string): Promise<Record<string, string>>;
-  /** Keys matching a glob with `*` and `?` (SCAN, so never blocks Redis). Bounded by `limit`. */
-  scanKeys(pattern: string, limit?: number): Promise<string[]>;
-}
+import { MemoryStore } from "@/lib/redis/memory-store";
+import { assertTtl, type KvStore } from "@/lib/redis/types";
 
 // Atomic INCRBY + "expire only if no expiry yet". PEXPIRE … NX would do, but
 // needs Redis ≥ 7 on every deployment; a script works everywhere.
@@ -168,8 +136,6 @@ export interface StoreOptions {
   logger?: RedisLogger;
 }
 
-const storeGlobal = globalThis as typeof globalThis & { __sluiceMemoryStore?: MemoryStore };
-
 /**
  * The store of this process: Redis when a URL is given, else — in development
  * only — one in-memory store shared across hot reloads, announced loudly
@@ -178,13 +144,12 @@ const storeGlobal = globalThis as typeof globalThis & { __sluiceMemoryStore?: Me
 export function getStore(options: StoreOptions): KvStore {
   if (options.redisUrl) return new RedisStore(getRedis({ url: options.redisUrl, logger: options.logger }));
   if (options.production) throw new Error("REDIS_URL is required in production (no in-memory fallback there)");
-  if (!storeGlobal.__sluiceMemoryStore) {
+  return singleton("__sluiceMemoryStore", () => {
     (options.logger ?? consoleLogger).warn(
       { store: "memory" },
       "!!! REDIS_URL is not set: sessions, API tokens, cache and rate limits live IN MEMORY — " +
         "lost on restart and not shared between processes. Development only. !!!",
     );
-    storeGlobal.__sluiceMemoryStore = new MemoryStore();
-  }
-  return storeGlobal.__sluiceMemoryStore;
+    return new MemoryStore();
+  });
 }

@@ -1,6 +1,7 @@
 import type http from "node:http";
 import type net from "node:net";
 import httpModule from "node:http";
+import { singleton } from "@/lib/core/singleton";
 
 /**
  * Next owns the http.Server and app code cannot reach it, so process-wide
@@ -22,8 +23,7 @@ interface HookState {
   wrappers: Map<string, RequestWrapper>;
   patched: boolean;
 }
-const globalForHooks = globalThis as unknown as { sluiceRequestHooks?: HookState };
-const state = (globalForHooks.sluiceRequestHooks ??= { hooks: new Map(), wrappers: new Map(), patched: false });
+const state = singleton<HookState>("sluiceRequestHooks", () => ({ hooks: new Map(), wrappers: new Map(), patched: false }));
 
 /** Registers (or replaces, by name) a hook run on every request before Next handles it. */
 export function onServerRequest(name: string, hook: RequestHook): void {

@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { closePools } from "@/lib/db/clients";
 import { env } from "@/lib/env";
 import { onServerRequest } from "@/lib/server/1-server-hook";
@@ -36,8 +37,7 @@ interface ShutdownState {
   installed: boolean;
   draining: boolean;
 }
-const globalForShutdown = globalThis as unknown as { sluiceShutdown?: ShutdownState };
-const state = (globalForShutdown.sluiceShutdown ??= { installed: false, draining: false });
+const state = singleton<ShutdownState>("sluiceShutdown", () => ({ installed: false, draining: false }));
 
 export function isDraining(): boolean {
   return state.draining;

@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import type http from "node:http";
 import { ApiError } from "@/lib/core/errors";
 import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-id";
@@ -44,8 +45,7 @@ export function apiInFlightLimit(config: Env): number {
 interface AdmissionState {
   limit: InFlightLimit | null;
 }
-const globalForAdmission = globalThis as unknown as { sluiceAdmission?: AdmissionState };
-const state = (globalForAdmission.sluiceAdmission ??= { limit: null });
+const state = singleton<AdmissionState>("sluiceAdmission", () => ({ limit: null }));
 
 /** The process's API admission numbers, or null when admission control is off (API_MAX_IN_FLIGHT=0). */
 export function admissionStats(): ReturnType<InFlightLimit["stats"]> | null {

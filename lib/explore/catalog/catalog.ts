@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { withRole } from "@/lib/db/clients";
 import { env } from "@/lib/env";
 import { mapQueryError } from "@/lib/explore/pg-errors";
@@ -104,7 +105,7 @@ interface CacheEntry {
   value: Promise<Catalog>;
 }
 
-const globalForCatalog = globalThis as unknown as { sluiceCatalog?: CacheEntry };
+const cache = singleton("sluiceCatalog", (): { entry?: CacheEntry } => ({}));
 
 /**
  * The catalog, cached per process for CATALOG_TTL_MS (default 30 s): every table request checks
@@ -113,14 +114,14 @@ const globalForCatalog = globalThis as unknown as { sluiceCatalog?: CacheEntry }
  */
 export async function getCatalog(signal?: AbortSignal): Promise<Catalog> {
   const now = Date.now();
-  let entry = globalForCatalog.sluiceCatalog;
+  let entry = cache.entry;
   if (!entry || entry.expires <= now) {
     const value = loadCatalog();
     entry = { expires: now + env().CATALOG_TTL_MS, value };
-    globalForCatalog.sluiceCatalog = entry;
+    cache.entry = entry;
     const current = entry;
     value.catch(() => {
-      if (globalForCatalog.sluiceCatalog === current) globalForCatalog.sluiceCatalog = undefined;
+      if (cache.entry === current) cache.entry = undefined;
     });
   }
   if (!signal) return entry.value;
@@ -134,5 +135,5 @@ export async function getCatalog(signal?: AbortSignal): Promise<Catalog> {
 
 /** Drops the cached catalog, e.g. after a test changes the schema. */
 export function invalidateCatalog(): void {
-  globalForCatalog.sluiceCatalog = undefined;
+  cache.entry = undefined;
 }

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { createKeys } from "@/lib/redis/keys";
 import { MemoryStore } from "@/lib/redis/memory-store";
-import { RedisStore, type KvStore } from "@/lib/redis/store";
+import { RedisStore } from "@/lib/redis/store";
+import type { KvStore } from "@/lib/redis/types";
 
 /**
  * One contract, two implementations: whatever the app relies on must behave
