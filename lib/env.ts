@@ -1,6 +1,12 @@
 import { z } from "zod";
-import { trustProxySchema } from "@/lib/core/client-ip";
 import { rateLimitEnvShape } from "@/lib/ratelimit/policies";
+
+/** TRUST_PROXY: which proxy in front writes the client's address (lib/core/client-ip.ts explains the values). */
+export const trustProxySchema = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
+  z.union([z.enum(["cloudflare", "fly"]), z.coerce.number().int().min(0).max(20)]).optional(),
+);
+export type TrustProxy = z.infer<typeof trustProxySchema>;
 
 /**
  * The one place that reads process.env. Everything is parsed at once so a

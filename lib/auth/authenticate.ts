@@ -1,5 +1,6 @@
 import "server-only";
 import { ApiError } from "@/lib/core/errors";
+import { bearerToken } from "@/lib/core/headers";
 import { findUserById } from "@/lib/db/queries/users";
 import { log } from "@/lib/core/log";
 import { ROLE_SCOPES, type Caller } from "@/lib/core/caller";
@@ -24,11 +25,8 @@ export async function authenticate(request: Pick<Request, "headers">): Promise<C
   return claims ? callerFromSession(claims) : null;
 }
 
-// The scheme is case-insensitive (RFC 9110); exactly one credential after it.
-const BEARER = /^Bearer +(\S+) *$/i;
-
 async function callerFromBearer(header: string): Promise<Caller> {
-  const token = BEARER.exec(header)?.[1];
+  const token = bearerToken(header);
   if (!token || !isTokenText(token)) {
     throw new ApiError("unauthorized", "malformed Authorization header; send Authorization: Bearer slc_…");
   }

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
-import { z } from "zod";
+import { headerValue, type HeaderSource } from "@/lib/core/headers";
+import type { TrustProxy } from "@/lib/env";
 
 /**
  * Who is the client? Only the TCP peer is known for sure; forwarding headers
@@ -15,21 +16,6 @@ import { z } from "zod";
  *                the right is the address the outermost trusted proxy saw.
  *                (Entries further left were written by the client and may be lies.)
  */
-export const trustProxySchema = z.preprocess(
-  (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
-  z.union([z.enum(["cloudflare", "fly"]), z.coerce.number().int().min(0).max(20)]).optional(),
-);
-export type TrustProxy = z.infer<typeof trustProxySchema>;
-
-type HeaderSource = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
-
-function header(headers: HeaderSource, name: string): string | undefined {
-  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
-  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-  const found = Object.keys(record).find((key) => key.toLowerCase() === name);
-  const value = found === undefined ? undefined : record[found];
-  return Array.isArray(value) ? value.join(",") : (value as string | undefined);
-}
 
 /** Normalises an address so one client maps to one identifier (IPv4-mapped IPv6, ports, brackets). */
 export function normaliseIp(raw: string | undefined): string | undefined {
@@ -55,9 +41,9 @@ export function normaliseIp(raw: string | undefined): string | undefined {
 export function clientIp(headers: HeaderSource, socketAddress: string | undefined, trustProxy: TrustProxy): string {
   const socket = normaliseIp(socketAddress) ?? "unknown";
   if (trustProxy === undefined || trustProxy === 0) return socket;
-  if (trustProxy === "cloudflare") return normaliseIp(header(headers, "cf-connecting-ip")) ?? socket;
-  if (trustProxy === "fly") return normaliseIp(header(headers, "fly-client-ip")) ?? socket;
-  const hops = (header(headers, "x-forwarded-for") ?? "")
+  if (trustProxy === "cloudflare") return normaliseIp(headerValue(headers, "cf-connecting-ip")) ?? socket;
+  if (trustProxy === "fly") return normaliseIp(headerValue(headers, "fly-client-ip")) ?? socket;
+  const hops = (headerValue(headers, "x-forwarded-for") ?? "")
     .split(",")
     .map((hop) => hop.trim())
     .filter(Boolean);

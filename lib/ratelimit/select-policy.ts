@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { bearerToken } from "@/lib/core/headers";
 import type { PolicyName } from "@/lib/ratelimit/policies";
 
 /**
@@ -28,11 +29,6 @@ const SQL_PATHS = [/^\/api\/v1\/sql\/?$/, /^\/sql(\/|$)/, /^\/queries(\/|$)/];
 /** Tokens are counted by a hash: the raw token never becomes a Redis key. */
 export function tokenIdentifier(token: string): string {
   return createHash("sha256").update(token).digest("hex").slice(0, 32);
-}
-
-export function bearerToken(authorization: string | null): string | null {
-  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match ? match[1]! : null;
 }
 
 export function selectPolicies(facts: RequestFacts): PolicyChoice[] {

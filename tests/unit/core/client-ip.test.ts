@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clientIp, ipRateLimitIdentifier, normaliseIp, trustProxySchema } from "@/lib/core/client-ip";
+import { clientIp, ipRateLimitIdentifier, normaliseIp } from "@/lib/core/client-ip";
+import { trustProxySchema } from "@/lib/env";
 
 const SOCKET = "198.51.100.7";
 const SPOOF_HEADERS = ["x-forwarded-for", "x-real-ip", "cf-connecting-ip", "fly-client-ip", "true-client-ip", "forwarded"];

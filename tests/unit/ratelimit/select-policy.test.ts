@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearerToken, selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
+import { selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
 
 const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
   method: "GET",
@@ -61,18 +61,5 @@ describe("selectPolicies", () => {
     expect(selectPolicies(facts({ pathname: "/api/health/ready" }))).toEqual([]);
     expect(selectPolicies(facts({ pathname: "/_next/static/chunks/a.js" }))).toEqual([]);
     expect(selectPolicies(facts({ pathname: "/api/healthz" }))).toHaveLength(1);
-  });
-});
-
-describe("bearerToken", () => {
-  it.each([
-    ["Bearer slc_abc", "slc_abc"],
-    ["bearer   slc_abc  ", "slc_abc"],
-    ["Basic dXNlcjpwYXNz", null],
-    ["Bearer", null],
-    ["Bearer a b", null],
-    [null, null],
-  ])("%s → %s", (header, expected) => {
-    expect(bearerToken(header)).toBe(expected);
   });
 });
