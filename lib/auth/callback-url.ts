@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Where to go after signing in: only a path on this site. "//evil.example"
  * and "/\evil.example" are protocol-relative in browsers, so they are refused.

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Who is calling, however they authenticated. Route handlers and server
  * actions see only this, never the cookie or token it came from.

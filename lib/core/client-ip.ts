@@ -1,3 +1,4 @@
+import "server-only";
 import { isIP } from "node:net";
 import { headerValue, type HeaderSource } from "@/lib/core/headers";
 import type { TrustProxy } from "@/lib/env";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Reading request headers, the same way everywhere: the proxy, authentication,
  * the metrics token, the client address and the audit lines.

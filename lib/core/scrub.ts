@@ -1,9 +1,8 @@
+import "server-only";
 /**
  * Last line of defence for logs: masks secrets that ended up inside strings,
  * where pino's path-based redaction cannot see them — a driver error quoting a
  * connection URL, a token pasted into a message, a Bearer header echoed back.
- *
- * No `server-only`: lib/core/log.ts is shared with the command-line scripts.
  */
 const PATTERNS: Array<[RegExp, string]> = [
   // scheme://user:password@host → scheme://user:[redacted]@host

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * One value per process, kept on globalThis under `key`. Next.js builds several
  * bundles that each get their own copy of a module (instrumentation, the proxy,
@@ -6,9 +7,6 @@
  * lives here instead of in a module-level variable. `create` runs the first time
  * the key is asked for, or again after someone set it to undefined (tests do, to
  * start afresh).
- *
- * No `server-only`: the logger and request context use it, and those are shared
- * with the command-line scripts.
  */
 export function singleton<T>(key: string, create: () => T): T {
   const store = globalThis as unknown as Record<string, T | undefined>;

@@ -1,3 +1,4 @@
+import "server-only";
 import { hostname } from "node:os";
 import { env } from "@/lib/env";
 

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Percentiles over the most recent samples. A fixed ring keeps memory flat and
  * makes the numbers describe "now" rather than the whole uptime.

@@ -1,3 +1,4 @@
+import "server-only";
 import { ApiError, type ErrorCode } from "@/lib/core/errors";
 
 /**

@@ -2,7 +2,7 @@ import "server-only";
 import type { Sql } from "postgres";
 import { pool } from "@/lib/db/clients";
 import { env } from "@/lib/env";
-import { getCatalog } from "@/lib/explore/catalog";
+import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
 import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";

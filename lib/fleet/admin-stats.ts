@@ -2,7 +2,7 @@ import "server-only";
 import { collectPoolStats, poolHistory, type PoolStatsReport } from "@/lib/db/pool-stats";
 import { SAMPLE_EVERY_MS, type PoolSample } from "@/lib/fleet/pool-history";
 import { instanceId } from "@/lib/db/instance";
-import { readiness, type Readiness } from "@/lib/server/9-readiness";
+import type { Readiness } from "@/lib/core/readiness";
 import { log } from "@/lib/core/log";
 import { appRateLimiter } from "@/lib/ratelimit/runtime";
 import type { RateLimitCounters, TopLimited } from "@/lib/ratelimit/counters";
@@ -74,7 +74,8 @@ async function rateLimitView(): Promise<AdminStats["rateLimits"]> {
   }
 }
 
-export async function adminStats(): Promise<AdminStats> {
+/** `readiness` is the readiness check (lib/server/9-readiness.ts), passed in by the route: features do not import lib/server. */
+export async function adminStats(readiness: () => Promise<Readiness>): Promise<AdminStats> {
   // Pool snapshots first: the readiness probes below would otherwise count themselves as "in use".
   const pools = await collectPoolStats();
   const [ready, fleet, rateLimits] = await Promise.all([readiness(), fleetView(pools), rateLimitView()]);

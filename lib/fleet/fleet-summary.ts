@@ -1,3 +1,4 @@
+import "server-only";
 import { ROLES, type Role } from "@/lib/db/roles";
 import type { Heartbeat } from "@/lib/fleet/heartbeat-schema";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RolePoolStats } from "@/lib/db/role-pool";
 import type { Role } from "@/lib/db/roles";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { singleton } from "@/lib/core/singleton";
 import { RingBuffer } from "@/lib/fleet/ring-buffer";
 

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * A fixed-capacity FIFO that overwrites its oldest entry. The dashboard keeps
  * 15 minutes of samples and a few dozen recent errors per process; a ring

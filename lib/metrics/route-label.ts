@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Turns a request path into a bounded metric label. A label per raw path would
  * let any client mint unlimited time series (ids, table names, random 404s);

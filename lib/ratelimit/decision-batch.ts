@@ -1,3 +1,4 @@
+import "server-only";
 import type { RateLimitDecisionKind } from "@/lib/redis/keys";
 import type { PolicyName } from "@/lib/ratelimit/policies";
 

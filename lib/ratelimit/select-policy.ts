@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { bearerToken } from "@/lib/core/headers";
 import type { PolicyName } from "@/lib/ratelimit/policies";

@@ -1,3 +1,4 @@
+import "server-only";
 import { env, EnvError } from "@/lib/env";
 
 /** A bad configuration stops the process here, with every problem listed, not on the first request. */

@@ -7,6 +7,7 @@ import { rolePoolSize } from "@/lib/db/roles";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
+import { reportAdmissionStatsFrom } from "@/lib/metrics/admission-collector";
 import { InFlightLimit } from "@/lib/server/3-in-flight-limit";
 import { onResponseDone, onServerRequest } from "@/lib/server/1-server-hook";
 
@@ -51,6 +52,7 @@ const state = singleton<AdmissionState>("sluiceAdmission", () => ({ limit: null 
 export function admissionStats(): ReturnType<InFlightLimit["stats"]> | null {
   return state.limit?.stats() ?? null;
 }
+reportAdmissionStatsFrom(admissionStats);
 
 export function installAdmissionControl(): void {
   const config = env();

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Counts requests in flight and refuses the ones above a limit. Pure state,
  * no I/O: lib/server/3-admission.ts wires it to the HTTP server.

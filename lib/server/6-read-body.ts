@@ -1,3 +1,4 @@
+import "server-only";
 import { ApiError } from "@/lib/core/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

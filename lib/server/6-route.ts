@@ -2,7 +2,8 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
 import { authenticate } from "@/lib/auth/authenticate";
-import { roleAtLeast, type Caller, type TokenScope, type UserRole } from "@/lib/core/caller";
+import type { Caller, TokenScope, UserRole } from "@/lib/core/caller";
+import { authorize } from "@/lib/server/5-authorize";
 import { log } from "@/lib/core/log";
 import { observeRequest } from "@/lib/metrics";
 import { currentRequestContext, runInRequestContext } from "@/lib/core/request-context";
@@ -69,7 +70,10 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
       let response: Response;
       try {
         caller = await authenticate(request);
-        authorize(caller, options);
+        if (options.auth !== "public") {
+          if (!caller) throw new ApiError("unauthorized", "sign in, or send an API token as Authorization: Bearer slc_…");
+          authorize(caller, options);
+        }
         const url = new URL(request.url);
         const context: RouteContext<unknown, unknown, unknown> = {
           request,
@@ -117,14 +121,4 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
       return response;
     });
   };
-}
-
-function authorize(caller: Caller | null, options: RouteOptions<Schema | undefined, Schema | undefined, Schema | undefined>): void {
-  if (options.auth === "public") return;
-  if (!caller) throw new ApiError("unauthorized", "sign in, or send an API token as Authorization: Bearer slc_…");
-  if (options.role && !roleAtLeast(caller.role, options.role)) {
-    throw new ApiError("forbidden", `this needs the ${options.role} role`);
-  }
-  const missing = (options.scopes ?? []).filter((scope) => !caller.scopes.includes(scope));
-  if (missing.length > 0) throw new ApiError("forbidden", `missing scope: ${missing.join(", ")}`, { missing });
 }

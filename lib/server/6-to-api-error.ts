@@ -1,3 +1,4 @@
+import "server-only";
 import { ZodError } from "zod";
 import { isRedisUnavailable } from "@/lib/redis/client";
 import { ApiError } from "@/lib/core/errors";

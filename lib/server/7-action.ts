@@ -8,7 +8,8 @@ import { REQUEST_ID_HEADER } from "@/lib/core/request-id";
 import { toApiError } from "@/lib/server/6-to-api-error";
 import { log } from "@/lib/core/log";
 import { runInRequestContext } from "@/lib/core/request-context";
-import { roleAtLeast, type Caller, type TokenScope, type UserRole } from "@/lib/core/caller";
+import type { Caller, TokenScope, UserRole } from "@/lib/core/caller";
+import { authorize } from "@/lib/server/5-authorize";
 import { sessionCaller } from "@/lib/server/8-page-guards";
 import { requestIp } from "@/lib/auth/request-meta";
 
@@ -76,9 +77,7 @@ async function run(
     caller = await sessionCaller();
     if (options.auth !== "public") {
       if (!caller) throw new ApiError("unauthorized", "your session has ended; sign in again");
-      if (options.role && !roleAtLeast(caller.role, options.role)) throw new ApiError("forbidden", `this needs the ${options.role} role`);
-      const missing = (options.scopes ?? []).filter((scope) => !caller!.scopes.includes(scope));
-      if (missing.length) throw new ApiError("forbidden", `missing permission: ${missing.join(", ")}`);
+      authorize(caller, options);
     }
     const input = options.schema ? options.schema.parse(formDataToObject(formData)) : undefined;
     const data = await (handler as Handler<unknown, unknown, Caller | null>)(input, { caller, requestId, ip: requestIp(requestHeaders) });

@@ -1,23 +1,11 @@
 import "server-only";
 import { ApiError } from "@/lib/core/errors";
+import type { CheckResult, Readiness } from "@/lib/core/readiness";
 import { pool } from "@/lib/db/clients";
 import { migrationStatus, type MigrationStatus } from "@/lib/db/migration-status";
 import { ROLES, type Role } from "@/lib/db/roles";
 import { redisReadiness } from "@/lib/redis/runtime";
 import { isDraining } from "@/lib/server/2-shutdown";
-
-export interface CheckResult {
-  ok: boolean;
-  latencyMs?: number;
-  error?: string;
-  [key: string]: unknown;
-}
-
-export interface Readiness {
-  status: "ok" | "fail";
-  failed: string[];
-  checks: Record<string, CheckResult>;
-}
 
 const CHECK_TIMEOUT_MS = 3000;
 

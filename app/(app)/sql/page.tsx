@@ -6,7 +6,7 @@ import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { toApiError } from "@/lib/server/6-to-api-error";
 import { pageAccess } from "@/lib/server/8-page-guards";
-import { getCatalog } from "@/lib/explore/catalog";
+import { getCatalog } from "@/lib/explore/catalog-cache";
 
 export const metadata: Metadata = { title: "SQL console" };
 

@@ -1,3 +1,4 @@
+import "server-only";
 /** True when the client prefers CSV: `Accept: text/csv` (alone or ranked above JSON). */
 export function wantsCsv(accept: string | null): boolean {
   if (!accept) return false;

@@ -1,3 +1,4 @@
+import "server-only";
 import { ExploreError } from "@/lib/explore/errors";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 /** The output stage's entry: the rest of the app imports this file, never the files beside it. */
 export * from "@/lib/explore/output/accept";
 export * from "@/lib/explore/output/content-range";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Rows are read in Postgres' text format (postgres.js `.raw()`: one Buffer per value) and
  * converted here, by column type OID, so every value is exactly what Postgres printed — no

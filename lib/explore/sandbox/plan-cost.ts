@@ -1,3 +1,4 @@
+import "server-only";
 import { readTopPlanNode } from "@/lib/explore/sql";
 
 /** "Total Cost" of the top plan node of an `EXPLAIN (FORMAT JSON)` result; null if absent. */

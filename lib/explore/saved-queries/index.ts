@@ -1,3 +1,4 @@
+import "server-only";
 /** The saved-queries stage's entry: the rest of the app imports this file, never the files beside it. */
 export * from "@/lib/explore/saved-queries/params";
 export * from "@/lib/explore/saved-queries/result-cache";

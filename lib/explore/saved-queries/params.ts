@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { SavedQueryParameter } from "@/db/schema/saved-queries";
 import { ApiError } from "@/lib/core/errors";

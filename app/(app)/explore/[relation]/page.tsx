@@ -12,7 +12,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Spinner } from "@/components/ui/spinner";
 import { toApiError } from "@/lib/server/6-to-api-error";
 import { pageAccess } from "@/lib/server/8-page-guards";
-import { getCatalog } from "@/lib/explore/catalog";
+import { getCatalog } from "@/lib/explore/catalog-cache";
 
 type Props = { params: Promise<{ relation: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 

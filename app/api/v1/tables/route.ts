@@ -1,5 +1,5 @@
 import { route } from "@/lib/server/6-route";
-import { getCatalog } from "@/lib/explore/catalog";
+import { getCatalog } from "@/lib/explore/catalog-cache";
 
 /** GET /api/v1/tables: every table and view the readonly role may read, with columns. */
 export const GET = route({ scopes: ["tables:read"] }, async ({ signal }) => {

@@ -7,7 +7,7 @@ import { QueryMissing } from "@/components/queries/query-missing";
 import { completionSchema } from "@/components/sql/completion-schema";
 import { PageHeader } from "@/components/ui/page-header";
 import { pageAccess } from "@/lib/server/8-page-guards";
-import { getCatalog } from "@/lib/explore/catalog";
+import { getCatalog } from "@/lib/explore/catalog-cache";
 
 export const metadata: Metadata = { title: "Edit saved query" };
 

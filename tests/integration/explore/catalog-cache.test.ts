@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePools } from "@/lib/db/clients";
 import { resetEnvCache } from "@/lib/env";
-import { getCatalog, invalidateCatalog } from "@/lib/explore/catalog";
+import { getCatalog, invalidateCatalog } from "@/lib/explore/catalog-cache";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /** The catalog as the readonly role sees it in pg_catalog, on a clone of the demo data. */
