@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { clientIp } from "@/lib/core/client-ip";
 import { enforce } from "@/lib/ratelimit/enforce";
 import { selectPolicies } from "@/lib/ratelimit/select-policy";
-import { sessionUserId } from "@/lib/ratelimit/session-user";
+import { sessionUserId } from "@/lib/auth/session-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
 
