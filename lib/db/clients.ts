@@ -2,7 +2,7 @@ import "server-only";
 import { env } from "../env";
 import { log } from "../log";
 import { instanceId } from "./instance";
-import { RolePool, type Unit } from "./role-pool";
+import { RolePool, type Unit } from "./pool";
 import { ROLES, roleCredentials, rolePoolSize, roleUrl, type Role } from "./roles";
 
 /**

@@ -1,4 +1,4 @@
-import type { RolePoolStats } from "../db/role-pool";
+import type { RolePoolStats } from "../db/pool";
 import type { Role } from "../db/roles";
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 import { ApiError } from "../api/errors";
 import { pool } from "../db/clients";
+import { isPoolError } from "../db/pool";
 import { migrationStatus, type MigrationStatus } from "../db/migration-status";
 import { ROLES, type Role } from "../db/roles";
 import { redisReadiness } from "../redis/runtime";
@@ -34,7 +35,7 @@ async function checkRole(role: Role): Promise<CheckResult> {
     return { ok: true, latencyMs, health: rolePool.stats().health };
   } catch (error) {
     // A busy pool is a loaded server, not a broken one: pulling it out of rotation would make things worse.
-    if (error instanceof ApiError && (error.code === "pool_saturated" || error.code === "pool_timeout")) {
+    if (isPoolError(error, "saturated", "timeout")) {
       return { ok: true, busy: true, health: rolePool.stats().health };
     }
     return { ok: false, health: rolePool.stats().health, error: describe(error) };

@@ -1,8 +1,8 @@
 import type net from "node:net";
 import postgres, { type Sql } from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionTracker } from "../../../lib/db/connection-tracker";
-import { isConnectionLevelError } from "../../../lib/db/connection-errors";
+import { ConnectionTracker } from "@/lib/db/pool/connection-tracker";
+import { isConnectionLevelError } from "@/lib/db/pool/connection-errors";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 import { OutageProxy } from "./outage-proxy";
 

@@ -16,19 +16,26 @@ const LOST_CODES = new Set([
   "57P03",
 ]);
 
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
+/**
+ * The codes of an error and of what it wraps: Drizzle puts the driver's error in `cause`
+ * (DrizzleQueryError), and so do our own wrappers. A few levels deep at most.
+ */
+export function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
 }
 
 /** The server could not be reached at all: nothing was sent, so trying another host is safe. */
 export function isConnectError(error: unknown): boolean {
-  const code = codeOf(error);
-  return code !== undefined && CONNECT_CODES.has(code);
+  return errorCodes(error).some((code) => CONNECT_CODES.has(code));
 }
 
 export function isConnectionLevelError(error: unknown): boolean {
-  const code = codeOf(error);
-  return code !== undefined && (CONNECT_CODES.has(code) || LOST_CODES.has(code));
+  return errorCodes(error).some((code) => CONNECT_CODES.has(code) || LOST_CODES.has(code));
 }
