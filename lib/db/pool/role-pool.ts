@@ -30,6 +30,20 @@ import type { DiscardCounters, RolePoolConfig, RolePoolStats, Unit } from "./typ
  * connection is destroyed. Units that cancel call unit.cancel(); nobody else sends cancels.
  */
 
+/** How a unit ended, for the return verdict (Slot.verdict()). */
+type Ending = "ok" | "server-error" | "failed";
+
+/** An error the server sent (ErrorResponse): the statement ended; the session is as it was. */
+function isServerError(error: unknown): boolean {
+  let current: unknown = error;
+  // Drizzle wraps it (DrizzleQueryError, the driver's error in `cause`).
+  for (let depth = 0; depth < 3 && current; depth++) {
+    if ((current as { name?: unknown }).name === "PostgresError") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** A unit the pool is lending, with what it needs to take the connection back. */
 interface Loan {
   slot: Slot;
@@ -94,7 +108,7 @@ export class RolePool {
     const loan = { slot: this.takeSlot(), permit };
     const { slot } = loan;
     const onAbort = () => slot.cancel();
-    let ok = false;
+    let ended: Ending = "failed";
     try {
       if (signal?.aborted) throw new PoolError("aborted", "the request was aborted");
       await this.prepare(slot);
@@ -108,15 +122,16 @@ export class RolePool {
           return slot.cancelled;
         },
       });
-      ok = true;
+      ended = "ok";
       return result;
     } catch (error) {
+      if (isServerError(error)) ended = "server-error";
       throw this.classify(error, slot);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       // The permit is free once the connection is back (or closed): a caller that sees its
       // unit finish sees the pool's stats already settled.
-      await this.giveBack(loan, ok);
+      await this.giveBack(loan, ended);
     }
   }
 
@@ -208,12 +223,12 @@ export class RolePool {
   }
 
   /** The return contract (top of this file): back to the free slots clean, or destroyed first. */
-  private async giveBack({ slot, permit }: Loan, ok: boolean): Promise<void> {
+  private async giveBack({ slot, permit }: Loan, ended: Ending): Promise<void> {
     try {
       // postgres.js flushes its writes on the next turn of the event loop: let it, so that a
       // query the unit started but did not await shows up as bytes on the wire.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const verdict = slot.verdict(ok, {
+      const verdict = slot.verdict(ended, {
         currentGeneration: this.generation,
         maxLifetimeS: this.config.maxLifetimeS ?? 1800,
         direct: this.config.mode === "direct",
@@ -269,14 +284,14 @@ export class RolePool {
     }
     await Promise.all(
       loans.map(async (loan) => {
-        let ok = false;
+        let ended: Ending = "failed";
         try {
           await this.prepare(loan.slot);
-          ok = true;
+          ended = "ok";
         } catch (error) {
           this.classify(error, loan.slot);
         } finally {
-          await this.giveBack(loan, ok);
+          await this.giveBack(loan, ended);
         }
       }),
     );
@@ -292,15 +307,15 @@ export class RolePool {
     if (!permit) throw new Error("no free slot to probe with");
     const loan = { slot: this.takeSlot(), permit };
     this.generation++;
-    let ok = false;
+    let ended: Ending = "failed";
     try {
       await this.prepare(loan.slot);
-      ok = true;
+      ended = "ok";
     } catch (error) {
       if (this.target === "pooler" && isConnectError(error)) this.switchToDirect(error);
       throw error;
     } finally {
-      await this.giveBack(loan, ok);
+      await this.giveBack(loan, ended);
     }
   }
 

@@ -99,19 +99,25 @@ export class Slot {
   }
 
   /**
-   * Whether this slot's connection may serve the next unit. `ok` is whether the unit ended
-   * without throwing. Call it a macrotask after the unit ended, so that postgres.js has
-   * flushed whatever the unit left in its write buffer.
+   * Whether this slot's connection may serve the next unit, given how the unit ended:
+   * "ok", "server-error" (it failed on an error the server sent: the statement ended, the
+   * session is as it was) or "failed" (anything else: our code threw, maybe mid-result or
+   * holding session state it meant to undo). Call it a macrotask after the unit ended, so
+   * that postgres.js has flushed whatever the unit left in its write buffer.
    */
-  verdict(ok: boolean, options: { currentGeneration: number; maxLifetimeS: number; direct: boolean }): Verdict {
+  verdict(
+    ended: "ok" | "server-error" | "failed",
+    options: { currentGeneration: number; maxLifetimeS: number; direct: boolean },
+  ): Verdict {
     if (options.direct) return "direct";
     if (this.cancelled) return "cancelled";
     if (this.generation !== options.currentGeneration) return "stale";
+    if (ended === "failed") return "dirty";
     const connection = this.connection;
-    if (!connection) return ok ? "clean" : "dirty";
+    if (!connection) return "clean";
     if (connection.isClosed()) return "dirty";
-    // TLS hides the bytes: judge by the unit alone (an error may have left anything behind).
-    if (connection.wire.opaque) return ok ? this.aged(options.maxLifetimeS) : "dirty";
+    // TLS hides the bytes: only a unit that succeeded is trusted to have left it idle.
+    if (connection.wire.opaque) return ended === "ok" ? this.aged(options.maxLifetimeS) : "dirty";
     if (!connection.wire.idle) return "dirty";
     return this.aged(options.maxLifetimeS);
   }
