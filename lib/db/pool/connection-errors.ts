@@ -39,3 +39,27 @@ export function isConnectError(error: unknown): boolean {
 export function isConnectionLevelError(error: unknown): boolean {
   return errorCodes(error).some((code) => CONNECT_CODES.has(code) || LOST_CODES.has(code));
 }
+
+/** The server's error (an ErrorResponse), however wrapped: the statement ended, the session is as it was. */
+export function isServerError(error: unknown): boolean {
+  return serverError(error) !== null;
+}
+
+/**
+ * A statement the server refused for the statement's own reasons (SQLSTATE classes other
+ * than insufficient resources 53, system error 58 and internal error XX): the caller's
+ * problem, not the pool's or the database's.
+ */
+export function isStatementFault(error: unknown): boolean {
+  const code = serverError(error)?.code;
+  return typeof code === "string" && !/^(53|58|XX)/.test(code);
+}
+
+function serverError(error: unknown): { code?: unknown } | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === "PostgresError") return current as { code?: unknown };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}

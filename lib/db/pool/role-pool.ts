@@ -1,7 +1,8 @@
 import { recordPoolWait } from "@/lib/request-context";
 import { redactUrl, type Role } from "../roles";
-import { isConnectError, isConnectionLevelError } from "./connection-errors";
+import { isConnectError, isConnectionLevelError, isServerError, isStatementFault } from "./connection-errors";
 import { ConnectionTracker } from "./connection-tracker";
+import { assertSupportedDriver } from "./driver-check";
 import { isPoolError, PoolError } from "./errors";
 import { GateError, PoolGate, type Permit } from "./gate";
 import { PoolHealthState } from "./health";
@@ -33,17 +34,6 @@ import type { DiscardCounters, RolePoolConfig, RolePoolStats, Unit } from "./typ
 /** How a unit ended, for the return verdict (Slot.verdict()). */
 type Ending = "ok" | "server-error" | "failed";
 
-/** An error the server sent (ErrorResponse): the statement ended; the session is as it was. */
-function isServerError(error: unknown): boolean {
-  let current: unknown = error;
-  // Drizzle wraps it (DrizzleQueryError, the driver's error in `cause`).
-  for (let depth = 0; depth < 3 && current; depth++) {
-    if ((current as { name?: unknown }).name === "PostgresError") return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 /** A unit the pool is lending, with what it needs to take the connection back. */
 interface Loan {
   slot: Slot;
@@ -68,6 +58,7 @@ export class RolePool {
   private closing = false;
 
   constructor(private readonly config: RolePoolConfig) {
+    assertSupportedDriver();
     this.gate = new PoolGate({ size: config.size, maxWaiting: config.maxWaiting, acquireTimeoutMs: config.acquireTimeoutMs });
     this.tracker = new ConnectionTracker((error) => {
       if (!this.closing) config.log.warn({ role: config.role, err: error.message }, "database connection lost");
@@ -343,7 +334,8 @@ export class RolePool {
       }
       return new PoolError("unavailable", `the database connection failed for role ${this.config.role}`, 2);
     }
-    if (!slot.cancelled) this.errors++;
+    // The caller's own statement errors (syntax, bad values, its timeout) are not pool errors.
+    if (!slot.cancelled && !isStatementFault(error)) this.errors++;
     return error;
   }
 

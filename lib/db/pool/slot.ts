@@ -69,10 +69,13 @@ export class Slot {
       return this.tracker.connect(options).then((connection) => {
         this.connection = connection;
         this.connectedAt = Date.now();
+        // The moment the socket is gone the client is ended, so that a query the unit still
+        // sends fails at once (CONNECTION_ENDED) instead of making postgres.js reconnect.
+        void connection.closed.then(() => client.end({ timeout: 0 }).catch(() => {}));
         return connection.socket;
       });
     };
-    this.client = postgres(settings.url, {
+    const client = postgres(settings.url, {
       max: 1,
       // The pool closes idle and old connections itself (and so knows when they are gone).
       idle_timeout: 0,
@@ -83,8 +86,13 @@ export class Slot {
       prepare: settings.prepare,
       connection: { application_name: settings.applicationName },
       socket: connect,
+      // No array-type lookup on connect: nothing reads postgres.js-parsed arrays (results are
+      // raw text or Drizzle rows without arrays), and that internal query is the one a
+      // connection killed during its startup would fail with nobody to catch it.
+      fetch_types: false,
       onnotice: () => {},
     } as postgres.Options<Record<string, postgres.PostgresType>>);
+    this.client = client;
     this.generation = generation;
     this.cancelled = false;
   }

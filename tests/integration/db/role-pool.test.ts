@@ -4,7 +4,7 @@ import { freePort } from "../../../lib/db/embedded";
 import { roleCredentials, roleUrl } from "../../../lib/db/roles";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 import { poolConfig } from "../../support/pool-config";
-import { OutageProxy } from "./outage-proxy";
+import { OutageProxy } from "../../support/outage-proxy";
 
 let db: TestDatabase;
 const pools: RolePool[] = [];
@@ -81,7 +81,9 @@ describe("RolePool against Postgres", () => {
         }),
       ),
     );
-    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    // The first two start on new connections, in whichever order those connect; the queue is FIFO.
+    expect([...started.slice(0, 2)].sort()).toEqual([0, 1]);
+    expect(started.slice(2)).toEqual([2, 3, 4, 5]);
     expect(mostAtOnce).toBe(2);
     expect(pool.stats()).toMatchObject({ served: 6, queued: 4, inUse: 0 });
   });

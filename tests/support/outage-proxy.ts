@@ -1,5 +1,5 @@
 import net from "node:net";
-import { freePort } from "../../../lib/db/embedded";
+import { freePort } from "@/lib/db/embedded";
 
 /**
  * A TCP proxy in front of the test Postgres that can play the server going
