@@ -9,8 +9,6 @@ ARG NODE_VERSION=20
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
-# npm ci runs our postinstall, which patches postgres.js (scripts/patch-postgres.mjs).
-COPY scripts/patch-postgres.mjs scripts/
 RUN npm ci --no-audit --no-fund
 
 # ---- build -------------------------------------------------------------------

@@ -30,8 +30,6 @@ const config = [
   ...nextTs,
   { ignores: [".next/**", ".next-*/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**", "bench/results/**"] },
   { files: ["**/*.ts", "**/*.tsx"], rules: { "import/no-restricted-paths": zones(CORE_ZONE, STORAGE_ZONE, FEATURE_ZONE) } },
-  // The pool statistics feed the fleet's history and error list; the pool work (lib/db/pool/) is moving this file.
-  { files: ["lib/db/pool-stats.ts"], rules: { "import/no-restricted-paths": zones(CORE_ZONE, FEATURE_ZONE) } },
 ];
 
 export default config;

@@ -1,4 +1,4 @@
-import type { PoolSnapshot, ServerPoolView } from "@/lib/db/pool-stats";
+import type { PoolSnapshot, ServerPoolView } from "@/lib/fleet/pool-stats";
 import { ms, Panel, Stat } from "@/components/admin/stat";
 
 const HEALTH_STYLE = {

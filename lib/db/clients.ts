@@ -2,7 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { instanceId } from "@/lib/db/instance";
-import { RolePool, type Unit } from "@/lib/db/role-pool";
+import { RolePool, type Unit } from "@/lib/db/pool";
 import { ROLES, roleCredentials, rolePoolSize, roleUrl, type Role } from "@/lib/db/roles";
 
 /**

@@ -78,7 +78,11 @@ export function pgErrorToApiError(error: PgErrorFields, options: MapOptions = {}
   return new ApiError(status, message, details, headers);
 }
 
-/** Maps Postgres errors; anything else passes through unchanged. */
+/**
+ * Maps Postgres errors; anything else passes through unchanged. The original stays in `cause`:
+ * the pool reads it to tell "the server refused the statement" (the connection is fine) from
+ * "our code failed" (the connection is destroyed).
+ */
 export function mapQueryError(error: unknown, options: MapOptions = {}): unknown {
-  return isPgError(error) ? pgErrorToApiError(error, options) : error;
+  return isPgError(error) ? Object.assign(pgErrorToApiError(error, options), { cause: error }) : error;
 }

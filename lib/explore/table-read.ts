@@ -104,7 +104,7 @@ export async function readTablePage(input: TableReadInput): Promise<TablePage> {
   const { query } = prepared;
   return pool("readonly")
     .run(
-      async ({ sql }) => {
+      async ({ sql, cancel }) => {
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         const rows: Array<Record<string, JsonValue>> = [];
@@ -112,6 +112,7 @@ export async function readTablePage(input: TableReadInput): Promise<TablePage> {
           batchSize: BATCH,
           maxRows: query.limit,
           signal: input.signal,
+          cancel,
           onBatch: (batch, columns) => {
             const oids = columns.map((c) => c.typeOid);
             for (const row of batch) rows.push(toObject(query.columns, oids, row));
@@ -139,7 +140,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
   return streamResponse(input.signal, (out) =>
     pool("readonly")
       .run(
-        async ({ sql }) => {
+        async ({ sql, cancel }) => {
           const total = await countRows(sql, input.ref, prepared);
           assertSatisfiable(query.offset, total);
           const headers: Record<string, string> = {
@@ -164,6 +165,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
             batchSize: CSV_BATCH_ROWS,
             maxRows: query.limit,
             signal: out.signal,
+            cancel,
             onBatch: async (batch) => {
               if (!begun) {
                 begun = true;

@@ -1,5 +1,5 @@
 import "server-only";
-import { collectPoolStats, poolHistory, type PoolStatsReport } from "@/lib/db/pool-stats";
+import { collectPoolStats, poolHistory, type PoolStatsReport } from "@/lib/fleet/pool-stats";
 import { SAMPLE_EVERY_MS, type PoolSample } from "@/lib/fleet/pool-history";
 import { instanceId } from "@/lib/db/instance";
 import type { Readiness } from "@/lib/core/readiness";

@@ -1,7 +1,7 @@
 import "server-only";
 import { singleton } from "@/lib/core/singleton";
 import { instanceId } from "@/lib/db/instance";
-import { samplePools, type PoolSnapshot } from "@/lib/db/pool-stats";
+import { samplePools, type PoolSnapshot } from "@/lib/fleet/pool-stats";
 import { ROLES, type Role } from "@/lib/db/roles";
 import { log } from "@/lib/core/log";
 import { keys as defaultKeys, type RedisKeys } from "@/lib/redis/keys";

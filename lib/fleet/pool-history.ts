@@ -1,5 +1,5 @@
 import "server-only";
-import type { RolePoolStats } from "@/lib/db/role-pool";
+import type { RolePoolStats } from "@/lib/db/pool";
 import type { Role } from "@/lib/db/roles";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { openPools } from "@/lib/db/clients";
-import type { RolePoolStats } from "@/lib/db/role-pool";
+import type { RolePoolStats } from "@/lib/db/pool";
 
 /**
  * Per-role pool metrics. Nothing is counted twice: each scrape reads the live
@@ -12,7 +12,7 @@ type Pick = (stats: RolePoolStats) => number;
 
 const GAUGES: Array<[name: string, help: string, pick: Pick]> = [
   ["sluice_db_pool_in_use", "Connections of the role's pool held by a unit of work", (s) => s.inUse],
-  ["sluice_db_pool_idle", "Open connections of the role's pool not in use", (s) => Math.max(0, s.connections.open - s.inUse)],
+  ["sluice_db_pool_idle", "Open connections of the role's pool not in use", (s) => Math.max(0, s.connected - s.inUse)],
   ["sluice_db_pool_waiting", "Units of work queued for a connection", (s) => s.waiting],
   ["sluice_db_pool_max", "Pool size: the most connections the role may hold", (s) => s.size],
   ["sluice_db_pool_min", "Connections kept open while idle", (s) => s.min],
@@ -33,6 +33,12 @@ const COUNTERS: Array<[name: string, help: string, pick: Pick]> = [
   ["sluice_db_pool_connections_opened_total", "Connections opened", (s) => s.connections.opened],
   ["sluice_db_pool_connections_failed_total", "Connection attempts that failed", (s) => s.connections.failed],
   ["sluice_db_pool_connections_lost_total", "Connections closed by the server or the network while in use or wanted", (s) => s.connections.lost],
+  ["sluice_db_pool_returned_clean_total", "Units whose connection went back to the pool verified idle", (s) => s.returnedClean],
+  ["sluice_db_pool_discarded_cancelled_total", "Connections destroyed because their unit was cancelled or its client went away", (s) => s.discarded.cancelled],
+  ["sluice_db_pool_discarded_dirty_total", "Connections destroyed because they were not verifiably idle after their unit", (s) => s.discarded.dirty],
+  ["sluice_db_pool_discarded_stale_total", "Connections destroyed because they predate an outage or a switch of target", (s) => s.discarded.stale],
+  ["sluice_db_pool_discarded_idle_total", "Connections closed after idling past the limit or reaching their lifetime", (s) => s.discarded.idle],
+  ["sluice_db_pool_cancels_sent_total", "CancelRequests sent (only for connections that are destroyed afterwards)", (s) => s.connections.cancelsSent],
   ["sluice_db_pool_errors_total", "Query errors that were not connection failures", (s) => s.errors],
 ];
 

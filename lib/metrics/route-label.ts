@@ -47,6 +47,11 @@ export class RouteLabels {
   }
 }
 
+/** What the access log and metrics record for a request whose client went away first (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/** "2xx" … "5xx"; a client abort is its own class, never an error of ours. */
 export function statusClass(status: number): string {
+  if (status === CLIENT_CLOSED_REQUEST) return "client_aborted";
   return `${Math.floor(status / 100)}xx`;
 }

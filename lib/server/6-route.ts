@@ -12,6 +12,7 @@ import { readJsonBody, DEFAULT_MAX_BODY_BYTES } from "@/lib/server/6-read-body";
 import { requestIdFrom, REQUEST_ID_HEADER } from "@/lib/core/request-id";
 import { toApiError } from "@/lib/server/6-to-api-error";
 import { recordRecentError } from "@/lib/fleet/recent-errors";
+import { CLIENT_CLOSED_REQUEST } from "@/lib/metrics/route-label";
 
 /**
  * The one wrapper every route handler goes through: authenticate (session or
@@ -87,13 +88,12 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
         const result = await (handler as Handler<RouteContext<unknown, unknown, unknown>>)(context);
         response = result instanceof Response ? result : Response.json(result ?? null, { headers: { "Cache-Control": "no-store" } });
       } catch (error) {
-        const apiError = toApiError(error);
-        if (apiError.status >= 500 && apiError.code === "internal") {
-          log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
-        }
-        response = errorResponse(apiError);
-        if (apiError.status >= 500) {
-          recordRecentError(`route ${new URL(request.url).pathname}`, `${apiError.status} ${apiError.code}: ${apiError.message}`);
+        if (request.signal.aborted) {
+          // The client went away: nobody reads this answer, and it is not a failure of ours —
+          // logged and counted as its own outcome (499), never as a 5xx or a "recent error".
+          response = new Response(null, { status: CLIENT_CLOSED_REQUEST });
+        } else {
+          response = failureResponse(error, requestId, request);
         }
       }
       response.headers.set(REQUEST_ID_HEADER, requestId);
@@ -121,4 +121,15 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
       return response;
     });
   };
+}
+
+function failureResponse(error: unknown, requestId: string, request: NextRequest): Response {
+  const apiError = toApiError(error);
+  if (apiError.status >= 500 && apiError.code === "internal") {
+    log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
+  }
+  if (apiError.status >= 500) {
+    recordRecentError(`route ${new URL(request.url).pathname}`, `${apiError.status} ${apiError.code}: ${apiError.message}`);
+  }
+  return errorResponse(apiError);
 }

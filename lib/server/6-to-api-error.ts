@@ -1,5 +1,6 @@
 import "server-only";
 import { ZodError } from "zod";
+import { isPoolError, type PoolError } from "@/lib/db/pool";
 import { isRedisUnavailable } from "@/lib/redis/client";
 import { ApiError } from "@/lib/core/errors";
 
@@ -16,8 +17,23 @@ export function toApiError(error: unknown): ApiError {
       error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
     );
   }
+  if (isPoolError(error)) return poolErrorToApiError(error);
   if (isRedisUnavailable(error)) {
     return new ApiError("unavailable", "a required service (Redis) is unavailable; retry shortly", undefined, { "Retry-After": "5" });
   }
   return new ApiError("internal", "something went wrong on our side; it has been logged");
+}
+
+/** The pool speaks in its own terms (lib/db/pool/errors.ts); this is where they become statuses. */
+const POOL_CODES = {
+  saturated: "pool_saturated",
+  timeout: "pool_timeout",
+  closed: "unavailable",
+  unavailable: "unavailable",
+  aborted: "bad_request",
+} as const;
+
+export function poolErrorToApiError(error: PoolError): ApiError {
+  const headers = error.retryAfterS ? { "Retry-After": String(error.retryAfterS) } : undefined;
+  return new ApiError(POOL_CODES[error.reason], error.message, error.details, headers);
 }

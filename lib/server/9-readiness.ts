@@ -2,6 +2,7 @@ import "server-only";
 import { ApiError } from "@/lib/core/errors";
 import type { CheckResult, Readiness } from "@/lib/core/readiness";
 import { pool } from "@/lib/db/clients";
+import { isPoolError } from "@/lib/db/pool";
 import { migrationStatus, type MigrationStatus } from "@/lib/db/migration-status";
 import { ROLES, type Role } from "@/lib/db/roles";
 import { redisReadiness } from "@/lib/redis/runtime";
@@ -22,7 +23,7 @@ async function checkRole(role: Role): Promise<CheckResult> {
     return { ok: true, latencyMs, health: rolePool.stats().health };
   } catch (error) {
     // A busy pool is a loaded server, not a broken one: pulling it out of rotation would make things worse.
-    if (error instanceof ApiError && (error.code === "pool_saturated" || error.code === "pool_timeout")) {
+    if (isPoolError(error, "saturated", "timeout")) {
       return { ok: true, busy: true, health: rolePool.stats().health };
     }
     return { ok: false, health: rolePool.stats().health, error: describe(error) };

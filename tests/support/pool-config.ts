@@ -1,5 +1,5 @@
 import { log } from "@/lib/core/log";
-import type { RolePoolConfig } from "@/lib/db/role-pool";
+import type { RolePoolConfig } from "@/lib/db/pool";
 import type { Role } from "@/lib/db/roles";
 
 /** A RolePool config for tests: small, fast timeouts, a unique application_name to find it server-side. */

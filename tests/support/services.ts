@@ -96,13 +96,18 @@ export function databaseUrl(serverUrl: string, database: string): string {
 export async function cloneTemplate(config: TestDatabaseConfig, label: string): Promise<string> {
   const name = `${config.databasePrefix}${label.replace(/\W/g, "_").slice(0, 20)}_${randomBytes(3).toString("hex")}`;
   const server = postgres(config.serverUrl, { max: 1, onnotice: () => {} });
+  const url = databaseUrl(config.serverUrl, name);
   try {
     await server.unsafe(`create database "${name}" template "${config.template}"`);
+    // Per-database role settings (read-only default, timeouts) are not copied by the template.
+    // Setup alters cluster-wide roles: two test files doing it at once fail with "tuple
+    // concurrently updated", so one at a time (a session lock in the server's own database).
+    await server.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext('sluice test database setup'))`;
+      await setupDatabase(url, testEnv(config, url));
+    });
   } finally {
     await server.end({ timeout: 5 });
   }
-  const url = databaseUrl(config.serverUrl, name);
-  // Per-database role settings (read-only default, timeouts) are not copied by the template.
-  await setupDatabase(url, testEnv(config, url));
   return url;
 }

@@ -23,6 +23,12 @@ export interface CursorOptions {
   /** Aborting cancels the statement in Postgres (a CancelRequest), not just the wait. */
   signal?: AbortSignal;
   /**
+   * How to stop the statement: the pool unit's cancel(), which sends the CancelRequest only
+   * while the statement runs and destroys the connection afterwards, so that a late cancel can
+   * never hit the next unit's query (see lib/db/pool/role-pool.ts, the return contract).
+   */
+  cancel: () => void;
+  /**
    * A limit on the time spent waiting for Postgres, enforced from here by cancelling, on top of
    * statement_timeout — which a statement can switch off for its own later fetches with
    * set_config('statement_timeout', …). Time spent in onBatch does not count.
@@ -80,7 +86,7 @@ export async function runCursor(
   const stop = (why: "timeout" | "abort") => {
     if (stoppedBy !== null) return;
     stoppedBy = why;
-    query.cancel();
+    options.cancel();
   };
   const onAbort = () => stop("abort");
   options.signal?.addEventListener("abort", onAbort, { once: true });

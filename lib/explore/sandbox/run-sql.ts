@@ -6,7 +6,7 @@ import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
 import type { RawRow, ResultColumn } from "@/lib/explore/output";
 import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
 import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "@/lib/explore/sandbox/sandbox";
-import { ApiError } from "@/lib/core/errors";
+import { neverStarted } from "@/lib/db/pool";
 
 /**
  * One audited sandbox run, answered as JSON or streamed as CSV: shared by POST /api/v1/sql and
@@ -46,14 +46,6 @@ function audit(run: SqlRun, started: number, rows: number, outcome: RunAudit["ou
   });
 }
 
-/**
- * A run the pool gate turned away never started: it is answered 503 and
- * counted in the pool stats, not audited. Writing an audit row for every shed
- * request would put the overload onto the app pool and make shedding slow.
- */
-function neverStarted(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === "pool_saturated" || error.code === "pool_timeout");
-}
 
 function failureExtra(error: unknown): Record<string, unknown> {
   const e = error as { code?: unknown; details?: { reason?: unknown; sqlstate?: unknown } } | null;
@@ -69,6 +61,9 @@ async function runAudited(run: SqlRun, format: "json" | "csv", request: Omit<San
   try {
     result = await runSandbox({ sql: run.sql, params: run.params, ...request });
   } catch (error) {
+    // A run the pool turned away never started: it is answered 503 (or nobody is listening)
+    // and counted in the pool stats, not audited. Writing an audit row for every shed request
+    // would put the overload onto the app pool and make shedding slow.
     if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format, ...failureExtra(error) });
     throw error;
   }

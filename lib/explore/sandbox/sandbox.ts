@@ -59,6 +59,11 @@ export function outcomeOf(error: unknown): RunOutcome {
 
 const EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON)\n";
 
+/** An error the server sent (an ErrorResponse): the statement ended and the protocol is in sync. */
+function isServerError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "PostgresError";
+}
+
 async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColumn[]> {
   const oids = [...new Set(columns.map((c) => c.typeOid))];
   const rows = oids.length
@@ -72,10 +77,16 @@ async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColu
   return columns.map((c) => ({ name: c.name, typeOid: c.typeOid, type: byOid.get(c.typeOid) ?? String(c.typeOid) }));
 }
 
-async function costGuard(sql: Sql, text: string, params: ReadonlyArray<string | null>, maxCost: number): Promise<void> {
+async function costGuard(
+  sql: Sql,
+  text: string,
+  params: ReadonlyArray<string | null>,
+  maxCost: number,
+  seen: (error: unknown) => unknown,
+): Promise<void> {
   const rows = await extendedQuery(sql, EXPLAIN_PREFIX + text, params).catch((error: unknown) => {
-      throw mapQueryError(error, { positionOffset: EXPLAIN_PREFIX.length });
-    });
+    throw mapQueryError(seen(error), { positionOffset: EXPLAIN_PREFIX.length });
+  });
   const cost = readPlanCost(rows);
   if (cost !== null && cost > maxCost) {
     throw new ApiError(
@@ -86,18 +97,13 @@ async function costGuard(sql: Sql, text: string, params: ReadonlyArray<string | 
   }
 }
 
-/** Undoes what a rollback keeps. Retried once: a late CancelRequest may hit the first try. */
+/**
+ * Undoes what a rollback keeps, in one round trip, on the clean path only: a run that was
+ * cancelled, timed out or broke off is not scrubbed — the pool destroys its connection (no
+ * cancel of ours can be in flight on a connection that is scrubbed and reused).
+ */
 async function scrub(sql: Sql): Promise<void> {
-  const steps = async () => {
-    await sql.unsafe("ROLLBACK");
-    await sql.unsafe("SELECT pg_catalog.pg_advisory_unlock_all()");
-  };
-  try {
-    await steps();
-  } catch (error) {
-    if ((error as { code?: string }).code !== "57014") throw error;
-    await steps();
-  }
+  await sql.unsafe("ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all()");
 }
 
 export async function runSandbox(request: SandboxRequest): Promise<SandboxResult> {
@@ -108,19 +114,29 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
   const started = performance.now();
   const timeoutMessage = `The query ran longer than ${config.SQL_TIMEOUT_MS} ms and was cancelled`;
   return pool("readonly").run(
-    async ({ sql }) => {
+    async (unit) => {
+      const { sql } = unit;
+      // Whether the server ended every statement it was sent (success or an ErrorResponse), so
+      // the connection is in sync and a rollback makes it clean.
+      let inSync = true;
+      const serverAnswered = (error: unknown) => {
+        inSync = isServerError(error);
+        return error;
+      };
       try {
         await sql.unsafe("BEGIN READ ONLY");
         // An integer from validated configuration, not request text.
         await sql.unsafe(`SET LOCAL statement_timeout = ${config.SQL_TIMEOUT_MS}`);
-        if (PLANNABLE_KEYWORDS.has(keyword)) await costGuard(sql, request.sql, params, config.SQL_MAX_COST);
+        if (PLANNABLE_KEYWORDS.has(keyword)) await costGuard(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
         const result = await runCursor(sql, request.sql, params, {
           batchSize: request.batchSize ?? 500,
           maxRows: request.maxRows,
           signal: request.signal,
+          cancel: unit.cancel,
           timeoutMs: config.SQL_TIMEOUT_MS + 250,
           onBatch: request.onBatch,
         }).catch((error: unknown) => {
+          serverAnswered(error);
           const stopped = stoppedByOf(error);
           if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
           if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
@@ -129,10 +145,14 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
         const named = await typeNames(sql, result.columns);
         return { columns: named, rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(performance.now() - started) };
       } finally {
-        await scrub(sql).catch((error: unknown) => {
-          log.error({ err: error instanceof Error ? error.message : String(error) }, "sandbox connection could not be scrubbed");
-          throw new ApiError("unavailable", "the database connection could not be reset; retry", undefined, { "Retry-After": "1" });
-        });
+        // A cancelled run, or one that broke off mid-result, is not scrubbed: the pool destroys
+        // its connection (the return contract, lib/db/pool/role-pool.ts).
+        if (inSync && !unit.cancelled) {
+          await scrub(sql).catch((error: unknown) => {
+            log.error({ err: error instanceof Error ? error.message : String(error) }, "sandbox connection could not be scrubbed");
+            throw new ApiError("unavailable", "the database connection could not be reset; retry", undefined, { "Retry-After": "1" });
+          });
+        }
       }
     },
     { signal: request.signal },

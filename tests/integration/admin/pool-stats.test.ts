@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readServerView, parseApplicationName } from "@/lib/db/pool-stats";
-import { RolePool } from "@/lib/db/role-pool";
+import { readServerView, parseApplicationName } from "@/lib/fleet/pool-stats";
+import { RolePool } from "@/lib/db/pool";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { poolConfig } from "@/tests/support/pool-config";
 

@@ -60,7 +60,8 @@ describe("fleet heartbeat in Redis", () => {
       size: 10, min: 2, max: 10, inUse: 1, idle: 1, waiting: 0, available: 9, maxWaiting: 10, served: 3, queued: 0, rejected: 0, timedOut: 0, aborted: 0,
       waitMsTotal: 0, waitMsP50: 0, waitMsP95: 0, waitMsP99: 0, waitMsMax: 0, usageMsTotal: 0, role: "app" as const, mode: "pooled" as const,
       target: "direct" as const, fallbackToDirect: false, health: "healthy" as const, unhealthySince: null, applicationName: "sluice:app:x", url: "postgres://…",
-      connections: { open: 2, opened: 2, failed: 0, lost: 0, closed: 0, connectMsTotal: 1, lastError: null }, errors: 0,
+      connections: { open: 2, opened: 2, failed: 0, lost: 0, closed: 0, connectMsTotal: 1, cancelsSent: 0, lastError: null }, errors: 0,
+      connected: 2, returnedClean: 3, discarded: { cancelled: 0, dirty: 0, stale: 0, idle: 0, forced: 0 },
     };
     const built = buildHeartbeat({ app: snapshot }, new Date(0));
     expect(built.pools.app).toMatchObject({ size: 10, open: 2, inUse: 1, idle: 1 });

@@ -100,7 +100,7 @@ describe("Postgres restarted under load", () => {
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(6000);
     expect(outcomes.at(-1)!.status).toBe(200);
     expect(recoveredInMs).toBeLessThan(15_000);
-    // postgres.js used to write to a connection whose socket was gone (scripts/patch-postgres.mjs).
+    // postgres.js used to write to a connection whose socket was gone (its reconnect path, which the pool no longer takes).
     expect(app.output()).not.toContain("uncaughtException");
     expect(app.output()).not.toContain("reading 'write'");
 

@@ -24,11 +24,6 @@ const WITHOUT_SERVER_ONLY: Record<string, string> = {
   "lib/ratelimit/policies.ts": "tooling: through lib/env.ts",
   "lib/db/embedded.ts": "tooling: scripts/dev.ts, tests/support/app-server.ts (Playwright)",
   "lib/security/static-headers.ts": "tooling: next.config.ts",
-  // The pool work owns these files right now (lib/db/pool/ replaces them); they are loaded only by server code.
-  "lib/db/connection-errors.ts": "pool work in progress",
-  "lib/db/connection-tracker.ts": "pool work in progress",
-  "lib/db/pool-gate.ts": "pool work in progress",
-  "lib/db/role-pool.ts": "pool work in progress",
 };
 
 function modules(dir: string): string[] {

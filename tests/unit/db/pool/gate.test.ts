@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { GateError, PoolGate } from "@/lib/db/pool-gate";
+import { GateError, PoolGate } from "@/lib/db/pool/gate";
 
 const gate = (size: number, maxWaiting = 10, acquireTimeoutMs = 1000) => new PoolGate({ size, maxWaiting, acquireTimeoutMs });
 const tick = () => new Promise((r) => setTimeout(r, 0));

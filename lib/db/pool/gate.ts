@@ -1,4 +1,5 @@
-import { LatencyWindow } from "@/lib/db/latency-window";
+import "server-only";
+import { LatencyWindow } from "@/lib/db/pool/latency-window";
 
 /**
  * A FIFO semaphore with one permit per database connection. postgres.js has

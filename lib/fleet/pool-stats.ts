@@ -5,7 +5,7 @@ import { recordRecentError } from "@/lib/fleet/recent-errors";
 import { RingBuffer } from "@/lib/fleet/ring-buffer";
 import { pool } from "@/lib/db/clients";
 import { instanceId } from "@/lib/db/instance";
-import type { RolePoolStats } from "@/lib/db/role-pool";
+import type { RolePoolStats } from "@/lib/db/pool";
 import { ROLES, type Role } from "@/lib/db/roles";
 
 /**
@@ -52,7 +52,7 @@ export interface PoolStatsReport {
 
 export function poolSnapshot(role: Role): PoolSnapshot {
   const stats = pool(role).stats();
-  return { ...stats, max: stats.size, idle: Math.max(0, stats.connections.open - stats.inUse) };
+  return { ...stats, max: stats.size, idle: Math.max(0, stats.connected - stats.inUse) };
 }
 
 /** Every role's snapshot; a role whose pool cannot be created (no DATABASE_URL) is left out. */

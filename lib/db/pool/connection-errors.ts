@@ -1,0 +1,66 @@
+import "server-only";
+/**
+ * Which driver errors mean "the connection is gone" (the pool must reconnect)
+ * as opposed to "this query failed" (the caller's problem).
+ */
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "CONNECT_TIMEOUT", "EAI_AGAIN"]);
+
+const LOST_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  // admin_shutdown, crash_shutdown, cannot_connect_now (server starting or stopping)
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/**
+ * The codes of an error and of what it wraps: Drizzle puts the driver's error in `cause`
+ * (DrizzleQueryError), and so do our own wrappers. A few levels deep at most.
+ */
+export function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+/** The server could not be reached at all: nothing was sent, so trying another host is safe. */
+export function isConnectError(error: unknown): boolean {
+  return errorCodes(error).some((code) => CONNECT_CODES.has(code));
+}
+
+export function isConnectionLevelError(error: unknown): boolean {
+  return errorCodes(error).some((code) => CONNECT_CODES.has(code) || LOST_CODES.has(code));
+}
+
+/** The server's error (an ErrorResponse), however wrapped: the statement ended, the session is as it was. */
+export function isServerError(error: unknown): boolean {
+  return serverError(error) !== null;
+}
+
+/**
+ * A statement the server refused for the statement's own reasons (SQLSTATE classes other
+ * than insufficient resources 53, system error 58 and internal error XX): the caller's
+ * problem, not the pool's or the database's.
+ */
+export function isStatementFault(error: unknown): boolean {
+  const code = serverError(error)?.code;
+  return typeof code === "string" && !/^(53|58|XX)/.test(code);
+}
+
+function serverError(error: unknown): { code?: unknown } | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === "PostgresError") return current as { code?: unknown };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}

@@ -1,0 +1,170 @@
+import "server-only";
+import postgres, { type Sql } from "postgres";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { ConnectionTracker, SocketOptions, TrackedConnection } from "@/lib/db/pool/connection-tracker";
+import type { DiscardCounters } from "@/lib/db/pool/types";
+
+/**
+ * One place in the pool, holding at most one database connection: a postgres.js client of
+ * its own with `max: 1`. The pool never uses postgres.js's connection sharing, `reserve()` or
+ * its reconnect: a slot's client talks over exactly one socket, and when that socket is gone
+ * the client is thrown away and the next unit gets a new one. That is what makes "a connection
+ * goes back clean or not at all" checkable: the slot can read its one connection's state
+ * (wire-state.ts), and a destroyed connection is closed before its slot opens another, so a
+ * role never has more backends than slots.
+ */
+export type Verdict = "clean" | keyof DiscardCounters | "direct";
+
+export interface ClientSettings {
+  url: string;
+  connectTimeoutS: number;
+  /** Named prepared statements; off behind a transaction-mode pooler. */
+  prepare: boolean;
+  applicationName: string;
+}
+
+/** Terminate ('X'): tells the backend to exit now, whatever it was doing. */
+const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
+
+export class Slot {
+  private client: Sql | null = null;
+  private database: PostgresJsDatabase | null = null;
+  private connection: TrackedConnection | null = null;
+  /** The pool's generation when this client was made: older ones are stale (outage, switch of target). */
+  generation = -1;
+  connectedAt = 0;
+  idleSince = 0;
+  /** Set by Unit.cancel() or an aborted signal; the connection is destroyed when the unit ends. */
+  cancelled = false;
+
+  constructor(private readonly tracker: ConnectionTracker) {}
+
+  get hasClient(): boolean {
+    return this.client !== null;
+  }
+
+  /** A live connection (possibly busy). */
+  get connected(): boolean {
+    return this.connection !== null && !this.connection.isClosed();
+  }
+
+  get sql(): Sql {
+    if (!this.client) throw new Error("slot has no client");
+    return this.client;
+  }
+
+  get db(): PostgresJsDatabase {
+    this.database ??= drizzle(this.sql);
+    return this.database;
+  }
+
+  /** A new client for this slot; the previous one must have been discarded. */
+  open(settings: ClientSettings, generation: number): void {
+    if (this.client) throw new Error("slot already has a client");
+    let used = false;
+    const connect = (options: SocketOptions) => {
+      // One socket per client: postgres.js must not reconnect on its own. A client whose
+      // connection closed is discarded by the pool before its next unit (see verdict()).
+      if (used) return Promise.reject(Object.assign(new Error("this pooled connection closed; the pool opens a new one"), { code: "CONNECTION_CLOSED" }));
+      used = true;
+      return this.tracker.connect(options).then((connection) => {
+        this.connection = connection;
+        this.connectedAt = Date.now();
+        // The moment the socket is gone the client is ended, so that a query the unit still
+        // sends fails at once (CONNECTION_ENDED) instead of making postgres.js reconnect.
+        void connection.closed.then(() => client.end({ timeout: 0 }).catch(() => {}));
+        return connection.socket;
+      });
+    };
+    const client = postgres(settings.url, {
+      max: 1,
+      // The pool closes idle and old connections itself (and so knows when they are gone).
+      idle_timeout: 0,
+      max_lifetime: 0,
+      connect_timeout: settings.connectTimeoutS,
+      // Without this postgres.js queues a query behind a busy connection's slow one.
+      max_pipeline: 0,
+      prepare: settings.prepare,
+      connection: { application_name: settings.applicationName },
+      socket: connect,
+      // No array-type lookup on connect: nothing reads postgres.js-parsed arrays (results are
+      // raw text or Drizzle rows without arrays), and that internal query is the one a
+      // connection killed during its startup would fail with nobody to catch it.
+      fetch_types: false,
+      onnotice: () => {},
+    } as postgres.Options<Record<string, postgres.PostgresType>>);
+    this.client = client;
+    this.generation = generation;
+    this.cancelled = false;
+  }
+
+  /** Stops what runs on the connection, for a unit that is being cancelled. */
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    const connection = this.connection;
+    // Only while a statement is in flight: an idle backend has nothing to cancel.
+    if (connection && !connection.isClosed() && connection.wire.busy) void this.tracker.sendCancel(connection);
+  }
+
+  /**
+   * Whether this slot's connection may serve the next unit, given how the unit ended:
+   * "ok", "server-error" (it failed on an error the server sent: the statement ended, the
+   * session is as it was) or "failed" (anything else: our code threw, maybe mid-result or
+   * holding session state it meant to undo). Call it a macrotask after the unit ended, so
+   * that postgres.js has flushed whatever the unit left in its write buffer.
+   */
+  verdict(
+    ended: "ok" | "server-error" | "failed",
+    options: { currentGeneration: number; maxLifetimeS: number; direct: boolean },
+  ): Verdict {
+    if (options.direct) return "direct";
+    if (this.cancelled) return "cancelled";
+    if (this.generation !== options.currentGeneration) return "stale";
+    if (ended === "failed") return "dirty";
+    const connection = this.connection;
+    if (!connection) return "clean";
+    if (connection.isClosed()) return "dirty";
+    // TLS hides the bytes: only a unit that succeeded is trusted to have left it idle.
+    if (connection.wire.opaque) return ended === "ok" ? this.aged(options.maxLifetimeS) : "dirty";
+    if (!connection.wire.idle) return "dirty";
+    return this.aged(options.maxLifetimeS);
+  }
+
+  private aged(maxLifetimeS: number): Verdict {
+    return maxLifetimeS > 0 && Date.now() - this.connectedAt > maxLifetimeS * 1000 ? "idle" : "clean";
+  }
+
+  /**
+   * Closes the connection and forgets the client. A statement still in flight is cancelled
+   * first — safe, as nothing else will ever run on this connection — then the backend is told
+   * to exit and the socket is ended. Resolves once the socket has closed (cut after
+   * `timeoutS`): only then may the slot open another connection. Returns whether it was cut.
+   */
+  async discard(timeoutS: number): Promise<boolean> {
+    const client = this.client;
+    const connection = this.connection;
+    this.client = null;
+    this.database = null;
+    this.connection = null;
+    this.cancelled = false;
+    let forced = false;
+    if (connection && !connection.isClosed()) {
+      if (connection.wire.busy) await this.tracker.sendCancel(connection);
+      // Past postgres.js: its end() would wait for a cursor nobody reads any more. The backend
+      // exits on Terminate, or on the end of the stream if it is mid-message.
+      if (!connection.socket.writableEnded) connection.socket.end(TERMINATE);
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutS * 1000)));
+      forced = await Promise.race([connection.closed.then(() => false), cut]);
+      clearTimeout(timer);
+      if (forced) {
+        connection.socket.destroy();
+        await connection.closed;
+      }
+    }
+    // Frees postgres.js's own state; its queries still pending fail with CONNECTION_CLOSED.
+    if (client) await client.end({ timeout: 0 }).catch(() => {});
+    return forced;
+  }
+}
