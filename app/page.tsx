@@ -14,9 +14,8 @@ export default async function HomePage() {
       <section className="max-w-3xl space-y-4">
         <h1 className="text-3xl font-semibold tracking-tight">Your PostgreSQL, safely in reach</h1>
         <p className="text-lg text-slate-600">
-          Sluice gives a team read access to a Postgres database without handing out credentials: browse tables,
-          run read-only SQL and call a rate-limited JSON API, while every request runs as a least-privilege database
-          role through a measured connection pool.
+          Sluice gives a team read access to a Postgres database without handing out credentials: browse tables, run read-only SQL and call a
+          rate-limited JSON API, while every request runs as a least-privilege database role through a measured connection pool.
         </p>
       </section>
 

@@ -115,8 +115,16 @@ try {
   await migrateDatabase(pg.url, env);
   await seedDatabase(pg.url, env, { scale: SCALE, log: say });
   const customers = Math.max(100, Math.round(20_000 * SCALE));
-  const roles: RoleNames = { readonly: roleCredentials(env, "readonly").user, app: roleCredentials(env, "app").user, admin: roleCredentials(env, "admin").user };
-  const poolSize = { readonly: Number(STORM_SERVER_ENV.DB_POOL_SIZE_READONLY), app: Number(STORM_SERVER_ENV.DB_POOL_SIZE), admin: Number(STORM_SERVER_ENV.DB_POOL_SIZE) };
+  const roles: RoleNames = {
+    readonly: roleCredentials(env, "readonly").user,
+    app: roleCredentials(env, "app").user,
+    admin: roleCredentials(env, "admin").user,
+  };
+  const poolSize = {
+    readonly: Number(STORM_SERVER_ENV.DB_POOL_SIZE_READONLY),
+    app: Number(STORM_SERVER_ENV.DB_POOL_SIZE),
+    admin: Number(STORM_SERVER_ENV.DB_POOL_SIZE),
+  };
 
   // --- a token with tables:read, sql:run and admin (for the pool stats) -------------------------
   pointLibAt(envVars);
@@ -127,7 +135,9 @@ try {
 
   const app = await startAppServer({ ...envVars, ...STORM_SERVER_ENV, DB_RECONNECT_TIMEOUT_S: "2" });
   stops.push(async () => void (await app.stop()));
-  say(`production server at ${app.url}; readonly pool ${poolSize.readonly}, ${VERIFIERS} verifier + ${ABORTERS} aborter workers, ${REQUESTS} requests`);
+  say(
+    `production server at ${app.url}; readonly pool ${poolSize.readonly}, ${VERIFIERS} verifier + ${ABORTERS} aborter workers, ${REQUESTS} requests`,
+  );
 
   const sampler = new DirtySampler(() => superuserConnection(pg.url), roles.readonly, 50);
   sampler.start();
@@ -153,7 +163,9 @@ try {
   const su = superuserConnection(pg.url);
   const drain: DrainReport = await measureDrain({ url: app.url, adminToken: token, superuser: su, roles, waitMs: 90_000 });
   await su.end({ timeout: 1 });
-  say(`drain: readonly inUse 0 after ${drain.inUseZeroMs ?? ">90000"} ms, no idle-in-transaction backend after ${drain.noIdleInTransactionMs ?? ">90000"} ms`);
+  say(
+    `drain: readonly inUse 0 after ${drain.inUseZeroMs ?? ">90000"} ms, no idle-in-transaction backend after ${drain.noIdleInTransactionMs ?? ">90000"} ms`,
+  );
 
   // --- 3. Postgres restarted under load -------------------------------------------------------
   const stopLoad = new AbortController();
@@ -185,7 +197,9 @@ try {
       const s = superuserConnection(pg.url);
       const view = await backendView(s, roles).finally(() => s.end({ timeout: 1 }));
       restarts.push({ downMs, recoveredMs, backends: view.perRole });
-      say(`restart ${i + 1}: down ${downMs} ms, verifiers right again ${recoveredMs ?? "never (>60 s)"} ms after Postgres was back; backends ${JSON.stringify(view.perRole)}`);
+      say(
+        `restart ${i + 1}: down ${downMs} ms, verifiers right again ${recoveredMs ?? "never (>60 s)"} ms after Postgres was back; backends ${JSON.stringify(view.perRole)}`,
+      );
     }
   } finally {
     stopLoad.abort();
@@ -199,7 +213,9 @@ try {
   }
   const dirty: DirtyReport = await sampler.stop();
   say(`backends per role 5 s after the restarts: ${JSON.stringify(afterRestarts.perRole)} (pool sizes ${JSON.stringify(poolSize)})`);
-  say(`dirty connections: worst unowned dirty span ${dirty.worstUnownedDirtyMs} ms, longest idle in transaction ${dirty.worstIdleInTransactionMs} ms (${dirty.worstIdleInTransactionQuery ?? "-"}), longest active ${dirty.worstActiveMs} ms, ${dirty.samples} samples`);
+  say(
+    `dirty connections: worst unowned dirty span ${dirty.worstUnownedDirtyMs} ms, longest idle in transaction ${dirty.worstIdleInTransactionMs} ms (${dirty.worstIdleInTransactionQuery ?? "-"}), longest active ${dirty.worstActiveMs} ms, ${dirty.samples} samples`,
+  );
 
   const log = app.output();
   const countLog = (re: RegExp) => (log.match(re) ?? []).length;
@@ -224,7 +240,10 @@ try {
       // not a log line
     }
   }
-  const serverErrorMessages = [...errorMessages].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([message, count]) => ({ message, count }));
+  const serverErrorMessages = [...errorMessages]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([message, count]) => ({ message, count }));
 
   // --- the summary ----------------------------------------------------------------------------
   const date = new Date().toISOString().slice(0, 10);
@@ -275,8 +294,12 @@ try {
     `| longest idle in transaction (one readonly backend) | ${dirty.worstIdleInTransactionMs} ms |`,
     `| longest active statement (readonly) | ${dirty.worstActiveMs} ms |`,
     `| recovery after each restart | ${restarts.map((r) => (r.recoveredMs === null ? "never" : `${r.recoveredMs} ms`)).join(", ")} |`,
-    `| backends per role after ${RESTARTS} restarts (pool size) | ${Object.entries(afterRestarts.perRole).map(([name, n]) => `${name} ${n}`).join(", ")} (${JSON.stringify(poolSize)}) |`,
-    `| server log | ${Object.entries(serverLog).map(([k, v]) => `${k} ${v}`).join(", ")} |`,
+    `| backends per role after ${RESTARTS} restarts (pool size) | ${Object.entries(afterRestarts.perRole)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(", ")} (${JSON.stringify(poolSize)}) |`,
+    `| server log | ${Object.entries(serverLog)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")} |`,
     "",
     "Server error lines (level ≥ error), most frequent first:",
     "",
@@ -284,8 +307,12 @@ try {
     "",
     "Samples (first few per failure kind):",
     "",
-    ...Object.entries(storm.samples).flatMap(([kind, list]) => list.slice(0, 3).map((s) => `- ${kind}: \`${s.kind} ${s.path}\` → ${s.status} ${s.detail.replace(/\|/g, "\\|")}`)),
-    ...Object.entries(restartReport.samples).flatMap(([kind, list]) => list.slice(0, 3).map((s) => `- restarts ${kind}: \`${s.kind} ${s.path}\` → ${s.status} ${s.detail.replace(/\|/g, "\\|")}`)),
+    ...Object.entries(storm.samples).flatMap(([kind, list]) =>
+      list.slice(0, 3).map((s) => `- ${kind}: \`${s.kind} ${s.path}\` → ${s.status} ${s.detail.replace(/\|/g, "\\|")}`),
+    ),
+    ...Object.entries(restartReport.samples).flatMap(([kind, list]) =>
+      list.slice(0, 3).map((s) => `- restarts ${kind}: \`${s.kind} ${s.path}\` → ${s.status} ${s.detail.replace(/\|/g, "\\|")}`),
+    ),
     "",
   ].join("\n");
   process.stdout.write(`\n${md}\n`);

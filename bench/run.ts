@@ -25,13 +25,20 @@ import { rateLimiterScenario } from "@/bench/scenarios/rate-limiter";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
-const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const only = [...args]
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
 if (!args.has("--reuse-build")) {
   process.env.NEXT_DIST_DIR ||= ".next-bench";
   say(`building the production server into ${process.env.NEXT_DIST_DIR}…`);
-  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const build = spawnSync("npm", ["run", "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   if (build.status !== 0) throw new Error("the production build failed");
 }
 
@@ -47,7 +54,11 @@ try {
     LOG_LEVEL: "error",
   };
   const cli = (script: string, cliArgs: string[], extra: Record<string, string> = {}) => {
-    const result = spawnSync("npm", ["run", "--silent", script, "--", ...cliArgs], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...base, ...extra } });
+    const result = spawnSync("npm", ["run", "--silent", script, "--", ...cliArgs], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, ...base, ...extra },
+    });
     if (result.status !== 0) throw new Error(`npm run ${script} failed:\n${result.stdout}\n${result.stderr}`);
     return result.stdout.trim().split("\n").at(-1)!.trim();
   };
@@ -68,7 +79,13 @@ try {
     say,
   };
 
-  const all = { pooling: poolingScenario, overhead: overheadScenario, overload: overloadScenario, csv: csvScenario, "rate-limiter": rateLimiterScenario };
+  const all = {
+    pooling: poolingScenario,
+    overhead: overheadScenario,
+    overload: overloadScenario,
+    csv: csvScenario,
+    "rate-limiter": rateLimiterScenario,
+  };
   const unknown = only?.filter((name) => !(name in all)) ?? [];
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${Object.keys(all).join(", ")}`);
   const scenarios: ScenarioResult[] = [];

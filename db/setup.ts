@@ -136,4 +136,3 @@ export async function setupDatabase(ownerUrl: string, env: Env, log: SetupLog = 
     await owner.end({ timeout: 5 });
   }
 }
-

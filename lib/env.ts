@@ -22,83 +22,103 @@ export const DEV_SECRET_PREFIX = "devgen_";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalInt = (min = 0) => z.coerce.number().int().min(min).optional();
-const identifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case Postgres identifier");
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// URL");
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case Postgres identifier");
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// URL");
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
-    DATABASE_POOLER_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
-    DATA_SCHEMAS: z
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  DATABASE_POOLER_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  DATA_SCHEMAS: z
+    .string()
+    .default("data")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(identifier).min(1)),
+  DB_ROLE_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
       .string()
-      .default("data")
-      .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(identifier).min(1)),
-    DB_ROLE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z_][a-z0-9_]{0,30}$/).default("")),
-    DB_READONLY_USER: z.preprocess(emptyAsUndefined, identifier.default("readonly_user")),
-    DB_APP_USER: z.preprocess(emptyAsUndefined, identifier.default("app_user")),
-    DB_ADMIN_USER: z.preprocess(emptyAsUndefined, identifier.default("admin_user")),
-    DB_READONLY_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
-    DB_APP_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
-    DB_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
-    DB_POOL_SIZE: int(10, 1),
-    DB_POOL_SIZE_READONLY: optionalInt(1),
-    DB_POOL_SIZE_APP: optionalInt(1),
-    DB_POOL_SIZE_ADMIN: optionalInt(1),
-    DB_POOL_MIN: int(2),
-    DB_POOL_MAX_WAITING: int(10),
-    DB_POOL_ACQUIRE_TIMEOUT_MS: int(5000, 1),
-    DB_POOL_MAX_IDLE_S: int(300, 1),
-    DB_RECONNECT_TIMEOUT_S: int(60, 1),
-    /** /api/v1 requests in flight per instance before the rest get 503; 0 = off; unset = readonly size + DB_POOL_MAX_WAITING. */
-    API_MAX_IN_FLIGHT: optionalInt(0),
-    DB_POOL_MODE: z.enum(["pooled", "direct"]).default("pooled"),
-    DB_CONNECT_TIMEOUT_S: int(10, 1),
-    DB_STATEMENT_TIMEOUT_MS: int(15000, 100),
-    REDIS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
-    AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32).optional()),
-    INSTANCE_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,40}$/).optional()),
-    EMBEDDED_PG_PORT: int(54329, 1),
-    EMBEDDED_PG_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
-    SEED_SCALE: z.coerce.number().positive().max(20).default(1),
-    /** `on` only for `npm run bench`: exposes the bare comparison handler under /api/bench. */
-    BENCH_ENDPOINTS: z.enum(["on", "off"]).default("off"),
-    PORT: int(3000, 1),
-    REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
-    REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
-    TRUST_PROXY: trustProxySchema,
-    SESSION_TTL_S: int(8 * 3600, 60),
-    /** auto: Secure cookies when the request arrived over https (X-Forwarded-Proto from the proxy in front). */
-    AUTH_SECURE_COOKIES: z.enum(["auto", "always", "never"]).default("auto"),
-    /** Password for `npm run create-admin`; read by that script only, never by the server. */
-    ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).max(256).optional()),
-    ...rateLimitEnvShape,
-    /** Explorer (issue 5): row caps of the table API (JSON / CSV), SQL sandbox limits. */
-    TABLE_ROW_CAP: int(1000, 1),
-    CSV_ROW_CAP: int(1_000_000, 1),
-    SQL_TIMEOUT_MS: int(10_000, 100),
-    SQL_MAX_ROWS: int(1000, 1),
-    SQL_MAX_COST: z.coerce.number().positive().default(10_000_000),
-    CATALOG_TTL_MS: int(30_000, 0),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    /** Bearer secret that lets a Prometheus scraper read /api/metrics without a user token. */
-    METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32).max(256).optional()),
-    /** How long SIGTERM waits for in-flight requests before closing pools and Redis anyway. */
-    SHUTDOWN_TIMEOUT_S: int(20, 1),
-    /** Optional read replica for the readonly role (same role names and passwords as DATABASE_URL's server). */
-    DATABASE_READONLY_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
-  });
+      .regex(/^[a-z_][a-z0-9_]{0,30}$/)
+      .default(""),
+  ),
+  DB_READONLY_USER: z.preprocess(emptyAsUndefined, identifier.default("readonly_user")),
+  DB_APP_USER: z.preprocess(emptyAsUndefined, identifier.default("app_user")),
+  DB_ADMIN_USER: z.preprocess(emptyAsUndefined, identifier.default("admin_user")),
+  DB_READONLY_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
+  DB_APP_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
+  DB_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
+  DB_POOL_SIZE: int(10, 1),
+  DB_POOL_SIZE_READONLY: optionalInt(1),
+  DB_POOL_SIZE_APP: optionalInt(1),
+  DB_POOL_SIZE_ADMIN: optionalInt(1),
+  DB_POOL_MIN: int(2),
+  DB_POOL_MAX_WAITING: int(10),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: int(5000, 1),
+  DB_POOL_MAX_IDLE_S: int(300, 1),
+  DB_RECONNECT_TIMEOUT_S: int(60, 1),
+  /** /api/v1 requests in flight per instance before the rest get 503; 0 = off; unset = readonly size + DB_POOL_MAX_WAITING. */
+  API_MAX_IN_FLIGHT: optionalInt(0),
+  DB_POOL_MODE: z.enum(["pooled", "direct"]).default("pooled"),
+  DB_CONNECT_TIMEOUT_S: int(10, 1),
+  DB_STATEMENT_TIMEOUT_MS: int(15000, 100),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32).optional()),
+  INSTANCE_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w.-]{1,40}$/)
+      .optional(),
+  ),
+  EMBEDDED_PG_PORT: int(54329, 1),
+  EMBEDDED_PG_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).optional()),
+  SEED_SCALE: z.coerce.number().positive().max(20).default(1),
+  /** `on` only for `npm run bench`: exposes the bare comparison handler under /api/bench. */
+  BENCH_ENDPOINTS: z.enum(["on", "off"]).default("off"),
+  PORT: int(3000, 1),
+  REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
+  REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
+  TRUST_PROXY: trustProxySchema,
+  SESSION_TTL_S: int(8 * 3600, 60),
+  /** auto: Secure cookies when the request arrived over https (X-Forwarded-Proto from the proxy in front). */
+  AUTH_SECURE_COOKIES: z.enum(["auto", "always", "never"]).default("auto"),
+  /** Password for `npm run create-admin`; read by that script only, never by the server. */
+  ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12).max(256).optional()),
+  ...rateLimitEnvShape,
+  /** Explorer (issue 5): row caps of the table API (JSON / CSV), SQL sandbox limits. */
+  TABLE_ROW_CAP: int(1000, 1),
+  CSV_ROW_CAP: int(1_000_000, 1),
+  SQL_TIMEOUT_MS: int(10_000, 100),
+  SQL_MAX_ROWS: int(1000, 1),
+  SQL_MAX_COST: z.coerce.number().positive().default(10_000_000),
+  CATALOG_TTL_MS: int(30_000, 0),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer secret that lets a Prometheus scraper read /api/metrics without a user token. */
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32).max(256).optional()),
+  /** How long SIGTERM waits for in-flight requests before closing pools and Redis anyway. */
+  SHUTDOWN_TIMEOUT_S: int(20, 1),
+  /** Optional read replica for the readonly role (same role names and passwords as DATABASE_URL's server). */
+  DATABASE_READONLY_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+});
 
 // Redis too: limits, sessions and token revocation must be shared by every instance.
 const PRODUCTION_REQUIRED = ["DATABASE_URL", "REDIS_URL", "DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET"] as const;
-const SECRETS = ["DB_READONLY_PASSWORD", "DB_APP_PASSWORD", "DB_ADMIN_PASSWORD", "AUTH_SECRET", "DATABASE_URL", "DATABASE_POOLER_URL", "METRICS_TOKEN"] as const;
+const SECRETS = [
+  "DB_READONLY_PASSWORD",
+  "DB_APP_PASSWORD",
+  "DB_ADMIN_PASSWORD",
+  "AUTH_SECRET",
+  "DATABASE_URL",
+  "DATABASE_POOLER_URL",
+  "METRICS_TOKEN",
+] as const;
 
 /**
  * Checked on the raw values, apart from the schema, so that a production

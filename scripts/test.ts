@@ -30,7 +30,14 @@ if (!args.has("--skip-build")) {
   }
 }
 
-failedSteps += run("unit + integration", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(resultsDir, "vitest-results.json")}`]) ? 1 : 0;
+failedSteps += run("unit + integration", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${path.join(resultsDir, "vitest-results.json")}`,
+])
+  ? 1
+  : 0;
 if (!args.has("--skip-e2e")) failedSteps += run("browser", bin("playwright"), ["test"]) ? 1 : 0;
 
 function counts(): { passed: number; failed: number; skipped: number } {

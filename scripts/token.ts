@@ -53,7 +53,10 @@ await runCli(async () => {
     const user = await userByEmail();
     if (user.disabled) throw new CliError(`${user.email} is disabled`);
     if (!values.name) throw new CliError("--name is required");
-    const scopes = (values.scopes ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const scopes = (values.scopes ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = scopes.filter((scope) => !(TOKEN_SCOPES as readonly string[]).includes(scope));
     if (unknown.length || scopes.length === 0) throw new CliError(`--scopes takes a comma-separated list of: ${TOKEN_SCOPES.join(", ")}`);
     let lifetimeMs: number | null;

@@ -65,7 +65,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const byStatus: Record<string, StatusLatency> = {};
   for (const [status, values] of Object.entries(latencies)) {
     values.sort((a, b) => a - b);
-    byStatus[status] = { count: values.length, p50: round(percentile(values, 0.5)), p99: round(percentile(values, 0.99)), max: round(values.at(-1) ?? 0) };
+    byStatus[status] = {
+      count: values.length,
+      p50: round(percentile(values, 0.5)),
+      p99: round(percentile(values, 0.99)),
+      max: round(values.at(-1) ?? 0),
+    };
   }
   return {
     requests: all.length,

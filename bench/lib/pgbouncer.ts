@@ -17,11 +17,21 @@ export function pgbouncerInstalled(): boolean {
   return spawnSync("pgbouncer", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-export async function startPgBouncer(options: { serverHost: string; serverPort: number; users: Record<string, string>; poolSize: number }): Promise<PgBouncer> {
+export async function startPgBouncer(options: {
+  serverHost: string;
+  serverPort: number;
+  users: Record<string, string>;
+  poolSize: number;
+}): Promise<PgBouncer> {
   const dir = mkdtempSync(path.join(tmpdir(), "sluice-pgbouncer-"));
   const port = await freePort();
   const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  writeFileSync(path.join(dir, "userlist.txt"), Object.entries(options.users).map(([u, p]) => `${quote(u)} ${quote(p)}`).join("\n") + "\n");
+  writeFileSync(
+    path.join(dir, "userlist.txt"),
+    Object.entries(options.users)
+      .map(([u, p]) => `${quote(u)} ${quote(p)}`)
+      .join("\n") + "\n",
+  );
   writeFileSync(
     path.join(dir, "pgbouncer.ini"),
     [

@@ -17,7 +17,10 @@ export interface RunInfo {
 export function writeReport(dir: string, info: RunInfo, scenarios: ScenarioResult[]): string {
   mkdirSync(dir, { recursive: true });
   const stem = `${info.date}-${info.mode}`;
-  writeFileSync(path.join(dir, `${stem}.json`), JSON.stringify({ info, scenarios: scenarios.map(({ chart, ...rest }) => ({ ...rest, chart: chart?.file })) }, null, 2) + "\n");
+  writeFileSync(
+    path.join(dir, `${stem}.json`),
+    JSON.stringify({ info, scenarios: scenarios.map(({ chart, ...rest }) => ({ ...rest, chart: chart?.file })) }, null, 2) + "\n",
+  );
 
   const lines: string[] = [
     `# Sluice benchmark — ${info.date} (${info.mode} mode)`,

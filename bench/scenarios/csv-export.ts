@@ -39,7 +39,9 @@ export async function csvScenario(ctx: BenchContext): Promise<ScenarioResult> {
     const rows = Math.max(0, lines - 1);
     const rowsPerS = Math.round(rows / seconds);
     const growth = Math.round(peak - before);
-    ctx.say(`csv: status ${response.status}, ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${rowsPerS} rows/s, RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MB`);
+    ctx.say(
+      `csv: status ${response.status}, ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${rowsPerS} rows/s, RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MB`,
+    );
     return {
       title: "CSV export of 1M rows (SQL API, streamed)",
       data: { status: response.status, rows, bytes, seconds, rowsPerS, rssBeforeMb: before, rssPeakMb: peak, rssGrowthMb: growth },

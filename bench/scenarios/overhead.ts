@@ -34,10 +34,14 @@ export async function overheadScenario(ctx: BenchContext): Promise<ScenarioResul
       },
       chart: {
         file: "overhead.svg",
-        svg: barChart("Requests/s at concurrency 32", [
-          { label: "bare handler", value: bare.requestsPerS, text: `${bare.requestsPerS} req/s` },
-          { label: "full Sluice path", value: full.requestsPerS, text: `${full.requestsPerS} req/s` },
-        ], "req/s"),
+        svg: barChart(
+          "Requests/s at concurrency 32",
+          [
+            { label: "bare handler", value: bare.requestsPerS, text: `${bare.requestsPerS} req/s` },
+            { label: "full Sluice path", value: full.requestsPerS, text: `${full.requestsPerS} req/s` },
+          ],
+          "req/s",
+        ),
       },
     };
   } finally {

@@ -25,7 +25,9 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
     const shed = burst.byStatus["503"];
     const ok = burst.byStatus["200"];
     const other = Object.entries(burst.byStatus).filter(([s]) => s !== "200" && s !== "503");
-    ctx.say(`overload: c=256 ${burst.requests} requests, 200: ${ok?.count ?? 0}, 503: ${shed?.count ?? 0} (p99 ${shed?.p99 ?? "-"} ms), other: ${JSON.stringify(other)}, timeouts ${burst.timeouts}, errors ${burst.errors}`);
+    ctx.say(
+      `overload: c=256 ${burst.requests} requests, 200: ${ok?.count ?? 0}, 503: ${shed?.count ?? 0} (p99 ${shed?.p99 ?? "-"} ms), other: ${JSON.stringify(other)}, timeouts ${burst.timeouts}, errors ${burst.errors}`,
+    );
 
     // Recovery: how long until a modest load gets its baseline throughput back.
     const started = performance.now();
@@ -58,7 +60,10 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
         rows: [
           ["requests in the burst", burst.requests],
           ["served (200)", `${ok?.count ?? 0} (p50 ${ok?.p50 ?? "-"} ms, p99 ${ok?.p99 ?? "-"} ms)`],
-          ["shed (503 + Retry-After)", `${shed?.count ?? 0} = ${(shedShare * 100).toFixed(1)}% (p50 ${shed?.p50 ?? "-"} ms, p99 ${shed?.p99 ?? "-"} ms)`],
+          [
+            "shed (503 + Retry-After)",
+            `${shed?.count ?? 0} = ${(shedShare * 100).toFixed(1)}% (p50 ${shed?.p50 ?? "-"} ms, p99 ${shed?.p99 ?? "-"} ms)`,
+          ],
           ["hung / failed", failed],
           ["throughput before / during", `${baseline.requestsPerS} / ${burst.requestsPerS} req/s`],
           // 256 clients that each send again as soon as they are answered: the mean response time
@@ -67,14 +72,20 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
           ["time to full throughput after the burst", recoveredMs === null ? "not within 10 s" : `${recoveredMs} ms`],
         ],
       },
-      notes: serverErrors.length ? [`first server error lines during the burst: ${serverErrors.map((l) => "`" + l.replaceAll("`", "'") + "`").join("; ")}`] : [],
+      notes: serverErrors.length
+        ? [`first server error lines during the burst: ${serverErrors.map((l) => "`" + l.replaceAll("`", "'") + "`").join("; ")}`]
+        : [],
       chart: {
         file: "overload.svg",
-        svg: barChart("Responses during the burst (count)", [
-          { label: "200 served", value: ok?.count ?? 0 },
-          { label: "503 shed", value: shed?.count ?? 0 },
-          { label: "hung / failed", value: failed },
-        ], ""),
+        svg: barChart(
+          "Responses during the burst (count)",
+          [
+            { label: "200 served", value: ok?.count ?? 0 },
+            { label: "503 shed", value: shed?.count ?? 0 },
+            { label: "hung / failed", value: failed },
+          ],
+          "",
+        ),
       },
     };
   } finally {

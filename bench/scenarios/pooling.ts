@@ -23,7 +23,11 @@ export async function poolingScenario(ctx: BenchContext): Promise<ScenarioResult
     const bouncer = await startPgBouncer({ serverHost: ctx.serverPort.host, serverPort: ctx.serverPort.port, users, poolSize: 10 });
     const poolerUrl = new URL(ctx.envVars.DATABASE_URL!);
     poolerUrl.host = `127.0.0.1:${bouncer.port}`;
-    modes.push({ name: "pgbouncer (direct per request)", env: { DB_POOL_MODE: "direct", DATABASE_POOLER_URL: poolerUrl.toString() }, stop: bouncer.stop });
+    modes.push({
+      name: "pgbouncer (direct per request)",
+      env: { DB_POOL_MODE: "direct", DATABASE_POOLER_URL: poolerUrl.toString() },
+      stop: bouncer.stop,
+    });
   } else {
     notes.push("pgbouncer is not installed here (apt-get install pgbouncer), so the PgBouncer comparison was skipped.");
   }
@@ -35,7 +39,13 @@ export async function poolingScenario(ctx: BenchContext): Promise<ScenarioResult
       results[mode.name] = {};
       for (const connections of [1, 32]) {
         await runLoad({ url: app.url, connections, durationS: 1, headers: auth(ctx), paths: orderPaths(PATH, 50) }); // warm-up
-        results[mode.name]![connections] = await runLoad({ url: app.url, connections, durationS: ctx.durationS, headers: auth(ctx), paths: orderPaths(PATH) });
+        results[mode.name]![connections] = await runLoad({
+          url: app.url,
+          connections,
+          durationS: ctx.durationS,
+          headers: auth(ctx),
+          paths: orderPaths(PATH),
+        });
         const r = results[mode.name]![connections]!;
         ctx.say(`pooling: ${mode.name} c=${connections}: ${r.requestsPerS} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`);
       }
@@ -58,7 +68,12 @@ export async function poolingScenario(ctx: BenchContext): Promise<ScenarioResult
   ];
   if (results[bouncerName]) {
     const vsBouncer = rps("pooled", 32) / Math.max(1e-9, rps(bouncerName, 32));
-    targets.push({ name: "pooled vs PgBouncer-per-request throughput at c=32", goal: "≥ 2.5×", measured: `${vsBouncer.toFixed(1)}×`, met: vsBouncer >= 2.5 });
+    targets.push({
+      name: "pooled vs PgBouncer-per-request throughput at c=32",
+      goal: "≥ 2.5×",
+      measured: `${vsBouncer.toFixed(1)}×`,
+      met: vsBouncer >= 2.5,
+    });
   }
   const rows = Object.entries(results).flatMap(([mode, byC]) =>
     Object.entries(byC).map(([c, r]) => [mode, c, r.requestsPerS, r.p50, r.p99, r.non2xx + r.errors + r.timeouts]),

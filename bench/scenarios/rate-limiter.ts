@@ -39,11 +39,20 @@ export async function rateLimiterScenario(ctx: BenchContext): Promise<ScenarioRe
     const p50 = Math.round(percentile(times, 0.5) * 1000) / 1000;
     const p99 = Math.round(percentile(times, 0.99) * 1000) / 1000;
     const pingP50 = Math.round(percentile(pingTimes, 0.5) * 1000) / 1000;
-    ctx.say(`rate limiter: p50 ${p50} ms, p99 ${p99} ms (Redis PING p50 ${pingP50} ms); ${allowed} of ${calls} concurrent calls allowed with limit ${limit}`);
+    ctx.say(
+      `rate limiter: p50 ${p50} ms, p99 ${p99} ms (Redis PING p50 ${pingP50} ms); ${allowed} of ${calls} concurrent calls allowed with limit ${limit}`,
+    );
     return {
       title: "Rate limiter (sliding window, @upstash/ratelimit over ioredis)",
       data: { samples, p50, p99, pingP50, limit, calls, allowed },
-      targets: [{ name: `allowed of ${calls} concurrent calls (two clients), limit ${limit}`, goal: `exactly ${limit}`, measured: String(allowed), met: allowed === limit }],
+      targets: [
+        {
+          name: `allowed of ${calls} concurrent calls (two clients), limit ${limit}`,
+          goal: `exactly ${limit}`,
+          measured: String(allowed),
+          met: allowed === limit,
+        },
+      ],
       table: {
         header: ["measure", "value"],
         rows: [

@@ -11,7 +11,11 @@ export function AddUserForm({ roles }: { roles: readonly string[] }) {
   const [state, formAction, pending] = useActionState(createUserAction, null);
   return (
     <div className="space-y-3">
-      <form action={formAction} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-label="Add a user">
+      <form
+        action={formAction}
+        className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+        aria-label="Add a user"
+      >
         <Field label="E-mail" error={fieldErrorOf(state, "email")} className="grow">
           <Input name="email" type="email" required />
         </Field>

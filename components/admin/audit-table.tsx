@@ -32,7 +32,11 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
               <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
               <td className={`px-4 py-2 ${OUTCOME_STYLE[row.outcome] ?? ""}`}>
                 {row.outcome}
-                {row.durationMs !== null && <div className="text-xs text-slate-500">{row.durationMs} ms{row.rows !== null ? ` · ${row.rows} rows` : ""}</div>}
+                {row.durationMs !== null && (
+                  <div className="text-xs text-slate-500">
+                    {row.durationMs} ms{row.rows !== null ? ` · ${row.rows} rows` : ""}
+                  </div>
+                )}
               </td>
               <td className="max-w-48 truncate px-4 py-2 font-mono text-xs" title={row.target ?? undefined}>
                 {row.target ?? "—"}

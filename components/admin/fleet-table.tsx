@@ -15,9 +15,21 @@ export function FleetTable({ fleet, instance }: { fleet: AdminStats["fleet"]; in
     <Panel
       title="Fleet"
       testId="fleet"
-      aside={<span className="text-xs text-slate-500">{fleet.source === "redis" ? "heartbeats in Redis, 15 s TTL" : fleet.source === "memory" ? "in-memory store: this process only" : "this instance only"}</span>}
+      aside={
+        <span className="text-xs text-slate-500">
+          {fleet.source === "redis"
+            ? "heartbeats in Redis, 15 s TTL"
+            : fleet.source === "memory"
+              ? "in-memory store: this process only"
+              : "this instance only"}
+        </span>
+      }
     >
-      <p className={`mb-4 rounded-lg border px-3 py-2 text-sm ${STATUS_STYLE[summary.status]}`} role={summary.status === "ok" ? "status" : "alert"} data-testid="fleet-warning">
+      <p
+        className={`mb-4 rounded-lg border px-3 py-2 text-sm ${STATUS_STYLE[summary.status]}`}
+        role={summary.status === "ok" ? "status" : "alert"}
+        data-testid="fleet-warning"
+      >
         {summary.status === "exhausting" ? "Warning: " : summary.status === "caution" ? "Caution: " : ""}
         {summary.message}
       </p>

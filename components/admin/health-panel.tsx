@@ -5,7 +5,9 @@ import { duration, ms, Panel } from "@/components/admin/stat";
 /** Readiness checks with latency, versions, uptime, fallback state and the recent problems of this instance. */
 export function HealthPanel({ health }: { health: AdminStats["health"] }) {
   const { readiness, versions } = health;
-  const fallback = Object.entries(health.fallbackToDirect).filter(([, on]) => on).map(([role]) => role);
+  const fallback = Object.entries(health.fallbackToDirect)
+    .filter(([, on]) => on)
+    .map(([role]) => role);
   return (
     <Panel
       title="Health"
@@ -32,7 +34,11 @@ export function HealthPanel({ health }: { health: AdminStats["health"] }) {
         <Item label="Node.js" value={versions.node} />
         <Item label="PostgreSQL" value={versions.postgres ?? "unknown"} />
         <Item label="uptime" value={duration(health.uptimeS)} />
-        <Item label="connection route" value={fallback.length ? `direct fallback: ${fallback.join(", ")}` : "as configured"} warn={fallback.length > 0} />
+        <Item
+          label="connection route"
+          value={fallback.length ? `direct fallback: ${fallback.join(", ")}` : "as configured"}
+          warn={fallback.length > 0}
+        />
       </dl>
       <h3 className="mt-5 text-xs font-medium uppercase tracking-wide text-slate-500">Recent errors (this instance)</h3>
       {health.recentErrors.length === 0 ? (

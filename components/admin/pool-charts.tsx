@@ -19,7 +19,11 @@ const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
 /** The last 15 minutes, one line per role, sampled every few seconds on the server. */
 export function PoolCharts({ samples, sampleEveryMs }: { samples: PoolSample[]; sampleEveryMs: number }) {
   return (
-    <Panel title="Last 15 minutes" aside={<span className="text-xs text-slate-500">one sample every {sampleEveryMs / 1000} s · UTC</span>} testId="pool-charts">
+    <Panel
+      title="Last 15 minutes"
+      aside={<span className="text-xs text-slate-500">one sample every {sampleEveryMs / 1000} s · UTC</span>}
+      testId="pool-charts"
+    >
       {samples.length < 2 ? (
         <p className="text-sm text-slate-500">Collecting samples… the charts fill in over the next few seconds.</p>
       ) : (
@@ -30,7 +34,10 @@ export function PoolCharts({ samples, sampleEveryMs }: { samples: PoolSample[]; 
               <LineChart
                 responsive
                 style={{ width: "100%", height: 170 }}
-                data={samples.map((sample) => ({ at: sample.at, ...Object.fromEntries(ROLES.map((role) => [role, sample.roles[role]?.[chart.key] ?? null])) }))}
+                data={samples.map((sample) => ({
+                  at: sample.at,
+                  ...Object.fromEntries(ROLES.map((role) => [role, sample.roles[role]?.[chart.key] ?? null])),
+                }))}
                 margin={{ top: 4, right: 8, bottom: 0, left: -16 }}
               >
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />

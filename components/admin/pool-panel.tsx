@@ -25,7 +25,12 @@ export function PoolPanel({ stats, server, instance }: { stats: PoolSnapshot; se
       <dl className="grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-4 lg:grid-cols-8">
         <Stat label="in use" value={stats.inUse} testId={`in-use-${role}`} tone={stats.inUse >= stats.size ? "warn" : "plain"} />
         <Stat label="idle" value={stats.idle} testId={`idle-${role}`} hint="open connections not lent out" />
-        <Stat label="waiting" value={`${stats.waiting} / ${stats.maxWaiting}`} testId={`waiting-${role}`} tone={stats.waiting > 0 ? "warn" : "plain"} />
+        <Stat
+          label="waiting"
+          value={`${stats.waiting} / ${stats.maxWaiting}`}
+          testId={`waiting-${role}`}
+          tone={stats.waiting > 0 ? "warn" : "plain"}
+        />
         <Stat label="size · min · max" value={`${stats.size} · ${stats.min} · ${stats.max}`} />
         <Stat label="served" value={stats.served.toLocaleString("en")} testId={`served-${role}`} />
         <Stat label="queued" value={stats.queued.toLocaleString("en")} hint="had to wait for a connection" />
@@ -61,7 +66,9 @@ function ServerRows({ role, rows, instance }: { role: string; rows: ServerPoolVi
               <th className="py-1 font-medium">instance</th>
               <th className="py-1 font-medium">active</th>
               <th className="py-1 font-medium">idle</th>
-              <th className="py-1 font-medium" title="idle in transaction">idle in tx</th>
+              <th className="py-1 font-medium" title="idle in transaction">
+                idle in tx
+              </th>
               <th className="py-1 font-medium">longest running</th>
             </tr>
           </thead>

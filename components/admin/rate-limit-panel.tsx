@@ -30,7 +30,9 @@ export function RateLimitPanel({ limits }: { limits: AdminStats["rateLimits"] })
     <Panel
       title="Rate limits"
       testId="rate-limits"
-      aside={<span className="text-xs text-slate-500">{limits.store === "redis" ? "fleet-wide, per minute" : "in-memory limiter: this process"}</span>}
+      aside={
+        <span className="text-xs text-slate-500">{limits.store === "redis" ? "fleet-wide, per minute" : "in-memory limiter: this process"}</span>
+      }
     >
       {limits.error && <p className="mb-3 text-sm text-amber-800">{limits.error}; showing this instance&apos;s totals since start.</p>}
       {counters && total === 0 && <p className="mb-3 text-sm text-slate-500">No rate-limited traffic in the last 15 minutes.</p>}

@@ -15,7 +15,11 @@ export function ResetPasswordButton({ userId, email }: { userId: string; email: 
         }}
       >
         <input type="hidden" name="userId" value={userId} />
-        <button type="submit" disabled={pending} className="rounded-md px-2.5 py-1 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md px-2.5 py-1 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-60"
+        >
           {pending ? "Resetting…" : "Reset password"}
         </button>
       </form>

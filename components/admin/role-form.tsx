@@ -5,7 +5,19 @@ import { changeRoleAction } from "@/app/admin/users/actions";
 import { InlineError } from "@/components/forms/form-alert";
 
 /** Changing the select submits at once; the page re-renders with the stored role. */
-export function RoleForm({ userId, email, role, roles, disabled }: { userId: string; email: string; role: string; roles: readonly string[]; disabled?: boolean }) {
+export function RoleForm({
+  userId,
+  email,
+  role,
+  roles,
+  disabled,
+}: {
+  userId: string;
+  email: string;
+  role: string;
+  roles: readonly string[];
+  disabled?: boolean;
+}) {
   const [state, formAction, pending] = useActionState(changeRoleAction, null);
   return (
     <form action={formAction} className="flex items-center gap-2">

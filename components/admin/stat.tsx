@@ -1,5 +1,17 @@
 /** One labelled number of a dashboard panel. */
-export function Stat({ label, value, hint, testId, tone = "plain" }: { label: string; value: React.ReactNode; hint?: string; testId?: string; tone?: "plain" | "warn" | "bad" }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  testId,
+  tone = "plain",
+}: {
+  label: string;
+  value: React.ReactNode;
+  hint?: string;
+  testId?: string;
+  tone?: "plain" | "warn" | "bad";
+}) {
   const color = tone === "bad" ? "text-rose-700" : tone === "warn" ? "text-amber-700" : "text-slate-900";
   return (
     <div className="min-w-0" title={hint}>

@@ -16,7 +16,13 @@ function toBrowserRelation(schema: string, relation: CatalogRelation): BrowserRe
     comment: relation.comment ?? null,
     columns: [...relation.columns]
       .sort((a, b) => a.ordinal - b.ordinal)
-      .map((column) => ({ name: column.name, type: column.type, nullable: column.nullable, comment: column.comment ?? null, primaryKey: key.has(column.name) })),
+      .map((column) => ({
+        name: column.name,
+        type: column.type,
+        nullable: column.nullable,
+        comment: column.comment ?? null,
+        primaryKey: key.has(column.name),
+      })),
   };
 }
 

@@ -7,7 +7,15 @@ import type { ColumnInfo } from "@/components/explore/filter-builder";
  * Which columns the API returns (`select=`). Everything checked again means
  * no `select=` at all, the API's default, so the URL stays short.
  */
-export function ColumnPicker({ columns, selected, onChange }: { columns: ColumnInfo[]; selected: string[] | null; onChange: (next: string[] | null) => void }) {
+export function ColumnPicker({
+  columns,
+  selected,
+  onChange,
+}: {
+  columns: ColumnInfo[];
+  selected: string[] | null;
+  onChange: (next: string[] | null) => void;
+}) {
   const chosen = new Set(selected ?? columns.map((column) => column.name));
 
   function toggle(name: string) {
@@ -21,7 +29,11 @@ export function ColumnPicker({ columns, selected, onChange }: { columns: ColumnI
       <summary className={`${buttonClass("secondary")} cursor-pointer list-none`}>
         Columns {selected ? `(${chosen.size}/${columns.length})` : ""}
       </summary>
-      <div className="absolute z-20 mt-1 max-h-80 w-64 overflow-y-auto rounded-lg border border-slate-200 bg-white p-2 shadow-lg" role="group" aria-label="Visible columns">
+      <div
+        className="absolute z-20 mt-1 max-h-80 w-64 overflow-y-auto rounded-lg border border-slate-200 bg-white p-2 shadow-lg"
+        role="group"
+        aria-label="Visible columns"
+      >
         <div className="mb-1 flex justify-between px-1 text-xs">
           <button type="button" className="text-brand-600 hover:underline" onClick={() => onChange(null)}>
             All

@@ -59,8 +59,16 @@ export function FilterBuilder({ columns, onAdd }: { columns: ColumnInfo[]; onAdd
         </Select>
       </label>
       <label className="space-y-1">
-        <span className="block text-xs font-medium text-slate-500">Value{type ? <span className="ml-1 font-mono font-normal">({type})</span> : null}</span>
-        <Input value={value} onChange={(event) => setValue(event.target.value)} placeholder={PLACEHOLDERS[op] ?? "value"} className="w-56" aria-label="Filter value" />
+        <span className="block text-xs font-medium text-slate-500">
+          Value{type ? <span className="ml-1 font-mono font-normal">({type})</span> : null}
+        </span>
+        <Input
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          placeholder={PLACEHOLDERS[op] ?? "value"}
+          className="w-56"
+          aria-label="Filter value"
+        />
       </label>
       <Button type="submit" variant="primary">
         Add filter

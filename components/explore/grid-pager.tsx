@@ -40,11 +40,13 @@ export function GridPager({
         <label className="flex items-center gap-1.5">
           <span className="text-xs text-slate-500">Rows per page</span>
           <Select value={String(limit)} onChange={(event) => onPage(Number(event.target.value), 0)} className="w-20 py-1" aria-label="Rows per page">
-            {[...new Set([...PAGE_SIZES, limit])].sort((a, b) => a - b).map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
+            {[...new Set([...PAGE_SIZES, limit])]
+              .sort((a, b) => a - b)
+              .map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
           </Select>
         </label>
         <Button size="sm" disabled={offset === 0} onClick={() => onPage(limit, Math.max(0, offset - limit))}>

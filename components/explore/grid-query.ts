@@ -73,7 +73,12 @@ export function readGridQuery(params: URLSearchParams): GridQuery {
     if (!PAGING_KEYS.has(key)) filters.push({ key, value, label: describeFilter(key, value) });
   }
   return {
-    select: select ? select.split(",").map((name) => name.trim()).filter(Boolean) : null,
+    select: select
+      ? select
+          .split(",")
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : null,
     filters,
     sort: order
       ? order

@@ -28,7 +28,11 @@ const number = new Intl.NumberFormat("en-US");
 
 function matches(relation: BrowserRelation, needle: string): { relation: boolean; columns: Set<string> } {
   const inRelation = `${relation.schema}.${relation.name} ${relation.comment ?? ""}`.toLowerCase().includes(needle);
-  const columns = new Set(relation.columns.filter((column) => `${column.name} ${column.type} ${column.comment ?? ""}`.toLowerCase().includes(needle)).map((column) => column.name));
+  const columns = new Set(
+    relation.columns
+      .filter((column) => `${column.name} ${column.type} ${column.comment ?? ""}`.toLowerCase().includes(needle))
+      .map((column) => column.name),
+  );
   return { relation: inRelation, columns };
 }
 
@@ -91,7 +95,8 @@ function RelationCard({ relation, highlight }: { relation: BrowserRelation; high
         </Link>
         <Badge tone={relation.kind === "view" ? "warning" : "brand"}>{relation.kind}</Badge>
         <span className="text-sm text-slate-500">
-          {relation.estimatedRows !== null ? `≈ ${number.format(relation.estimatedRows)} rows` : "row count unknown"} · {relation.columns.length} columns
+          {relation.estimatedRows !== null ? `≈ ${number.format(relation.estimatedRows)} rows` : "row count unknown"} · {relation.columns.length}{" "}
+          columns
         </span>
         <Link href={href} className="ml-auto text-sm font-medium text-brand-600 hover:text-brand-700">
           Open grid →
@@ -114,7 +119,13 @@ function RelationCard({ relation, highlight }: { relation: BrowserRelation; high
               <tr key={column.name} className={highlight?.has(column.name) ? "bg-amber-50" : undefined}>
                 <td className="py-1 pr-4 font-mono">
                   {column.name}
-                  {column.primaryKey ? <span className="ml-2"><Badge tone="success" title="primary key">PK</Badge></span> : null}
+                  {column.primaryKey ? (
+                    <span className="ml-2">
+                      <Badge tone="success" title="primary key">
+                        PK
+                      </Badge>
+                    </span>
+                  ) : null}
                 </td>
                 <td className="py-1 pr-4 font-mono text-slate-600">{column.type}</td>
                 <td className="py-1 pr-4 text-slate-500">{column.nullable ? "yes" : "no"}</td>

@@ -53,12 +53,25 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
   }, [state.rows, query.select, relation.columns]);
 
   const columnDefs = useMemo<ColumnDef<Row>[]>(
-    () => shownColumns.map((name) => ({ id: name, header: name, accessorFn: (row: Row) => row[name], cell: (info) => <CellValue value={info.getValue()} /> })),
+    () =>
+      shownColumns.map((name) => ({
+        id: name,
+        header: name,
+        accessorFn: (row: Row) => row[name],
+        cell: (info) => <CellValue value={info.getValue()} />,
+      })),
     [shownColumns],
   );
   // TanStack Table is the grid engine by design; the React Compiler just skips memoizing this component.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: state.rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true, manualPagination: true, manualFiltering: true });
+  const table = useReactTable({
+    data: state.rows,
+    columns: columnDefs,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    manualFiltering: true,
+  });
 
   const exportQuery = new URLSearchParams(params);
   exportQuery.delete("limit");
@@ -72,9 +85,18 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
         {query.filters.length > 0 ? (
           <div className="flex flex-wrap items-center gap-2" aria-label="Active filters">
             {query.filters.map((filter) => (
-              <span key={`${filter.key}=${filter.value}`} className="inline-flex items-center gap-1 rounded-full bg-brand-50 py-0.5 pr-1 pl-3 text-sm text-brand-700 ring-1 ring-brand-100" data-testid="filter-chip">
+              <span
+                key={`${filter.key}=${filter.value}`}
+                className="inline-flex items-center gap-1 rounded-full bg-brand-50 py-0.5 pr-1 pl-3 text-sm text-brand-700 ring-1 ring-brand-100"
+                data-testid="filter-chip"
+              >
                 <span className="font-mono text-xs">{filter.label}</span>
-                <button type="button" onClick={() => navigate(removeFilter(params, filter))} className="rounded-full px-1.5 text-brand-700 hover:bg-brand-100" aria-label={`Remove filter ${filter.label}`}>
+                <button
+                  type="button"
+                  onClick={() => navigate(removeFilter(params, filter))}
+                  className="rounded-full px-1.5 text-brand-700 hover:bg-brand-100"
+                  aria-label={`Remove filter ${filter.label}`}
+                >
                   ×
                 </button>
               </span>
@@ -88,16 +110,31 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
           <ColumnPicker columns={relation.columns} selected={query.select} onChange={(columns) => navigate(setSelect(params, columns))} />
           <label className="flex items-center gap-1.5 text-sm text-slate-600">
             Count
-            <Select value={countMode} onChange={(event) => setCountMode(event.target.value as CountMode)} className="w-28 py-1.5" aria-label="Count mode">
+            <Select
+              value={countMode}
+              onChange={(event) => setCountMode(event.target.value as CountMode)}
+              className="w-28 py-1.5"
+              aria-label="Count mode"
+            >
               <option value="exact">exact</option>
               <option value="planned">planned</option>
               <option value="estimated">estimated</option>
             </Select>
           </label>
-          <a href={`/explore/${relation.path}/export?${exportQuery}`} download className="inline-flex items-center rounded-lg px-3.5 py-2 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+          <a
+            href={`/explore/${relation.path}/export?${exportQuery}`}
+            download
+            className="inline-flex items-center rounded-lg px-3.5 py-2 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
+          >
             Download CSV
           </a>
-          <a href={`/api/v1/tables/${relation.path}${apiQuery ? `?${apiQuery}` : ""}`} target="_blank" rel="noreferrer" className="ml-auto truncate font-mono text-xs text-slate-500 hover:text-brand-700" title="The same rows from the JSON API">
+          <a
+            href={`/api/v1/tables/${relation.path}${apiQuery ? `?${apiQuery}` : ""}`}
+            target="_blank"
+            rel="noreferrer"
+            className="ml-auto truncate font-mono text-xs text-slate-500 hover:text-brand-700"
+            title="The same rows from the JSON API"
+          >
             GET /api/v1/tables/{decodeURIComponent(relation.path)}
             {apiQuery ? `?${decodeURIComponent(apiQuery)}` : ""}
           </a>
@@ -138,7 +175,12 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
                   return (
                     <th key={header.id} className={TH} aria-sort={sort ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
                       {sortable ? (
-                        <button type="button" onClick={() => navigate(cycleSort(params, header.id))} className="inline-flex items-center gap-1 uppercase hover:text-slate-900" title="Sort (ascending, descending, off)">
+                        <button
+                          type="button"
+                          onClick={() => navigate(cycleSort(params, header.id))}
+                          className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
+                          title="Sort (ascending, descending, off)"
+                        >
                           {flexRender(header.column.columnDef.header, header.getContext())}
                           <span aria-hidden className={sort ? "text-brand-600" : "text-slate-300"}>
                             {sort?.direction === "desc" ? "▼" : sort ? "▲" : "↕"}
@@ -147,7 +189,9 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
                       ) : (
                         flexRender(header.column.columnDef.header, header.getContext())
                       )}
-                      {types.get(header.id) ? <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">{types.get(header.id)}</span> : null}
+                      {types.get(header.id) ? (
+                        <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">{types.get(header.id)}</span>
+                      ) : null}
                     </th>
                   );
                 })}
@@ -159,7 +203,11 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
         {state.status === "ok" && state.rows.length === 0 ? (
           <div className="p-4">
             <EmptyState title="No rows match">
-              {query.filters.length > 0 ? "Remove a filter or change its value to see rows." : query.offset > 0 ? "This page is past the last row." : "This relation is empty."}
+              {query.filters.length > 0
+                ? "Remove a filter or change its value to see rows."
+                : query.offset > 0
+                  ? "This page is past the last row."
+                  : "This relation is empty."}
             </EmptyState>
           </div>
         ) : null}

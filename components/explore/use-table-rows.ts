@@ -41,7 +41,8 @@ export function useTableRows(relation: string, query: string, countMode: CountMo
       .then(async (response) => {
         if (!response.ok && response.status !== 206) throw await failureFrom(response);
         const body: unknown = await response.json();
-        if (!Array.isArray(body)) throw new ApiFailure(response.status, "unexpected", "The table API answered with something other than a list of rows.");
+        if (!Array.isArray(body))
+          throw new ApiFailure(response.status, "unexpected", "The table API answered with something other than a list of rows.");
         setAnswer({
           key,
           rows: body as Record<string, unknown>[],

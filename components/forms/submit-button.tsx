@@ -1,5 +1,15 @@
 /** A form's primary submit button: disabled and relabelled while the submission is pending. */
-export function SubmitButton({ pending, label, pendingLabel, className = "" }: { pending: boolean; label: string; pendingLabel: string; className?: string }) {
+export function SubmitButton({
+  pending,
+  label,
+  pendingLabel,
+  className = "",
+}: {
+  pending: boolean;
+  label: string;
+  pendingLabel: string;
+  className?: string;
+}) {
   return (
     <button
       type="submit"

@@ -7,7 +7,15 @@ import { PARAMETER_TYPES, type ParameterDraft, type ParameterType } from "@/comp
 const DEFAULT_HINTS: Record<ParameterType, string> = { text: "default text", number: "e.g. 100", date: "YYYY-MM-DD", list: "a, b, c" };
 
 /** The typed definitions of a query's `{{name}}` parameters, one row each. */
-export function ParameterEditor({ drafts, used, onChange }: { drafts: ParameterDraft[]; used: string[]; onChange: (next: ParameterDraft[]) => void }) {
+export function ParameterEditor({
+  drafts,
+  used,
+  onChange,
+}: {
+  drafts: ParameterDraft[];
+  used: string[];
+  onChange: (next: ParameterDraft[]) => void;
+}) {
   const usedSet = new Set(used);
   function update(index: number, patch: Partial<ParameterDraft>) {
     onChange(drafts.map((draft, i) => (i === index ? { ...draft, ...patch } : draft)));
@@ -16,7 +24,8 @@ export function ParameterEditor({ drafts, used, onChange }: { drafts: ParameterD
   if (drafts.length === 0) {
     return (
       <p className="rounded-lg border border-dashed border-slate-300 px-4 py-3 text-sm text-slate-500">
-        No parameters. Write <code className="font-mono text-slate-700">{"{{name}}"}</code> in the SQL where a value should go — a definition appears here to give it a type.
+        No parameters. Write <code className="font-mono text-slate-700">{"{{name}}"}</code> in the SQL where a value should go — a definition appears
+        here to give it a type.
       </p>
     );
   }
@@ -37,11 +46,21 @@ export function ParameterEditor({ drafts, used, onChange }: { drafts: ParameterD
           {drafts.map((draft, index) => (
             <tr key={index} className="align-top">
               <td className="py-1 pr-2">
-                <Input value={draft.name} onChange={(event) => update(index, { name: event.target.value })} className="w-36 font-mono" aria-label={`Parameter ${index + 1} name`} />
+                <Input
+                  value={draft.name}
+                  onChange={(event) => update(index, { name: event.target.value })}
+                  className="w-36 font-mono"
+                  aria-label={`Parameter ${index + 1} name`}
+                />
                 {!usedSet.has(draft.name) ? <span className="text-xs text-amber-700">not used in the SQL</span> : null}
               </td>
               <td className="py-1 pr-2">
-                <Select value={draft.type} onChange={(event) => update(index, { type: event.target.value as ParameterType })} className="w-28" aria-label={`Parameter ${draft.name} type`}>
+                <Select
+                  value={draft.type}
+                  onChange={(event) => update(index, { type: event.target.value as ParameterType })}
+                  className="w-28"
+                  aria-label={`Parameter ${draft.name} type`}
+                >
                   {PARAMETER_TYPES.map((type) => (
                     <option key={type} value={type}>
                       {type}
@@ -50,16 +69,38 @@ export function ParameterEditor({ drafts, used, onChange }: { drafts: ParameterD
                 </Select>
               </td>
               <td className="py-1 pr-2">
-                <Input value={draft.label} onChange={(event) => update(index, { label: event.target.value })} placeholder="shown on the run form" className="w-44" aria-label={`Parameter ${draft.name} label`} />
+                <Input
+                  value={draft.label}
+                  onChange={(event) => update(index, { label: event.target.value })}
+                  placeholder="shown on the run form"
+                  className="w-44"
+                  aria-label={`Parameter ${draft.name} label`}
+                />
               </td>
               <td className="py-1 pr-2">
-                <Input value={draft.default} onChange={(event) => update(index, { default: event.target.value })} placeholder={DEFAULT_HINTS[draft.type]} className="w-36" aria-label={`Parameter ${draft.name} default`} />
+                <Input
+                  value={draft.default}
+                  onChange={(event) => update(index, { default: event.target.value })}
+                  placeholder={DEFAULT_HINTS[draft.type]}
+                  className="w-36"
+                  aria-label={`Parameter ${draft.name} default`}
+                />
               </td>
               <td className="py-1 pr-2 pt-3 text-center">
-                <input type="checkbox" checked={draft.required} onChange={(event) => update(index, { required: event.target.checked })} aria-label={`Parameter ${draft.name} required`} />
+                <input
+                  type="checkbox"
+                  checked={draft.required}
+                  onChange={(event) => update(index, { required: event.target.checked })}
+                  aria-label={`Parameter ${draft.name} required`}
+                />
               </td>
               <td className="py-1">
-                <Button size="sm" variant="ghost" onClick={() => onChange(drafts.filter((_, i) => i !== index))} aria-label={`Remove parameter ${draft.name}`}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => onChange(drafts.filter((_, i) => i !== index))}
+                  aria-label={`Remove parameter ${draft.name}`}
+                >
                   Remove
                 </Button>
               </td>

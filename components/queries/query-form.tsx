@@ -21,7 +21,17 @@ export interface QueryFormValues {
 }
 
 /** Create or edit a saved query: name, description, SQL with `{{name}}` parameters and their types, sharing, cache age. */
-export function QueryForm({ id, initial, schema, defaultSchema }: { id?: string; initial: QueryFormValues; schema: SQLNamespace; defaultSchema?: string }) {
+export function QueryForm({
+  id,
+  initial,
+  schema,
+  defaultSchema,
+}: {
+  id?: string;
+  initial: QueryFormValues;
+  schema: SQLNamespace;
+  defaultSchema?: string;
+}) {
   const [state, formAction, pending] = useActionState(id ? updateQueryAction : createQueryAction, null);
   const [sql, setSql] = useState(initial.sql);
   const [drafts, setDrafts] = useState(() => withMissingParameters(initial.parameters.map(toDraft), initial.sql));
@@ -38,27 +48,58 @@ export function QueryForm({ id, initial, schema, defaultSchema }: { id?: string;
   }
 
   return (
-    <form action={formAction} className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label={id ? "Edit saved query" : "New saved query"}>
+    <form
+      action={formAction}
+      className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
+      aria-label={id ? "Edit saved query" : "New saved query"}
+    >
       <FormAlert state={state} />
       {id ? <input type="hidden" name="id" value={id} /> : null}
       <input type="hidden" name="sql" value={sql} />
       <input type="hidden" name="parameters" value={JSON.stringify(drafts.map(fromDraft))} />
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Name" error={fieldError(state, "name")}>
-          <Input name="name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} placeholder="e.g. Orders by status" />
+          <Input
+            name="name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            maxLength={200}
+            placeholder="e.g. Orders by status"
+          />
         </Field>
-        <Field label="Cache results for (seconds)" hint="0 = always run fresh. API and page runs share the cache." error={fieldError(state, "cacheMaxAgeS")}>
-          <Input name="cacheMaxAgeS" type="number" min={0} max={86400} step={1} value={cacheMaxAgeS} onChange={(event) => setCacheMaxAgeS(event.target.value)} />
+        <Field
+          label="Cache results for (seconds)"
+          hint="0 = always run fresh. API and page runs share the cache."
+          error={fieldError(state, "cacheMaxAgeS")}
+        >
+          <Input
+            name="cacheMaxAgeS"
+            type="number"
+            min={0}
+            max={86400}
+            step={1}
+            value={cacheMaxAgeS}
+            onChange={(event) => setCacheMaxAgeS(event.target.value)}
+          />
         </Field>
       </div>
       <Field label="Description" error={fieldError(state, "description")}>
-        <Textarea name="description" value={description} onChange={(event) => setDescription(event.target.value)} rows={2} maxLength={2000} placeholder="What it answers, for whoever finds it in the list" />
+        <Textarea
+          name="description"
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+          rows={2}
+          maxLength={2000}
+          placeholder="What it answers, for whoever finds it in the list"
+        />
       </Field>
       <div className="space-y-1.5">
         <span className="text-sm font-medium text-slate-700">SQL</span>
         <SqlEditor initialValue={initial.sql} schema={schema} defaultSchema={defaultSchema} onChange={changeSql} onRun={() => undefined} />
         <span className="block text-xs text-slate-500">
-          One read-only statement. Put <code className="font-mono">{"{{name}}"}</code> where a value goes; it is bound as a typed parameter, never pasted into the SQL.
+          One read-only statement. Put <code className="font-mono">{"{{name}}"}</code> where a value goes; it is bound as a typed parameter, never
+          pasted into the SQL.
         </span>
         <FieldError state={state} name="sql" />
       </div>

@@ -29,11 +29,21 @@ export function QueryList({ queries, userId }: { queries: SavedQueryView[]; user
                 <Link href={`/queries/${query.id}`} className="font-medium text-brand-700 hover:underline">
                   {query.name}
                 </Link>
-                {query.shared ? <span className="ml-2"><Badge tone="brand">shared</Badge></span> : <span className="ml-2"><Badge>private</Badge></span>}
+                {query.shared ? (
+                  <span className="ml-2">
+                    <Badge tone="brand">shared</Badge>
+                  </span>
+                ) : (
+                  <span className="ml-2">
+                    <Badge>private</Badge>
+                  </span>
+                )}
                 {query.description ? <p className="mt-0.5 max-w-md text-xs text-slate-500">{query.description}</p> : null}
               </td>
               <td className={`${TD} text-slate-600`}>{query.ownerId === userId ? "you" : (query.ownerEmail ?? "—")}</td>
-              <td className={`${TD} font-mono text-xs text-slate-600`}>{query.parameters.length ? query.parameters.map((p) => `${p.name}:${p.type}`).join(", ") : "—"}</td>
+              <td className={`${TD} font-mono text-xs text-slate-600`}>
+                {query.parameters.length ? query.parameters.map((p) => `${p.name}:${p.type}`).join(", ") : "—"}
+              </td>
               <td className={`${TD} text-slate-600`}>{query.cacheMaxAgeS > 0 ? `${query.cacheMaxAgeS} s` : "off"}</td>
               <td className={`${TD} text-slate-600`}>{formatWhen(query.updatedAt)}</td>
               <td className={`${TD} text-right`}>

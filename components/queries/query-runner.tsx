@@ -20,9 +20,15 @@ const noSubscribe = () => () => undefined;
 /** Runs a saved query through its API (GET /api/v1/queries/{id}/results) and shows how to do the same with a token. */
 export function QueryRunner({ id, parameters }: { id: string; parameters: StoredParameter[] }) {
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(parameters.map((p) => [p.name, toDraft(p).default])));
-  const [state, setState] = useState<{ status: "idle" | "running" | "cancelled" } | { status: "done"; result: SqlResult } | { status: "error"; error: ApiFailure }>({ status: "idle" });
+  const [state, setState] = useState<
+    { status: "idle" | "running" | "cancelled" } | { status: "done"; result: SqlResult } | { status: "error"; error: ApiFailure }
+  >({ status: "idle" });
   const inflight = useRef<AbortController | null>(null);
-  const origin = useSyncExternalStore(noSubscribe, () => window.location.origin, () => "https://sluice.example.com");
+  const origin = useSyncExternalStore(
+    noSubscribe,
+    () => window.location.origin,
+    () => "https://sluice.example.com",
+  );
   useEffect(() => () => inflight.current?.abort(), []);
 
   const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value.trim() !== ""));
@@ -56,11 +62,19 @@ export function QueryRunner({ id, parameters }: { id: string; parameters: Stored
   const curl = `curl -H "Authorization: Bearer $SLUICE_TOKEN" \\\n  "${origin}${path}"`;
   return (
     <div className="space-y-6">
-      <form onSubmit={(event) => void run(event)} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-label="Run the query">
+      <form
+        onSubmit={(event) => void run(event)}
+        className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+        aria-label="Run the query"
+      >
         {parameters.length > 0 ? (
           <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
             {parameters.map((parameter) => (
-              <Field key={parameter.name} label={`${parameter.label || parameter.name}${parameter.required === false ? "" : " *"}`} hint={HINTS[parameter.type] ?? `${parameter.type}`}>
+              <Field
+                key={parameter.name}
+                label={`${parameter.label || parameter.name}${parameter.required === false ? "" : " *"}`}
+                hint={HINTS[parameter.type] ?? `${parameter.type}`}
+              >
                 <Input
                   name={parameter.name}
                   type={INPUT_TYPES[parameter.type]}

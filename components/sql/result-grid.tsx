@@ -60,7 +60,9 @@ export function ResultGrid({ result, maxRows }: { result: SqlResult; maxRows?: n
                 {group.headers.map((header) => (
                   <th key={header.id} className={TH}>
                     {flexRender(header.column.columnDef.header, header.getContext())}
-                    <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">{result.columns[Number(header.id)]?.type}</span>
+                    <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">
+                      {result.columns[Number(header.id)]?.type}
+                    </span>
                   </th>
                 ))}
               </tr>

@@ -127,7 +127,11 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
         <ErrorPanel title="The query failed" code={state.error.code}>
           <p data-testid="sql-error">{state.error.message}</p>
           {errorPosition(state.error) !== null ? (
-            <button type="button" className="mt-1 text-xs font-medium underline" onClick={() => editor.current?.showError(errorPosition(state.error))}>
+            <button
+              type="button"
+              className="mt-1 text-xs font-medium underline"
+              onClick={() => editor.current?.showError(errorPosition(state.error))}
+            >
               Show position {errorPosition(state.error)} in the editor
             </button>
           ) : null}
@@ -136,7 +140,8 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       {state.status === "done" ? <ResultGrid result={state.result} /> : null}
       {state.status === "idle" ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
-          Results appear here. Press <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd> + <kbd className="rounded border border-slate-300 px-1">Enter</kbd> to run.
+          Results appear here. Press <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd> +{" "}
+          <kbd className="rounded border border-slate-300 px-1">Enter</kbd> to run.
         </p>
       ) : null}
     </div>

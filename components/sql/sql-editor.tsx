@@ -128,5 +128,10 @@ export function SqlEditor({
     [],
   );
 
-  return <div ref={host} className="overflow-hidden rounded-xl border border-slate-300 bg-white shadow-sm focus-within:border-brand-500 focus-within:ring-2 focus-within:ring-brand-100" />;
+  return (
+    <div
+      ref={host}
+      className="overflow-hidden rounded-xl border border-slate-300 bg-white shadow-sm focus-within:border-brand-500 focus-within:ring-2 focus-within:ring-brand-100"
+    />
+  );
 }

@@ -25,13 +25,17 @@ export function CreateTokenForm({ scopes, expiries }: { scopes: ScopeChoice[]; e
         <div className="space-y-3 rounded-xl border border-emerald-200 bg-emerald-50 p-5" data-testid="new-token">
           <p className="text-sm font-semibold text-emerald-800">Token “{created.name}” created. Copy it now — it will not be shown again.</p>
           <div className="flex items-center gap-2">
-            <code className="block grow overflow-x-auto rounded-md bg-white px-3 py-2 font-mono text-sm text-slate-900 ring-1 ring-emerald-200" data-testid="new-token-value">
+            <code
+              className="block grow overflow-x-auto rounded-md bg-white px-3 py-2 font-mono text-sm text-slate-900 ring-1 ring-emerald-200"
+              data-testid="new-token-value"
+            >
               {created.token}
             </code>
             <CopyButton text={created.token} />
           </div>
           <p className="text-xs text-emerald-800">
-            Use it as <code className="font-mono">Authorization: Bearer {created.token.slice(0, 8)}…</code> on <code className="font-mono">/api/v1/…</code>.
+            Use it as <code className="font-mono">Authorization: Bearer {created.token.slice(0, 8)}…</code> on{" "}
+            <code className="font-mono">/api/v1/…</code>.
           </p>
         </div>
       ) : null}

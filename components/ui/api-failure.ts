@@ -35,7 +35,11 @@ export async function failureFrom(response: Response): Promise<ApiFailure> {
   } catch {
     // Not JSON (a proxy's HTML error page, say): fall through to the status text.
   }
-  return new ApiFailure(response.status, `http_${response.status}`, STATUS_WORDS[response.status] ?? `The server answered ${response.status} ${response.statusText}.`);
+  return new ApiFailure(
+    response.status,
+    `http_${response.status}`,
+    STATUS_WORDS[response.status] ?? `The server answered ${response.status} ${response.statusText}.`,
+  );
 }
 
 /** Any thrown value as an ApiFailure: network errors become "cannot reach the server". */

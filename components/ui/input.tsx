@@ -21,7 +21,19 @@ export function Textarea({ className = "", ...rest }: TextareaHTMLAttributes<HTM
 }
 
 /** A labelled form field with an optional hint and error under it. */
-export function Field({ label, hint, error, children, className = "" }: { label: string; hint?: ReactNode; error?: string; children: ReactNode; className?: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+  className = "",
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <label className={`block space-y-1.5 ${className}`}>
       <span className="text-sm font-medium text-slate-700">{label}</span>

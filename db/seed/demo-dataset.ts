@@ -14,11 +14,44 @@ export interface SeedStep {
 
 /** A deterministic pseudo-random integer in [0, modulo) for row `i` and stream `salt`. */
 const pick = (i: string, salt: number, modulo: number) => `(abs(hashint8((${i})::bigint * 7919 + ${salt})) % ${modulo})`;
-const fromList = (i: string, salt: number, items: string[]) =>
-  `(array[${items.map((x) => `'${x}'`).join(",")}])[1 + ${pick(i, salt, items.length)}]`;
+const fromList = (i: string, salt: number, items: string[]) => `(array[${items.map((x) => `'${x}'`).join(",")}])[1 + ${pick(i, salt, items.length)}]`;
 
-const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Linus", "Margaret", "Dennis", "Hedy", "Tim", "Katherine", "Niklaus"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Torvalds", "Hamilton", "Ritchie", "Lamarr", "Berners-Lee", "Johnson", "Wirth"];
+const FIRST = [
+  "Ada",
+  "Grace",
+  "Alan",
+  "Edsger",
+  "Barbara",
+  "Donald",
+  "Frances",
+  "Ken",
+  "Radia",
+  "Linus",
+  "Margaret",
+  "Dennis",
+  "Hedy",
+  "Tim",
+  "Katherine",
+  "Niklaus",
+];
+const LAST = [
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Dijkstra",
+  "Liskov",
+  "Knuth",
+  "Allen",
+  "Thompson",
+  "Perlman",
+  "Torvalds",
+  "Hamilton",
+  "Ritchie",
+  "Lamarr",
+  "Berners-Lee",
+  "Johnson",
+  "Wirth",
+];
 const COUNTRIES = ["DE", "FR", "US", "GB", "NL", "SE", "ES", "IT", "PL", "JP", "BR", "CA"];
 const CITIES = ["Berlin", "Paris", "Austin", "London", "Utrecht", "Malmö", "Valencia", "Turin", "Kraków", "Osaka", "Recife", "Halifax"];
 const CATEGORIES = ["books", "games", "garden", "kitchen", "music", "office", "outdoor", "tools", "toys", "travel"];

@@ -62,7 +62,12 @@ async function fromStore<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    log.warn({ component: "auth", err: error instanceof Error ? error.message : String(error) }, "cannot check credentials: session/token store unavailable");
-    throw new ApiError("unavailable", "cannot check credentials right now (session store unavailable); retry shortly", undefined, { "Retry-After": "5" });
+    log.warn(
+      { component: "auth", err: error instanceof Error ? error.message : String(error) },
+      "cannot check credentials: session/token store unavailable",
+    );
+    throw new ApiError("unavailable", "cannot check credentials right now (session store unavailable); retry shortly", undefined, {
+      "Retry-After": "5",
+    });
   }
 }

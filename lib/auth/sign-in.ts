@@ -43,7 +43,15 @@ export async function signInWithPassword(credentials: unknown, meta: { ip: strin
   if (!input.success) return { ok: false, reason: "invalid" };
   const email = normaliseEmail(input.data.email);
   const fail = async (reason: SignInFailure, userId: string | null, detail: string, retryAfterS?: number): Promise<SignInResult> => {
-    await audit({ action: "auth.sign-in", via: "anonymous", actorUserId: userId, outcome: "denied", ip: meta.ip, target: email, details: { reason: detail } });
+    await audit({
+      action: "auth.sign-in",
+      via: "anonymous",
+      actorUserId: userId,
+      outcome: "denied",
+      ip: meta.ip,
+      target: email,
+      details: { reason: detail },
+    });
     return { ok: false, reason, retryAfterS };
   };
 

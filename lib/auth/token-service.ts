@@ -31,7 +31,14 @@ export async function issueToken(actor: Actor, input: CreateTokenInput): Promise
 export async function withdrawToken(actor: Actor, by: { userId: string; id: string } | { token: string }): Promise<TokenMeta | null> {
   const meta = "token" in by ? await revokeTokenByText(by.token) : await revokeTokenById(by.userId, by.id);
   if (meta) {
-    await audit({ action: "token.revoke", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: meta.userId, details: { tokenId: meta.id, name: meta.name } });
+    await audit({
+      action: "token.revoke",
+      via: actor.via,
+      actorUserId: actor.userId,
+      ip: actor.ip,
+      target: meta.userId,
+      details: { tokenId: meta.id, name: meta.name },
+    });
   }
   return meta;
 }

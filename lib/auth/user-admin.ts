@@ -35,7 +35,10 @@ async function endSessionsAfterChange(userId: string): Promise<number | null> {
   try {
     return await revokeUserSessions(userId);
   } catch (error) {
-    log.warn({ userId, err: error instanceof Error ? error.message : String(error) }, "could not delete sessions from Redis; the database check still ends them");
+    log.warn(
+      { userId, err: error instanceof Error ? error.message : String(error) },
+      "could not delete sessions from Redis; the database check still ends them",
+    );
     return null;
   }
 }
@@ -46,12 +49,22 @@ async function keepOneAdmin(user: UserSummary, what: string): Promise<void> {
   }
 }
 
-export async function createUserAccount(actor: Actor, input: { email: string; role: UserRole; password?: string }): Promise<{ user: UserSummary; password: string }> {
+export async function createUserAccount(
+  actor: Actor,
+  input: { email: string; role: UserRole; password?: string },
+): Promise<{ user: UserSummary; password: string }> {
   if (await users.findUserByEmail(input.email)) throw new ApiError("conflict", "a user with this e-mail already exists");
   const password = input.password ?? generatePassword();
   passwordSchema.parse(password);
   const user = await users.createUser({ email: input.email, role: input.role, passwordHash: await hashPassword(password) });
-  await audit({ action: "user.create", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: user.id, details: { email: user.email, role: user.role } });
+  await audit({
+    action: "user.create",
+    via: actor.via,
+    actorUserId: actor.userId,
+    ip: actor.ip,
+    target: user.id,
+    details: { email: user.email, role: user.role },
+  });
   return { user, password };
 }
 
@@ -60,7 +73,14 @@ export async function changeRole(actor: Actor, userId: string, role: UserRole): 
   if (user.role === role) return user;
   if (role !== "admin") await keepOneAdmin(user, "demote");
   const updated = (await users.updateUserRole(userId, role)) ?? user;
-  await audit({ action: "user.role-change", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: userId, details: { email: user.email, from: user.role, to: role } });
+  await audit({
+    action: "user.role-change",
+    via: actor.via,
+    actorUserId: actor.userId,
+    ip: actor.ip,
+    target: userId,
+    details: { email: user.email, from: user.role, to: role },
+  });
   return updated;
 }
 
@@ -88,7 +108,14 @@ export async function resetPassword(actor: Actor, userId: string, password = gen
   const user = await existing(userId);
   const updated = (await users.resetUserPassword(userId, await hashPassword(password))) ?? user;
   const sessionsEnded = await endSessionsAfterChange(userId);
-  await audit({ action: "user.password-reset", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: userId, details: { email: user.email, sessionsEnded } });
+  await audit({
+    action: "user.password-reset",
+    via: actor.via,
+    actorUserId: actor.userId,
+    ip: actor.ip,
+    target: userId,
+    details: { email: user.email, sessionsEnded },
+  });
   return { user: updated, password };
 }
 
@@ -97,12 +124,26 @@ export async function changeOwnPassword(actor: Actor & { userId: string }, curre
   passwordSchema.parse(next);
   const hash = await users.findPasswordHash(actor.userId);
   if (!hash || !(await verifyPassword(hash, current))) {
-    await audit({ action: "user.password-change", via: actor.via, actorUserId: actor.userId, ip: actor.ip, outcome: "denied", details: { reason: "wrong current password" } });
+    await audit({
+      action: "user.password-change",
+      via: actor.via,
+      actorUserId: actor.userId,
+      ip: actor.ip,
+      outcome: "denied",
+      details: { reason: "wrong current password" },
+    });
     throw new ApiError("forbidden", "the current password is not correct");
   }
   await users.updateOwnPassword(actor.userId, await hashPassword(next));
   const sessionsEnded = await endSessionsAfterChange(actor.userId);
-  await audit({ action: "user.password-change", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: actor.userId, details: { sessionsEnded } });
+  await audit({
+    action: "user.password-change",
+    via: actor.via,
+    actorUserId: actor.userId,
+    ip: actor.ip,
+    target: actor.userId,
+    details: { sessionsEnded },
+  });
 }
 
 export async function sessionsOf(userId: string): Promise<SessionInfo[]> {
@@ -113,7 +154,14 @@ export async function sessionsOf(userId: string): Promise<SessionInfo[]> {
 export async function revokeOneSession(actor: Actor, userId: string, handle: string): Promise<boolean> {
   const session = (await listUserSessions(userId)).find((candidate) => candidate.handle === handle);
   const ended = session ? await revokeSession(userId, session.sid) : false;
-  await audit({ action: "session.revoke", via: actor.via, actorUserId: actor.userId, ip: actor.ip, target: userId, details: { session: handle, ended } });
+  await audit({
+    action: "session.revoke",
+    via: actor.via,
+    actorUserId: actor.userId,
+    ip: actor.ip,
+    target: userId,
+    details: { session: handle, ended },
+  });
   return ended;
 }
 

@@ -44,7 +44,9 @@ function createLogger(): Logger {
     },
   };
   // Synchronous on purpose: a worker-thread transport would lose lines on exit and does not survive bundling.
-  return development ? pino(options, pretty({ sync: true, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" })) : pino(options);
+  return development
+    ? pino(options, pretty({ sync: true, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" }))
+    : pino(options);
 }
 
 export const log: Logger = singleton("sluiceLogger", createLogger);

@@ -87,8 +87,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // Postgres refuses to run as root; the package then runs it as the `postgres` OS user.
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", ...(options.durable === false ? ["--no-sync"] : [])],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200",
-      ...(options.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : [])],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
+      ...(options.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : []),
+    ],
     onLog: () => {},
     onError: (error) => log(`embedded Postgres: ${String(error)}`),
   });

@@ -10,13 +10,21 @@ export const sqlRunBody = z
   .object({
     sql: z.string().min(1).max(100_000).describe("Exactly one read-only statement (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW)"),
     params: z.array(sqlParamValue).max(1000).optional().describe("Values of $1…$n, bound as text: cast in SQL, e.g. $1::int"),
-    maxRows: z.number().int().min(1).max(10_000_000).optional().describe("Row cap; clamped to the server's (SQL_MAX_ROWS for JSON, CSV_ROW_CAP for CSV)"),
+    maxRows: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe("Row cap; clamped to the server's (SQL_MAX_ROWS for JSON, CSV_ROW_CAP for CSV)"),
   })
   .strict();
 
 export const sqlRunResult = z.object({
   columns: z.array(z.object({ name: z.string(), type: z.string() })),
-  rows: z.array(z.array(z.unknown())).describe("int2/int4/float as numbers, bool, json parsed; other types (int8, numeric, dates…) as Postgres' text"),
+  rows: z
+    .array(z.array(z.unknown()))
+    .describe("int2/int4/float as numbers, bool, json parsed; other types (int8, numeric, dates…) as Postgres' text"),
   rowCount: z.number().int(),
   truncated: z.boolean(),
   elapsedMs: z.number(),

@@ -92,11 +92,11 @@ export function catalogFromRows(schemas: readonly string[], rows: readonly Catal
 
 async function loadCatalog(): Promise<Catalog> {
   const schemas = env().DATA_SCHEMAS;
-  const rows = await withRole("readonly", ({ sql }) =>
-    sql.unsafe<CatalogRow[]>(CATALOG_SQL, [schemas.join(",")], { prepare: false }),
-  ).catch((error: unknown) => {
-    throw mapQueryError(error);
-  });
+  const rows = await withRole("readonly", ({ sql }) => sql.unsafe<CatalogRow[]>(CATALOG_SQL, [schemas.join(",")], { prepare: false })).catch(
+    (error: unknown) => {
+      throw mapQueryError(error);
+    },
+  );
   return catalogFromRows(schemas, rows);
 }
 

@@ -13,7 +13,10 @@ const errorBody = z.object({
   error: z.object({
     code: z.enum(Object.keys(ERROR_STATUS) as [string, ...string[]]),
     message: z.string(),
-    details: z.unknown().optional().describe("For explorer errors: { reason, … }; for SQL errors also sqlstate, position (1-based, in your SQL), detail, hint"),
+    details: z
+      .unknown()
+      .optional()
+      .describe("For explorer errors: { reason, … }; for SQL errors also sqlstate, position (1-based, in your SQL), detail, hint"),
   }),
 });
 
@@ -25,11 +28,15 @@ const tableEntry = z.object({
   estimatedRows: z.number().nullable(),
   comment: z.string().nullable(),
   primaryKey: z.array(z.string()),
-  columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean(), ordinal: z.number().int(), comment: z.string().nullable() })),
+  columns: z.array(
+    z.object({ name: z.string(), type: z.string(), nullable: z.boolean(), ordinal: z.number().int(), comment: z.string().nullable() }),
+  ),
 });
 
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+  Object.fromEntries(
+    statuses.map((s) => [String(s), { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+  );
 
 const jsonOk = (schema: z.ZodType, description = "OK") => ({ description, content: { "application/json": { schema: json(schema) } } });
 const csv = { "text/csv": { schema: { type: "string" } } };
@@ -44,7 +51,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: "Sluice data API",
       version: "1",
-      description: "Read tables with PostgREST's grammar, run read-only SQL, and run saved queries. Send an API token as `Authorization: Bearer slc_…`.",
+      description:
+        "Read tables with PostgREST's grammar, run read-only SQL, and run saved queries. Send an API token as `Authorization: Bearer slc_…`.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -75,8 +83,14 @@ export function openApiDocument(serverUrl: string) {
             header("Accept", "application/json (default) or text/csv"),
           ],
           responses: {
-            "200": { description: "Rows (the whole result, or no count asked)", content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv } },
-            "206": { description: "Part of a counted result; Content-Range: 0-24/1234", content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv } },
+            "200": {
+              description: "Rows (the whole result, or no count asked)",
+              content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv },
+            },
+            "206": {
+              description: "Part of a counted result; Content-Range: 0-24/1234",
+              content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv },
+            },
             ...errors(400, 401, 403, 404, 416, 422, 429, 503),
           },
         },
@@ -84,29 +98,53 @@ export function openApiDocument(serverUrl: string) {
       "/api/v1/sql": {
         post: {
           summary: "Run one read-only SQL statement (scope sql:run)",
-          description: "Runs in a read-only transaction that is always rolled back, with a timeout, a cost guard and a row cap. `Accept: text/csv` streams the result.",
+          description:
+            "Runs in a read-only transaction that is always rolled back, with a timeout, a cost guard and a row cap. `Accept: text/csv` streams the result.",
           requestBody: { required: true, content: { "application/json": { schema: json(sqlRunBody, "input") } } },
-          responses: { "200": { ...jsonOk(sqlRunResult), content: { ...jsonOk(sqlRunResult).content, ...csv } }, ...errors(400, 401, 403, 413, 422, 429, 503) },
+          responses: {
+            "200": { ...jsonOk(sqlRunResult), content: { ...jsonOk(sqlRunResult).content, ...csv } },
+            ...errors(400, 401, 403, 413, 422, 429, 503),
+          },
         },
       },
       "/api/v1/queries": {
-        get: { summary: "Saved queries you can see: yours and shared ones (scope queries:run)", responses: { "200": jsonOk(z.object({ queries: z.array(savedQueryOut) })), ...errors(401, 403) } },
+        get: {
+          summary: "Saved queries you can see: yours and shared ones (scope queries:run)",
+          responses: { "200": jsonOk(z.object({ queries: z.array(savedQueryOut) })), ...errors(401, 403) },
+        },
       },
       "/api/v1/queries/{id}": {
-        get: { summary: "One saved query (scope queries:run)", parameters: [pathParam("id", savedQueryIdParams)], responses: { "200": jsonOk(savedQueryOut), ...errors(401, 403, 404) } },
+        get: {
+          summary: "One saved query (scope queries:run)",
+          parameters: [pathParam("id", savedQueryIdParams)],
+          responses: { "200": jsonOk(savedQueryOut), ...errors(401, 403, 404) },
+        },
       },
       "/api/v1/queries/{id}/results": {
         get: {
           summary: "Run a saved query; {{name}} values from the query string (scope queries:run)",
-          description: "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. Answers `X-Cache: hit|miss`.",
+          description:
+            "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. Answers `X-Cache: hit|miss`.",
           parameters: [pathParam("id", savedQueryIdParams)],
-          responses: { "200": { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })), content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv } }, ...errors(400, 401, 403, 404, 422, 503) },
+          responses: {
+            "200": {
+              ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })),
+              content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv },
+            },
+            ...errors(400, 401, 403, 404, 422, 503),
+          },
         },
         post: {
           summary: "Run a saved query with { params: {…} } (scope queries:run)",
           parameters: [pathParam("id", savedQueryIdParams)],
           requestBody: { required: true, content: { "application/json": { schema: json(savedQueryRunBody, "input") } } },
-          responses: { "200": { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })), content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv } }, ...errors(400, 401, 403, 404, 422, 503) },
+          responses: {
+            "200": {
+              ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })),
+              content: { ...jsonOk(sqlRunResult.extend({ cached: z.boolean() })).content, ...csv },
+            },
+            ...errors(400, 401, 403, 404, 422, 503),
+          },
         },
       },
     },

@@ -64,13 +64,26 @@ async function fleetView(pools: PoolStatsReport): Promise<AdminStats["fleet"]> {
 
 async function rateLimitView(): Promise<AdminStats["rateLimits"]> {
   const limiter = appRateLimiter();
-  const policies = Object.values(resolvePolicies(env())).map(({ name, limit, windowMs, failMode, description }) => ({ name, limit, windowMs, failMode, description }));
+  const policies = Object.values(resolvePolicies(env())).map(({ name, limit, windowMs, failMode, description }) => ({
+    name,
+    limit,
+    windowMs,
+    failMode,
+    description,
+  }));
   try {
     const counters = await limiter.counters({ minutes: 15 });
     return { store: limiter.kind, counters, local: limiter.localCounts(), policies, topLimited: counters.topLimited };
   } catch (error) {
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "rate-limit counters unavailable");
-    return { store: limiter.kind, counters: null, local: limiter.localCounts(), policies, topLimited: null, error: "rate-limit counters unavailable (Redis)" };
+    return {
+      store: limiter.kind,
+      counters: null,
+      local: limiter.localCounts(),
+      policies,
+      topLimited: null,
+      error: "rate-limit counters unavailable (Redis)",
+    };
   }
 }
 

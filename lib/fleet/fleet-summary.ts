@@ -33,7 +33,10 @@ export interface FleetSummary {
 /** Above this share of the available connections, the dashboard cautions. */
 export const CAUTION_RATIO = 0.8;
 
-export function summarizeFleet(heartbeats: readonly Heartbeat[], server: { maxConnections: number; reservedConnections: number } | null): FleetSummary {
+export function summarizeFleet(
+  heartbeats: readonly Heartbeat[],
+  server: { maxConnections: number; reservedConnections: number } | null,
+): FleetSummary {
   const roles = Object.fromEntries(ROLES.map((role) => [role, { open: 0, inUse: 0, waiting: 0, capacity: 0 }])) as Record<Role, FleetRoleTotals>;
   for (const beat of heartbeats) {
     for (const role of ROLES) {
@@ -60,7 +63,11 @@ export function summarizeFleet(heartbeats: readonly Heartbeat[], server: { maxCo
     };
   }
   if (potential > available * CAUTION_RATIO) {
-    return { ...base, status: "caution", message: `${instances} could use ${potential} of ${available} available connections; little headroom for another instance` };
+    return {
+      ...base,
+      status: "caution",
+      message: `${instances} could use ${potential} of ${available} available connections; little headroom for another instance`,
+    };
   }
   return { ...base, status: "ok", message: `${instances} could use at most ${potential} of ${available} available connections` };
 }

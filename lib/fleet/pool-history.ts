@@ -61,7 +61,11 @@ export function newProblems(previous: Observation | undefined, current: Observat
     const timedOut = grew(before.timedOut, now.timedOut);
     if (timedOut) problems.push({ source, message: `${timedOut} request(s) timed out waiting for a connection (503)` });
     const failed = grew(before.connections.failed, now.connections.failed);
-    if (failed) problems.push({ source, message: `${failed} connection attempt(s) failed${now.connections.lastError ? `: ${now.connections.lastError}` : ""}` });
+    if (failed)
+      problems.push({
+        source,
+        message: `${failed} connection attempt(s) failed${now.connections.lastError ? `: ${now.connections.lastError}` : ""}`,
+      });
     const lost = grew(before.connections.lost, now.connections.lost);
     if (lost) problems.push({ source, message: `${lost} connection(s) lost${now.connections.lastError ? `: ${now.connections.lastError}` : ""}` });
     const errors = grew(before.errors, now.errors);

@@ -78,7 +78,9 @@ export function parseApplicationName(name: string): { role: Role | null; instanc
 
 /** Needs pg_monitor (the admin role) to see other roles' queries; without it they read as NULL. */
 export async function readServerView(sql: Sql): Promise<ServerView> {
-  const [settings] = await sql<{ server_version: string; max_connections: number; reserved: number; server_connections: number; database_connections: number }[]>`
+  const [settings] = await sql<
+    { server_version: string; max_connections: number; reserved: number; server_connections: number; database_connections: number }[]
+  >`
     select current_setting('server_version') as server_version,
            current_setting('max_connections')::int as max_connections,
            current_setting('superuser_reserved_connections')::int as reserved,

@@ -19,7 +19,11 @@ const GAUGES: Array<[name: string, help: string, pick: Pick]> = [
   ["sluice_db_pool_max_waiting", "Queue length beyond which requests are refused with 503", (s) => s.maxWaiting],
   ["sluice_db_pool_open", "Connections currently open to Postgres (or the pooler)", (s) => s.connections.open],
   ["sluice_db_pool_healthy", "1 while the pool reaches the database, 0 while reconnecting or down", (s) => (s.health === "healthy" ? 1 : 0)],
-  ["sluice_db_pool_fallback_to_direct", "1 when the external pooler was unreachable and the role connects directly", (s) => (s.fallbackToDirect ? 1 : 0)],
+  [
+    "sluice_db_pool_fallback_to_direct",
+    "1 when the external pooler was unreachable and the role connects directly",
+    (s) => (s.fallbackToDirect ? 1 : 0),
+  ],
 ];
 
 const COUNTERS: Array<[name: string, help: string, pick: Pick]> = [
@@ -34,7 +38,11 @@ const COUNTERS: Array<[name: string, help: string, pick: Pick]> = [
   ["sluice_db_pool_connections_failed_total", "Connection attempts that failed", (s) => s.connections.failed],
   ["sluice_db_pool_connections_lost_total", "Connections closed by the server or the network while in use or wanted", (s) => s.connections.lost],
   ["sluice_db_pool_returned_clean_total", "Units whose connection went back to the pool verified idle", (s) => s.returnedClean],
-  ["sluice_db_pool_discarded_cancelled_total", "Connections destroyed because their unit was cancelled or its client went away", (s) => s.discarded.cancelled],
+  [
+    "sluice_db_pool_discarded_cancelled_total",
+    "Connections destroyed because their unit was cancelled or its client went away",
+    (s) => s.discarded.cancelled,
+  ],
   ["sluice_db_pool_discarded_dirty_total", "Connections destroyed because they were not verifiably idle after their unit", (s) => s.discarded.dirty],
   ["sluice_db_pool_discarded_stale_total", "Connections destroyed because they predate an outage or a switch of target", (s) => s.discarded.stale],
   ["sluice_db_pool_discarded_idle_total", "Connections closed after idling past the limit or reaching their lifetime", (s) => s.discarded.idle],

@@ -62,7 +62,15 @@ export function retryAfterSeconds(resetMs: number, now: number): number {
 /** The decision a failure turns into, per the policy's fail mode. */
 export function failDecision(policy: RateLimitPolicy, now: number): RateLimitDecision {
   if (policy.failMode === "open") {
-    return { policy: policy.name, allowed: true, limit: policy.limit, remaining: policy.limit, resetMs: now + policy.windowMs, retryAfterS: 0, failed: "open" };
+    return {
+      policy: policy.name,
+      allowed: true,
+      limit: policy.limit,
+      remaining: policy.limit,
+      resetMs: now + policy.windowMs,
+      retryAfterS: 0,
+      failed: "open",
+    };
   }
   return {
     policy: policy.name,
@@ -74,4 +82,3 @@ export function failDecision(policy: RateLimitPolicy, now: number): RateLimitDec
     failed: "closed",
   };
 }
-

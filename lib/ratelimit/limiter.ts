@@ -68,10 +68,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       const window = `${policy.windowMs} ms` as const;
       instance = new Ratelimit({
         redis: asUpstashRedis(adapter),
-        limiter:
-          policy.algorithm === "fixed-window"
-            ? Ratelimit.fixedWindow(policy.limit, window)
-            : Ratelimit.slidingWindow(policy.limit, window),
+        limiter: policy.algorithm === "fixed-window" ? Ratelimit.fixedWindow(policy.limit, window) : Ratelimit.slidingWindow(policy.limit, window),
         prefix: keys.rateLimitPrefix(policy.name),
         // Its in-process "blocked" cache answers without Redis, hiding outages and
         // other instances' state; its own timeout silently *allows*. We decide both.

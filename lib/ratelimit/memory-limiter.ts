@@ -83,7 +83,12 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
       const minutes = Math.min(Math.max(1, Math.floor(opts?.minutes ?? 60)), COUNTER_TTL_S / 60);
       const first = minuteBucket(now()) - minutes + 1;
       const refused = [...refusedPerMinute].filter(([bucket]) => bucket >= first).flatMap(([, entries]) => entries);
-      return buildCounters(minutes, now(), (policy, decision, bucket) => perMinute.get(bucket)?.get(`${policy} ${decision}`) ?? 0, rankTopLimited(refused));
+      return buildCounters(
+        minutes,
+        now(),
+        (policy, decision, bucket) => perMinute.get(bucket)?.get(`${policy} ${decision}`) ?? 0,
+        rankTopLimited(refused),
+      );
     },
     localCounts: () => structuredClone(local),
     async flush() {},

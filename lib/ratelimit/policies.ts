@@ -10,15 +10,7 @@ import { z } from "zod";
  * outage must not turn into an unlimited password-guessing or token-minting window.
  */
 
-export const POLICY_NAMES = [
-  "anonymous",
-  "user",
-  "api",
-  "sign-in-ip",
-  "sign-in-account",
-  "token-create",
-  "sql",
-] as const;
+export const POLICY_NAMES = ["anonymous", "user", "api", "sign-in-ip", "sign-in-account", "token-create", "sql"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
@@ -118,7 +110,9 @@ export function policyEnvName(policy: PolicyName): string {
   return policy.toUpperCase().replace(/-/g, "_");
 }
 
-type EnvName<P extends PolicyName> = Uppercase<P extends `${infer A}-${infer B}-${infer C}` ? `${A}_${B}_${C}` : P extends `${infer A}-${infer B}` ? `${A}_${B}` : P>;
+type EnvName<P extends PolicyName> = Uppercase<
+  P extends `${infer A}-${infer B}-${infer C}` ? `${A}_${B}_${C}` : P extends `${infer A}-${infer B}` ? `${A}_${B}` : P
+>;
 type OverrideKey = `RATE_LIMIT_${EnvName<PolicyName>}_LIMIT` | `RATE_LIMIT_${EnvName<PolicyName>}_WINDOW_S`;
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);

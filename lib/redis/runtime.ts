@@ -35,5 +35,7 @@ export async function redisReadiness(): Promise<{ ok: boolean; latencyMs?: numbe
   const redis = appRedis();
   if (!redis) return { ok: true, mode: "memory (development only)" };
   const health = await redisPing(redis);
-  return health.ok ? { ok: true, latencyMs: health.latencyMs, mode: "redis" } : { ok: false, latencyMs: health.latencyMs, error: health.error, mode: "redis" };
+  return health.ok
+    ? { ok: true, latencyMs: health.latencyMs, mode: "redis" }
+    : { ok: false, latencyMs: health.latencyMs, error: health.error, mode: "redis" };
 }

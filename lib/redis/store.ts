@@ -73,7 +73,11 @@ export class RedisStore implements KvStore {
     if (members.length === 0) return 0;
     await whenReady(this.client);
     if (options.ttlMs === undefined) return this.client.sadd(key, ...members);
-    const replies = await this.client.multi().sadd(key, ...members).pexpire(key, options.ttlMs).exec();
+    const replies = await this.client
+      .multi()
+      .sadd(key, ...members)
+      .pexpire(key, options.ttlMs)
+      .exec();
     return Number(unwrapMulti(replies)[0]);
   }
 

@@ -104,7 +104,10 @@ async function closeDependencies(shutdownLog: typeof log): Promise<void> {
   ];
   for (const [name, step] of steps) {
     try {
-      await Promise.race([step(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), (CLOSE_TIMEOUT_S + 1) * 1000).unref())]);
+      await Promise.race([
+        step(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), (CLOSE_TIMEOUT_S + 1) * 1000).unref()),
+      ]);
     } catch (error) {
       shutdownLog.warn({ step: name, err: error instanceof Error ? error.message : String(error) }, "shutdown step failed");
     }

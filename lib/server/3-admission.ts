@@ -59,9 +59,7 @@ export function installAdmissionControl(): void {
   const max = apiInFlightLimit(config);
   if (max === 0 || state.limit) return;
   const limit = (state.limit = new InFlightLimit(max));
-  const body = JSON.stringify(
-    new ApiError("overloaded", `this instance is at its limit of ${max} API requests in flight; retry shortly`).toBody(),
-  );
+  const body = JSON.stringify(new ApiError("overloaded", `this instance is at its limit of ${max} API requests in flight; retry shortly`).toBody());
   // The headers next.config.ts gives every response Next answers, built once.
   const securityHeaders = Object.fromEntries(staticSecurityHeaders({ production: config.NODE_ENV === "production" }).map((h) => [h.key, h.value]));
   const summary = refusalSummary(max);

@@ -126,7 +126,10 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
 function failureResponse(error: unknown, requestId: string, request: NextRequest): Response {
   const apiError = toApiError(error);
   if (apiError.status >= 500 && apiError.code === "internal") {
-    log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in route");
+    log.error(
+      { requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) },
+      "unhandled error in route",
+    );
   }
   if (apiError.status >= 500) {
     recordRecentError(`route ${new URL(request.url).pathname}`, `${apiError.status} ${apiError.code}: ${apiError.message}`);

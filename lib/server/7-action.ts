@@ -21,8 +21,7 @@ import { requestIp } from "@/lib/auth/request-meta";
  * one line. Use it with React's useActionState: `(previous, formData)`.
  */
 export type ActionResult<T = undefined> =
-  | { ok: true; data: T }
-  | { ok: false; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
+  { ok: true; data: T } | { ok: false; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -104,7 +103,10 @@ function failure(error: unknown, requestId: string): ActionResult<never> {
   }
   const apiError = toApiError(error);
   if (apiError.code === "internal") {
-    log.error({ requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled error in server action");
+    log.error(
+      { requestId, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) },
+      "unhandled error in server action",
+    );
   }
   return { ok: false, code: apiError.code, error: apiError.message };
 }

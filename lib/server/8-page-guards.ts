@@ -27,10 +27,7 @@ export async function sessionCaller(): Promise<Caller | null> {
 /** The same, once per render: layouts and pages of one request share the answer. */
 export const currentCaller = cache(sessionCaller);
 
-export type PageAccess =
-  | { status: "ok"; caller: Caller }
-  | { status: "forbidden"; caller: Caller }
-  | { status: "unavailable" };
+export type PageAccess = { status: "ok"; caller: Caller } | { status: "forbidden"; caller: Caller } | { status: "unavailable" };
 
 /**
  * For layouts and pages: redirects to the sign-in page when nobody is signed

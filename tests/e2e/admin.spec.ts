@@ -29,7 +29,9 @@ async function createUser(role: "viewer" | "analyst" | "admin"): Promise<Account
   const sql = postgres(state().databaseUrl, { max: 1, onnotice: () => {} });
   try {
     const email = `e2e-${role}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-    const [row] = await sql<{ id: string }[]>`insert into app.users (email, role, password_hash) values (${email}, ${role}, ${await hash(PASSWORD)}) returning id`;
+    const [row] = await sql<
+      { id: string }[]
+    >`insert into app.users (email, role, password_hash) values (${email}, ${role}, ${await hash(PASSWORD)}) returning id`;
     return { id: row!.id, email };
   } finally {
     await sql.end({ timeout: 2 });
@@ -38,11 +40,15 @@ async function createUser(role: "viewer" | "analyst" | "admin"): Promise<Account
 
 /** Through `npm run token`, the operators' path; it prints the token alone on its last line. */
 async function createToken(email: string, scopes: string): Promise<string> {
-  const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/token.ts", "create", "--email", email, "--name", "e2e-load", "--scopes", scopes], {
-    cwd: ROOT,
-    env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...state().envVars },
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    path.join(ROOT, "node_modules/.bin/tsx"),
+    ["--conditions=react-server", "scripts/token.ts", "create", "--email", email, "--name", "e2e-load", "--scopes", scopes],
+    {
+      cwd: ROOT,
+      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...state().envVars },
+      timeout: 60_000,
+    },
+  );
   return stdout.trim().split("\n").at(-1)!.trim();
 }
 

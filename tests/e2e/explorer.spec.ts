@@ -83,7 +83,9 @@ test("browse the catalog, filter, pick columns, sort, page and download the view
   await page.getByRole("link", { name: "Download CSV" }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe("data.orders.csv");
-  const lines = readFileSync((await download.path())!, "utf8").trimEnd().split(/\r?\n/);
+  const lines = readFileSync((await download.path())!, "utf8")
+    .trimEnd()
+    .split(/\r?\n/);
   expect(lines[0]).toBe("id,customer_id,status,ordered_at,total");
   expect(lines).toHaveLength(expected.shipped + 1);
   expect(lines.slice(1).map((line) => line.split(",")[0])).toEqual(expected.ids);

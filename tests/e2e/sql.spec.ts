@@ -40,7 +40,9 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
   await expect(page.locator(".cm-sql-error")).toHaveText("id");
 
   // A good query: rows, row count, elapsed time — the same numbers Postgres gives the owner.
-  const expected = await owner((sql) => sql<{ status: string; n: string }[]>`select status, count(*)::text as n from data.orders group by status order by status`);
+  const expected = await owner(
+    (sql) => sql<{ status: string; n: string }[]>`select status, count(*)::text as n from data.orders group by status order by status`,
+  );
   await writeSql(page, "SELECT status, count(*) AS n FROM data.orders GROUP BY status ORDER BY status");
   await page.getByRole("button", { name: /^Run/ }).click();
   const grid = page.getByTestId("result-grid");
@@ -124,7 +126,10 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
   await expect(page.getByRole("heading", { name: "E2E orders by status, edited" })).toBeVisible();
   await page.goto("/queries");
   page.once("dialog", (dialog) => void dialog.accept());
-  await page.getByRole("row", { name: /E2E orders by status, edited/ }).getByRole("button", { name: "Delete" }).click();
+  await page
+    .getByRole("row", { name: /E2E orders by status, edited/ })
+    .getByRole("button", { name: "Delete" })
+    .click();
   await expect(page.getByText("The query was deleted.")).toBeVisible();
   await expect(page.getByTestId("empty-state")).toContainText("No saved queries yet");
   const gone = await request.get(`/api/v1/queries/${id}/results`, { headers: { authorization: `Bearer ${token}` } });

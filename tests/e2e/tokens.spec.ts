@@ -51,7 +51,10 @@ test("sign in, create an API token shown once, revoke it, sign out", async ({ pa
 
   // Revoke: gone from the list, refused by the API at once.
   page.once("dialog", (dialog) => void dialog.accept());
-  await page.getByRole("row", { name: /e2e export/ }).getByRole("button", { name: "Revoke e2e export" }).click();
+  await page
+    .getByRole("row", { name: /e2e export/ })
+    .getByRole("button", { name: "Revoke e2e export" })
+    .click();
   await expect(page.getByRole("row", { name: /e2e export/ })).toHaveCount(0);
   await expect(page.getByText("No tokens yet.")).toBeVisible();
   const refused = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });

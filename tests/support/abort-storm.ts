@@ -109,10 +109,7 @@ export interface StormReport {
 // ---------------------------------------------------------------------------------------------
 // One HTTP request with an optional client abort
 
-type AbortPlan =
-  | { at: "time"; ms: number }
-  | { at: "headers" }
-  | { at: "bytes"; bytes: number };
+type AbortPlan = { at: "time"; ms: number } | { at: "headers" } | { at: "bytes"; bytes: number };
 
 interface Outcome {
   status: number | null;
@@ -400,7 +397,13 @@ export async function runAbortStorm(options: StormOptions): Promise<StormReport>
       }
       case "csv-mid": {
         path = `/api/v1/tables/${csvTable}`;
-        outcome = await send(base, { method: "GET", path, headers: { ...auth, accept: "text/csv" }, abort: { at: "bytes", bytes: intBetween(1024, 300_000) }, timeoutMs });
+        outcome = await send(base, {
+          method: "GET",
+          path,
+          headers: { ...auth, accept: "text/csv" },
+          abort: { at: "bytes", bytes: intBetween(1024, 300_000) },
+          timeoutMs,
+        });
         break;
       }
       case "json": {
@@ -452,7 +455,9 @@ export async function runAbortStorm(options: StormOptions): Promise<StormReport>
     issuedBy[group]++;
     if (Date.now() - lastProgress > 5000) {
       lastProgress = Date.now();
-      say(`${issuedBy.verify + issuedBy.abort}/${options.requests} requests issued, ${report.aborted} aborted, ${report.wrongAnswers} wrong, ${report.innocentCancels} innocent cancels, 503 ${JSON.stringify(report.unavailable)}`);
+      say(
+        `${issuedBy.verify + issuedBy.abort}/${options.requests} requests issued, ${report.aborted} aborted, ${report.wrongAnswers} wrong, ${report.innocentCancels} innocent cancels, 503 ${JSON.stringify(report.unavailable)}`,
+      );
     }
     return true;
   };
@@ -470,10 +475,7 @@ export async function runAbortStorm(options: StormOptions): Promise<StormReport>
   const aborterWorker = async () => {
     while (await take("abort")) await tracked(abortOnce);
   };
-  await Promise.all([
-    ...Array.from({ length: options.verifiers }, verifierWorker),
-    ...Array.from({ length: options.aborters }, aborterWorker),
-  ]);
+  await Promise.all([...Array.from({ length: options.verifiers }, verifierWorker), ...Array.from({ length: options.aborters }, aborterWorker)]);
   const issued = issuedBy.verify + issuedBy.abort;
   report.requests = issued;
   report.durationMs = Date.now() - started;
@@ -565,7 +567,13 @@ export interface DrainReport {
  * Polls every 50 ms for up to `waitMs`: the readonly pool's inUse (admin stats) and the
  * readonly role's backends in pg_stat_activity. Nothing else must use the app meanwhile.
  */
-export async function measureDrain(options: { url: string; adminToken: string; superuser: Sql; roles: RoleNames; waitMs: number }): Promise<DrainReport> {
+export async function measureDrain(options: {
+  url: string;
+  adminToken: string;
+  superuser: Sql;
+  roles: RoleNames;
+  waitMs: number;
+}): Promise<DrainReport> {
   const started = Date.now();
   let inUseZeroMs: number | null = null;
   let noIdleInTransactionMs: number | null = null;
@@ -755,7 +763,12 @@ export const STORM_SERVER_ENV: Record<string, string> = {
 };
 
 /** One table verifier request outside a storm: true when row N came back, exactly. */
-export async function verifyRowOnce(url: string, token: string, n: number, verify = CUSTOMERS_TABLE(1000)): Promise<{ ok: boolean; status: number | null; body: string }> {
+export async function verifyRowOnce(
+  url: string,
+  token: string,
+  n: number,
+  verify = CUSTOMERS_TABLE(1000),
+): Promise<{ ok: boolean; status: number | null; body: string }> {
   try {
     const response = await fetch(`${url}/api/v1/tables/${verify.path}?id=eq.${n}&select=id,email`, {
       headers: { authorization: `Bearer ${token}` },
@@ -763,7 +776,8 @@ export async function verifyRowOnce(url: string, token: string, n: number, verif
     });
     const body = await response.text();
     const rows = parseJson(body) as Array<{ id?: unknown; email?: unknown }> | undefined;
-    const ok = response.status === 200 && Array.isArray(rows) && rows.length === 1 && String(rows[0]!.id) === String(n) && rows[0]!.email === verify.email(n);
+    const ok =
+      response.status === 200 && Array.isArray(rows) && rows.length === 1 && String(rows[0]!.id) === String(n) && rows[0]!.email === verify.email(n);
     return { ok, status: response.status, body: shorten(body) };
   } catch (error) {
     return { ok: false, status: null, body: error instanceof Error ? error.message : String(error) };

@@ -16,7 +16,10 @@ export interface TestUser {
   role: UserRole;
 }
 
-export async function createUser(db: TestDatabase, options: { role?: UserRole; email?: string; password?: string; disabled?: boolean } = {}): Promise<TestUser> {
+export async function createUser(
+  db: TestDatabase,
+  options: { role?: UserRole; email?: string; password?: string; disabled?: boolean } = {},
+): Promise<TestUser> {
   const role = options.role ?? "viewer";
   const email = options.email ?? `${role}-${randomBytes(4).toString("hex")}@example.test`;
   const password = options.password ?? `pw-${randomBytes(9).toString("base64url")}`;
@@ -39,9 +42,17 @@ export function useAppEnvironment(vars: Record<string, string>): void {
 }
 
 /** A token through lib/auth/tokens.ts; needs useAppEnvironment() with REDIS_URL first. */
-export async function createToken(user: Pick<TestUser, "id" | "role">, options: { scopes?: TokenScope[]; name?: string; lifetimeMs?: number | null } = {}) {
+export async function createToken(
+  user: Pick<TestUser, "id" | "role">,
+  options: { scopes?: TokenScope[]; name?: string; lifetimeMs?: number | null } = {},
+) {
   const { createToken: create } = await import("@/lib/auth/tokens");
-  return create({ owner: { id: user.id, role: user.role }, name: options.name ?? "test token", scopes: options.scopes ?? ["tables:read"], lifetimeMs: options.lifetimeMs });
+  return create({
+    owner: { id: user.id, role: user.role },
+    name: options.name ?? "test token",
+    scopes: options.scopes ?? ["tables:read"],
+    lifetimeMs: options.lifetimeMs,
+  });
 }
 
 /** Keeps cookies across requests like a browser would (names and values only). */

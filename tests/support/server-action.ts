@@ -64,7 +64,12 @@ export async function callServerAction(appUrl: string, call: ActionCall): Promis
     body,
   });
   const text = await response.text();
-  return { status: response.status, body: text, result: actionResult(text), location: response.headers.get("location") ?? response.headers.get("x-action-redirect") };
+  return {
+    status: response.status,
+    body: text,
+    result: actionResult(text),
+    location: response.headers.get("location") ?? response.headers.get("x-action-redirect"),
+  };
 }
 
 /** Finds the `{"ok":…}` row in the RSC payload. */

@@ -59,7 +59,11 @@ describe("parseEnv", () => {
   });
 
   it("refuses development-generated secrets in production", () => {
-    const found = problems({ ...productionBase, DB_APP_PASSWORD: `${DEV_SECRET_PREFIX}abcdefghijklmnop`, AUTH_SECRET: DEV_SECRET_PREFIX + "y".repeat(40) });
+    const found = problems({
+      ...productionBase,
+      DB_APP_PASSWORD: `${DEV_SECRET_PREFIX}abcdefghijklmnop`,
+      AUTH_SECRET: DEV_SECRET_PREFIX + "y".repeat(40),
+    });
     expect(found).toHaveLength(2);
     expect(found.join("\n")).toMatch(/development-generated/);
   });

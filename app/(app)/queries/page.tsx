@@ -32,7 +32,13 @@ export default async function QueriesPage({ searchParams }: { searchParams: Prom
       <PageHeader
         title="Saved queries"
         description="Your queries and the ones your team shared. Each runs from its page with a form for its parameters, or from scripts through the API with a token."
-        actions={canWrite ? <LinkButton href="/queries/new" variant="primary">New query</LinkButton> : null}
+        actions={
+          canWrite ? (
+            <LinkButton href="/queries/new" variant="primary">
+              New query
+            </LinkButton>
+          ) : null
+        }
       />
       {deleted ? (
         <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-700 ring-1 ring-emerald-200">
@@ -42,7 +48,9 @@ export default async function QueriesPage({ searchParams }: { searchParams: Prom
       {failure ? <ErrorPanel title="The saved queries could not be loaded">{failure}</ErrorPanel> : null}
       {queries && queries.length === 0 ? (
         <EmptyState title="No saved queries yet" action={canWrite ? <LinkButton href="/sql">Open the SQL console</LinkButton> : undefined}>
-          {canWrite ? "Write a query in the SQL console and save it, or start a new one here." : "When an analyst shares a query with the team, it appears here for you to run."}
+          {canWrite
+            ? "Write a query in the SQL console and save it, or start a new one here."
+            : "When an analyst shares a query with the team, it appears here for you to run."}
         </EmptyState>
       ) : null}
       {queries && queries.length > 0 ? <QueryList queries={queries} userId={caller.userId} /> : null}

@@ -13,7 +13,15 @@ export const MAX_AUDIT_PAGE = 10_000;
 export const auditFilterSchema = z
   .object({
     user: z.preprocess(blankAsUndefined, z.string().trim().max(200).optional()),
-    action: z.preprocess(blankAsUndefined, z.string().trim().max(100).regex(/^[\w.:-]+$/, "actions look like token.revoke").optional()),
+    action: z.preprocess(
+      blankAsUndefined,
+      z
+        .string()
+        .trim()
+        .max(100)
+        .regex(/^[\w.:-]+$/, "actions look like token.revoke")
+        .optional(),
+    ),
     from: day,
     to: day,
     page: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(1)),

@@ -27,7 +27,12 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         <p className="text-slate-600">Who did what, newest first: sign-ins, user and token changes, query runs.</p>
       </header>
       <AdminNav />
-      <form method="get" action="/admin/audit" className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter the audit log">
+      <form
+        method="get"
+        action="/admin/audit"
+        className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5"
+        aria-label="Filter the audit log"
+      >
         <label className="text-sm text-slate-700">
           User
           <input name="user" defaultValue={raw.user ?? ""} placeholder="e-mail or user id" className={input} />

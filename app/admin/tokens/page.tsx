@@ -34,9 +34,7 @@ export default async function AdminTokensPage() {
             </div>
           </>
         )}
-        revoke={(token) => (
-          <AdminRevokeTokenButton userId={token.owner.id} id={token.id} name={token.name} owner={token.owner.email} />
-        )}
+        revoke={(token) => <AdminRevokeTokenButton userId={token.owner.id} id={token.id} name={token.name} owner={token.owner.email} />}
       />
     </div>
   );

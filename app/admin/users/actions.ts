@@ -58,11 +58,14 @@ export const setDisabledAction = action(
   },
 );
 
-export const resetPasswordAction = action({ name: "users.reset-password", ...admin, schema: z.object({ userId }) }, async (input, { caller, ...context }) => {
-  const { user, password } = await resetPassword(actor(caller, context), input.userId);
-  refresh(user.id);
-  return { email: user.email, password };
-});
+export const resetPasswordAction = action(
+  { name: "users.reset-password", ...admin, schema: z.object({ userId }) },
+  async (input, { caller, ...context }) => {
+    const { user, password } = await resetPassword(actor(caller, context), input.userId);
+    refresh(user.id);
+    return { email: user.email, password };
+  },
+);
 
 export const revokeSessionAction = action(
   { name: "sessions.revoke", ...admin, schema: z.object({ userId, session: z.string().regex(SESSION_HANDLE_PATTERN, "not a session") }) },
@@ -74,8 +77,11 @@ export const revokeSessionAction = action(
   },
 );
 
-export const revokeAllSessionsAction = action({ name: "sessions.revoke-all", ...admin, schema: z.object({ userId }) }, async (input, { caller, ...context }) => {
-  const ended = await revokeAllSessions(actor(caller, context), input.userId);
-  refresh(input.userId);
-  return { ended };
-});
+export const revokeAllSessionsAction = action(
+  { name: "sessions.revoke-all", ...admin, schema: z.object({ userId }) },
+  async (input, { caller, ...context }) => {
+    const ended = await revokeAllSessions(actor(caller, context), input.userId);
+    refresh(input.userId);
+    return { ended };
+  },
+);

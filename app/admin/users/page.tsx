@@ -24,8 +24,8 @@ export default async function UsersPage() {
       <div className="space-y-1">
         <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
         <p className="text-sm text-slate-600">
-          Viewers browse tables and run saved queries, analysts also run SQL, admins manage everything here. Disabling a user or
-          resetting a password ends their sessions at once.
+          Viewers browse tables and run saved queries, analysts also run SQL, admins manage everything here. Disabling a user or resetting a password
+          ends their sessions at once.
         </p>
       </div>
 

@@ -65,7 +65,8 @@ export class Slot {
     const connect = (options: SocketOptions) => {
       // One socket per client: postgres.js must not reconnect on its own. A client whose
       // connection closed is discarded by the pool before its next unit (see verdict()).
-      if (used) return Promise.reject(Object.assign(new Error("this pooled connection closed; the pool opens a new one"), { code: "CONNECTION_CLOSED" }));
+      if (used)
+        return Promise.reject(Object.assign(new Error("this pooled connection closed; the pool opens a new one"), { code: "CONNECTION_CLOSED" }));
       used = true;
       return this.tracker.connect(options).then((connection) => {
         this.connection = connection;
@@ -114,10 +115,7 @@ export class Slot {
    * holding session state it meant to undo). Call it a macrotask after the unit ended, so
    * that postgres.js has flushed whatever the unit left in its write buffer.
    */
-  verdict(
-    ended: "ok" | "server-error" | "failed",
-    options: { currentGeneration: number; maxLifetimeS: number; direct: boolean },
-  ): Verdict {
+  verdict(ended: "ok" | "server-error" | "failed", options: { currentGeneration: number; maxLifetimeS: number; direct: boolean }): Verdict {
     if (options.direct) return "direct";
     if (this.cancelled) return "cancelled";
     if (this.generation !== options.currentGeneration) return "stale";

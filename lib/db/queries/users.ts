@@ -55,13 +55,22 @@ export async function findPasswordHash(id: string): Promise<string | null> {
 }
 
 export async function recordSignIn(id: string): Promise<void> {
-  await withRole("app", ({ db }) => db.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, id)));
+  await withRole("app", ({ db }) =>
+    db
+      .update(users)
+      .set({ lastSignInAt: sql`now()` })
+      .where(eq(users.id, id)),
+  );
 }
 
 /** Self-service password change (app role). Returns the new password_changed_at. */
 export async function updateOwnPassword(id: string, passwordHash: string): Promise<Date | null> {
   const rows = await withRole("app", ({ db }) =>
-    db.update(users).set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(users.id, id)).returning({ at: users.passwordChangedAt }),
+    db
+      .update(users)
+      .set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning({ at: users.passwordChangedAt }),
   );
   return rows[0]?.at ?? null;
 }
@@ -81,19 +90,35 @@ export async function createUser(input: { email: string; passwordHash: string; r
 }
 
 export async function updateUserRole(id: string, role: UserRole): Promise<UserSummary | null> {
-  const rows = await withRole("admin", ({ db }) => db.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id)).returning(summaryColumns));
+  const rows = await withRole("admin", ({ db }) =>
+    db
+      .update(users)
+      .set({ role, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning(summaryColumns),
+  );
   return rows[0] ?? null;
 }
 
 export async function setUserDisabled(id: string, disabled: boolean): Promise<UserSummary | null> {
-  const rows = await withRole("admin", ({ db }) => db.update(users).set({ disabled, updatedAt: sql`now()` }).where(eq(users.id, id)).returning(summaryColumns));
+  const rows = await withRole("admin", ({ db }) =>
+    db
+      .update(users)
+      .set({ disabled, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning(summaryColumns),
+  );
   return rows[0] ?? null;
 }
 
 /** Admin reset (admin role); moves password_changed_at, which ends older sessions. */
 export async function resetUserPassword(id: string, passwordHash: string): Promise<UserSummary | null> {
   const rows = await withRole("admin", ({ db }) =>
-    db.update(users).set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(users.id, id)).returning(summaryColumns),
+    db
+      .update(users)
+      .set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning(summaryColumns),
   );
   return rows[0] ?? null;
 }
@@ -101,7 +126,10 @@ export async function resetUserPassword(id: string, passwordHash: string): Promi
 /** Enabled admins: the last one may not be demoted or disabled, or nobody could manage users. */
 export async function countActiveAdmins(): Promise<number> {
   const rows = await withRole("admin", ({ db }) =>
-    db.select({ n: sql<number>`count(*)::int` }).from(users).where(and(eq(users.role, "admin"), eq(users.disabled, false))),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(and(eq(users.role, "admin"), eq(users.disabled, false))),
   );
   return rows[0]?.n ?? 0;
 }

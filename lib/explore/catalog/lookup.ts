@@ -6,11 +6,7 @@ export function findRelation(catalog: Catalog, ref: RelationRef): ResolvedRelati
   const schema = catalog.schemas.find((s) => s.name === ref.schema);
   const relation = schema?.relations.find((r) => r.name === ref.name);
   if (!schema || !relation) {
-    throw new ExploreError(
-      "unknown_relation",
-      `Unknown relation ${show(`${ref.schema}.${ref.name}`)}`,
-      { schema: ref.schema, relation: ref.name },
-    );
+    throw new ExploreError("unknown_relation", `Unknown relation ${show(`${ref.schema}.${ref.name}`)}`, { schema: ref.schema, relation: ref.name });
   }
   return { schema, relation };
 }
@@ -27,11 +23,7 @@ export class ColumnIndex {
     const column = this.byName.get(name);
     if (column) return column;
     const relation = `${this.target.schema.name}.${this.target.relation.name}`;
-    throw new ExploreError(
-      "unknown_column",
-      `Unknown column ${show(name)} in relation ${show(relation)}`,
-      { column: name, relation },
-    );
+    throw new ExploreError("unknown_column", `Unknown column ${show(name)} in relation ${show(relation)}`, { column: name, relation });
   }
 
   /** `select=*`: every column, in ordinal order. */

@@ -11,18 +11,7 @@ import {
   type ValueCheck,
 } from "@/lib/explore/grammar/value-checks";
 
-export type TypeFamily =
-  | "int"
-  | "float"
-  | "numeric"
-  | "bool"
-  | "text"
-  | "date"
-  | "timestamp"
-  | "time"
-  | "uuid"
-  | "json"
-  | "other";
+export type TypeFamily = "int" | "float" | "numeric" | "bool" | "text" | "date" | "timestamp" | "time" | "uuid" | "json" | "other";
 
 /**
  * A builtin type the builder knows. `name` is a constant of this module; it is the only type

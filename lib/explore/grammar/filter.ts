@@ -1,10 +1,4 @@
-import {
-  FILTER_OPS,
-  IS_VALUES,
-  type Filter,
-  type FilterOp,
-  type IsValue,
-} from "@/lib/explore/grammar/ast";
+import { FILTER_OPS, IS_VALUES, type Filter, type FilterOp, type IsValue } from "@/lib/explore/grammar/ast";
 import { Budget, GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -17,32 +11,24 @@ function readOperator(cursor: Cursor, column: string): { negated: boolean; op: F
   const negated = cursor.eat("not.");
   const name = cursor.readUntil(".(,)");
   if (cursor.peek() === "(") {
-    throw new ExploreError(
-      "unsupported_feature",
-      `Operator modifiers such as ${show(`${name}(any)`)} are not supported (column ${show(column)})`,
-      { column, operator: name },
-    );
+    throw new ExploreError("unsupported_feature", `Operator modifiers such as ${show(`${name}(any)`)} are not supported (column ${show(column)})`, {
+      column,
+      operator: name,
+    });
   }
   if (name === "" || (!OPS.has(name) && cursor.peek() !== ".")) {
-    throw new ExploreError(
-      "malformed_filter",
-      `The filter on ${show(column)} must look like operator.value (e.g. eq.1); got ${show(cursor.text)}`,
-      { column },
-    );
+    throw new ExploreError("malformed_filter", `The filter on ${show(column)} must look like operator.value (e.g. eq.1); got ${show(cursor.text)}`, {
+      column,
+    });
   }
   if (!OPS.has(name)) {
-    throw new ExploreError(
-      "unknown_operator",
-      `Unknown operator ${show(name)} on column ${show(column)}; supported: ${FILTER_OPS.join(", ")}`,
-      { column, operator: name },
-    );
+    throw new ExploreError("unknown_operator", `Unknown operator ${show(name)} on column ${show(column)}; supported: ${FILTER_OPS.join(", ")}`, {
+      column,
+      operator: name,
+    });
   }
   if (!cursor.eat(".")) {
-    throw new ExploreError(
-      "malformed_filter",
-      `Expected ${show(`${name}.value`)} in the filter on ${show(column)}`,
-      { column, operator: name },
-    );
+    throw new ExploreError("malformed_filter", `Expected ${show(`${name}.value`)} in the filter on ${show(column)}`, { column, operator: name });
   }
   return { negated, op: name as FilterOp };
 }
@@ -50,11 +36,11 @@ function readOperator(cursor: Cursor, column: string): { negated: boolean; op: F
 function toIsValue(text: string, column: string): IsValue {
   const value = text.toLowerCase();
   if (IS.has(value)) return value as IsValue;
-  throw new ExploreError(
-    "bad_value",
-    `Operator is on ${show(column)} accepts ${IS_VALUES.join(", ")}; got ${show(text)}`,
-    { column, operator: "is", value: text },
-  );
+  throw new ExploreError("bad_value", `Operator is on ${show(column)} accepts ${IS_VALUES.join(", ")}; got ${show(text)}`, {
+    column,
+    operator: "is",
+    value: text,
+  });
 }
 
 /**
@@ -65,11 +51,7 @@ function toIsValue(text: string, column: string): IsValue {
 function readList(cursor: Cursor, column: string): string[] {
   cursor.skipSpaces();
   if (!cursor.eat("(")) {
-    throw new ExploreError(
-      "malformed_list",
-      `Operator in on ${show(column)} expects a list in parentheses, e.g. in.(1,2,3)`,
-      { column },
-    );
+    throw new ExploreError("malformed_list", `Operator in on ${show(column)} expects a list in parentheses, e.g. in.(1,2,3)`, { column });
   }
   const items: string[] = [];
   if (cursor.eat(")")) return items;
@@ -84,11 +66,7 @@ function readList(cursor: Cursor, column: string): string[] {
       items.push(cursor.readUntil(",)").trim());
     }
     if (items.length > GRAMMAR_LIMITS.maxListItems) {
-      throw new ExploreError(
-        "too_complex",
-        `The in-list on ${show(column)} has more than ${GRAMMAR_LIMITS.maxListItems} items`,
-        { column },
-      );
+      throw new ExploreError("too_complex", `The in-list on ${show(column)} has more than ${GRAMMAR_LIMITS.maxListItems} items`, { column });
     }
     if (cursor.eat(")")) return items;
     if (!cursor.eat(",")) {
@@ -113,11 +91,7 @@ export function parseFilterParam(column: string, text: string, budget: Budget): 
   if (op === "in") {
     raw = readList(cursor, column);
     if (cursor.rest().trim() !== "") {
-      throw new ExploreError(
-        "malformed_list",
-        `Unexpected text after the in-list on ${show(column)}: ${show(cursor.rest())}`,
-        { column },
-      );
+      throw new ExploreError("malformed_list", `Unexpected text after the in-list on ${show(column)}: ${show(cursor.rest())}`, { column });
     }
   } else {
     raw = cursor.rest();

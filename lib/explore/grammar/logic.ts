@@ -30,19 +30,9 @@ function malformed(message: string, key: string): ExploreError {
  * `[not.]and(…)` / `[not.]or(…)`. A column literally named "and"/"or" is still reachable:
  * only the name followed by "(" opens a group.
  */
-function readGroup(
-  cursor: Cursor,
-  group: Omit<Group, "kind" | "conditions">,
-  depth: number,
-  key: string,
-  budget: Budget,
-): Group {
+function readGroup(cursor: Cursor, group: Omit<Group, "kind" | "conditions">, depth: number, key: string, budget: Budget): Group {
   if (depth > GRAMMAR_LIMITS.maxDepth) {
-    throw new ExploreError(
-      "too_complex",
-      `Logic groups in ${show(key)} nest deeper than ${GRAMMAR_LIMITS.maxDepth} levels`,
-      { parameter: key },
-    );
+    throw new ExploreError("too_complex", `Logic groups in ${show(key)} nest deeper than ${GRAMMAR_LIMITS.maxDepth} levels`, { parameter: key });
   }
   if (!cursor.eat("(")) throw malformed(`${show(key)} expects a list in parentheses, e.g. (a.eq.1,b.gt.2)`, key);
   const conditions: Condition[] = [];

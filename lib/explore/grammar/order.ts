@@ -29,10 +29,7 @@ function parseTerm(raw: string): OrderTerm {
     } else if ((modifier === "nullsfirst" || modifier === "nullslast") && result.nulls === null) {
       result.nulls = modifier === "nullsfirst" ? "first" : "last";
     } else {
-      throw malformed(
-        `Bad order modifier ${show(modifier)} in ${show(term)}; expected column[.asc|.desc][.nullsfirst|.nullslast]`,
-        term,
-      );
+      throw malformed(`Bad order modifier ${show(modifier)} in ${show(term)}; expected column[.asc|.desc][.nullsfirst|.nullslast]`, term);
     }
   }
   return result;

@@ -86,13 +86,13 @@ export function parsePreferHeader(header: string | null | undefined): CountMode 
   for (const part of header.split(",")) {
     const [token = "", ...rest] = (part.split(";")[0] ?? "").split("=");
     if (token.trim().toLowerCase() !== "count") continue;
-    const value = rest.join("=").trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+    const value = rest
+      .join("=")
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
     if (!COUNT_MODES.has(value) || (count !== null && count !== value)) {
-      throw new ExploreError(
-        "bad_prefer",
-        `Prefer count must be one of exact, planned, estimated; got ${show(part.trim())}`,
-        { prefer: header },
-      );
+      throw new ExploreError("bad_prefer", `Prefer count must be one of exact, planned, estimated; got ${show(part.trim())}`, { prefer: header });
     }
     count = value as CountMode;
   }

@@ -3,13 +3,7 @@ import { parseFilterParam } from "@/lib/explore/grammar/filter";
 import { Budget } from "@/lib/explore/grammar/limits";
 import { LOGIC_KEYS, parseLogicParam, type LogicKey } from "@/lib/explore/grammar/logic";
 import { parseOrderParam } from "@/lib/explore/grammar/order";
-import {
-  combinePage,
-  parseLimitParam,
-  parseOffsetParam,
-  parsePreferHeader,
-  parseRangeHeader,
-} from "@/lib/explore/grammar/paging";
+import { combinePage, parseLimitParam, parseOffsetParam, parsePreferHeader, parseRangeHeader } from "@/lib/explore/grammar/paging";
 import { unquoteKey } from "@/lib/explore/grammar/scan";
 import { parseSelectParam } from "@/lib/explore/grammar/select";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -22,15 +16,7 @@ export { FILTER_OPS, IS_VALUES } from "@/lib/explore/grammar/ast";
  * client written for PostgREST gets a clear refusal rather than "unknown column columns".
  * A column named like one of these can still be filtered inside and=(…).
  */
-export const RESERVED_PARAMS = [
-  "select",
-  "order",
-  "limit",
-  "offset",
-  ...Object.keys(LOGIC_KEYS),
-  "columns",
-  "on_conflict",
-] as const;
+export const RESERVED_PARAMS = ["select", "order", "limit", "offset", ...Object.keys(LOGIC_KEYS), "columns", "on_conflict"] as const;
 
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_PARAMS);
 const SINGLE_USE = new Set(["select", "order", "limit", "offset"]);

@@ -18,11 +18,10 @@ function readCast(text: string, item: string): string {
   // Type names are short; bounding the length keeps normalisation cheap on hostile input.
   const target = text.length > 64 ? null : castTarget(text);
   if (target === null) {
-    throw new ExploreError(
-      "bad_cast",
-      `Cast to ${show(text)} is not allowed in ${show(item)}; allowed: ${CAST_TARGETS.join(", ")}`,
-      { item, cast: text },
-    );
+    throw new ExploreError("bad_cast", `Cast to ${show(text)} is not allowed in ${show(item)}; allowed: ${CAST_TARGETS.join(", ")}`, {
+      item,
+      cast: text,
+    });
   }
   return target;
 }
@@ -33,11 +32,9 @@ function parseItem(raw: string): SelectItem {
   if (item === "*") return { kind: "star" };
   if (item === "") throw malformed("select= has an empty item", raw);
   if (/[()]/.test(item.replace(/"(?:[^"\\]|\\.)*"/g, ""))) {
-    throw new ExploreError(
-      "unsupported_feature",
-      `Resource embedding, aggregates and functions are not supported in select: ${show(item)}`,
-      { item },
-    );
+    throw new ExploreError("unsupported_feature", `Resource embedding, aggregates and functions are not supported in select: ${show(item)}`, {
+      item,
+    });
   }
   const cursor = new Cursor(item);
   const first = readPart(cursor);

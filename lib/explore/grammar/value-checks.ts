@@ -44,8 +44,7 @@ export const numericCheck: ValueCheck = (value) => {
   return Math.abs(Number(match[1] ?? "0")) > 1000 ? "a decimal number (exponent out of range)" : null;
 };
 
-export const boolCheck: ValueCheck = (value) =>
-  /^(t|true|y|yes|on|1|f|false|n|no|off|0)$/i.test(value) ? null : "true or false";
+export const boolCheck: ValueCheck = (value) => (/^(t|true|y|yes|on|1|f|false|n|no|off|0)$/i.test(value) ? null : "true or false");
 
 function isValidDate(y: number, m: number, d: number): boolean {
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
@@ -77,8 +76,7 @@ function dateAt(text: string): number | null {
   return ok ? match[0].length : null;
 }
 
-export const dateCheck: ValueCheck = (value) =>
-  INFINITY.test(value) || dateAt(value) === value.length ? null : "a date as YYYY-MM-DD";
+export const dateCheck: ValueCheck = (value) => (INFINITY.test(value) || dateAt(value) === value.length ? null : "a date as YYYY-MM-DD");
 
 /** ISO 8601 as Postgres reads it: date, optional `T`/space time, optional zone. */
 export const timestampCheck: ValueCheck = (value) => {
@@ -93,15 +91,12 @@ export const timestampCheck: ValueCheck = (value) => {
 };
 
 export function timeCheck(withZone: boolean): ValueCheck {
-  return (value) =>
-    checkTime(value, withZone ? "optional" : "none") ? null : "a time as HH:MM[:SS[.ffffff]]";
+  return (value) => (checkTime(value, withZone ? "optional" : "none") ? null : "a time as HH:MM[:SS[.ffffff]]");
 }
 
 export const uuidCheck: ValueCheck = (value) => {
   const bare = value.startsWith("{") && value.endsWith("}") ? value.slice(1, -1) : value;
-  const ok =
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(bare) ||
-    /^[0-9a-f]{32}$/i.test(bare);
+  const ok = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(bare) || /^[0-9a-f]{32}$/i.test(bare);
   return ok ? null : "a UUID";
 };
 

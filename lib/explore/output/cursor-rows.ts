@@ -71,12 +71,7 @@ export function extendedQuery(sql: Sql, text: string, params: ReadonlyArray<stri
   return sql.unsafe(text, textParams(sql, params) as never[], options);
 }
 
-export async function runCursor(
-  sql: Sql,
-  text: string,
-  params: ReadonlyArray<string | null>,
-  options: CursorOptions,
-): Promise<CursorResult> {
+export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<string | null>, options: CursorOptions): Promise<CursorResult> {
   let columns: ResultColumn[] | null = null;
   let rowCount = 0;
   let truncated = false;

@@ -46,7 +46,6 @@ function audit(run: SqlRun, started: number, rows: number, outcome: RunAudit["ou
   });
 }
 
-
 function failureExtra(error: unknown): Record<string, unknown> {
   const e = error as { code?: unknown; details?: { reason?: unknown; sqlstate?: unknown } } | null;
   return { error: { code: e?.code ?? "internal", reason: e?.details?.reason ?? null, sqlstate: e?.details?.sqlstate ?? null } };

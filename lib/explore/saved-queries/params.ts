@@ -77,9 +77,16 @@ export type SavedQueryUpdate = z.output<typeof savedQueryUpdateSchema>;
 
 /** Re-checks SQL and parameters after an update is merged onto the stored query. */
 export function assertParametersMatch(merged: { sql: string; parameters: SavedQueryParameter[] }): void {
-  const result = z.object({ sql: z.string(), parameters: z.array(parameterSchema) }).superRefine(checkParameters).safeParse(merged);
+  const result = z
+    .object({ sql: z.string(), parameters: z.array(parameterSchema) })
+    .superRefine(checkParameters)
+    .safeParse(merged);
   if (!result.success) {
-    throw new ApiError("validation_failed", "the query's parameters do not match its SQL", result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+    throw new ApiError(
+      "validation_failed",
+      "the query's parameters do not match its SQL",
+      result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   }
 }
 
@@ -136,7 +143,11 @@ export function renderSavedQuery(sql: string, parameters: readonly SavedQueryPar
   const byName = new Map(parameters.map((p) => [p.name, p]));
   const unknown = Object.keys(supplied).filter((name) => !byName.has(name));
   if (unknown.length) {
-    throw new ApiError("bad_request", `Unknown parameter ${unknown.map((n) => JSON.stringify(n)).join(", ")}`, { reason: "unknown_parameter", unknown, known: [...byName.keys()] });
+    throw new ApiError("bad_request", `Unknown parameter ${unknown.map((n) => JSON.stringify(n)).join(", ")}`, {
+      reason: "unknown_parameter",
+      unknown,
+      known: [...byName.keys()],
+    });
   }
   const values: Record<string, string | null> = {};
   const problems: Array<{ parameter: string; message: string }> = [];

@@ -78,7 +78,12 @@ export async function getVisibleQuery(actor: QueryActor, id: string): Promise<Sa
 export async function createSavedQuery(actor: QueryActor, input: SavedQueryCreateInput): Promise<SavedQuery> {
   if (!roleAtLeast(actor.role, "analyst")) throw new ApiError("forbidden", "saving queries needs the analyst role");
   const data = savedQueryCreateSchema.parse(input);
-  const [created] = await withRole("app", ({ db }) => db.insert(savedQueries).values({ ...data, ownerId: actor.userId }).returning());
+  const [created] = await withRole("app", ({ db }) =>
+    db
+      .insert(savedQueries)
+      .values({ ...data, ownerId: actor.userId })
+      .returning(),
+  );
   return created!;
 }
 

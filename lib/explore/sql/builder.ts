@@ -7,13 +7,7 @@ import { Params, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
 export type { SqlQuery } from "@/lib/explore/sql/text";
-export {
-  buildEstimateQuery,
-  buildExactCountQuery,
-  buildPlannedCountQuery,
-  readPlannedCount,
-  shouldCountExactly,
-} from "@/lib/explore/sql/count";
+export { buildEstimateQuery, buildExactCountQuery, buildPlannedCountQuery, readPlannedCount, shouldCountExactly } from "@/lib/explore/sql/count";
 
 /** One output column of the data query, by position. */
 export interface OutputColumn {
@@ -48,11 +42,7 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
   const names = new Set<string>();
   const push = (expr: string, col: OutputColumn) => {
     if (names.has(col.name)) {
-      throw new ExploreError(
-        "duplicate_output_name",
-        `select= yields ${show(col.name)} twice; rename one with alias:column`,
-        { name: col.name },
-      );
+      throw new ExploreError("duplicate_output_name", `select= yields ${show(col.name)} twice; rename one with alias:column`, { name: col.name });
     }
     names.add(col.name);
     sql.push(expr);
@@ -67,11 +57,11 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
     }
     const c = columns.get(item.column);
     if (item.cast !== null && !canCast(c.type, item.cast)) {
-      throw new ExploreError(
-        "bad_cast",
-        `Column ${show(c.name)} of type ${c.type} cannot be cast to ${item.cast}`,
-        { column: c.name, type: c.type, cast: item.cast },
-      );
+      throw new ExploreError("bad_cast", `Column ${show(c.name)} of type ${c.type} cannot be cast to ${item.cast}`, {
+        column: c.name,
+        type: c.type,
+        cast: item.cast,
+      });
     }
     // item.cast is a canonical name from column-types.ts' whitelist, not request text.
     const expr = item.cast === null ? quoteIdent(c.name) : `${quoteIdent(c.name)}::${item.cast}`;
@@ -121,12 +111,7 @@ function effectiveWindow(page: ReadRequest["page"], rowCap: number): { offset: n
  * they are integers re-rendered from validated JS numbers, and literal limits let the planner
  * pick an index scan for "ORDER BY … LIMIT 25" even under a generic (prepared) plan.
  */
-export function buildReadQuery(
-  catalog: Catalog,
-  ref: RelationRef,
-  request: ReadRequest,
-  options: BuildOptions,
-): ReadQuery {
+export function buildReadQuery(catalog: Catalog, ref: RelationRef, request: ReadRequest, options: BuildOptions): ReadQuery {
   const target = findRelation(catalog, ref);
   const columns = new ColumnIndex(target);
   const window = effectiveWindow(request.page, options.rowCap);
@@ -135,8 +120,6 @@ export function buildReadQuery(
   const fromWhere = renderFromWhere(target, request, params);
   const order = renderOrder(withKeyTiebreaker(request.order, target), columns);
   const text =
-    `SELECT ${select.sql.join(", ")} ${fromWhere}` +
-    (order === null ? "" : ` ORDER BY ${order}`) +
-    ` LIMIT ${window.limit} OFFSET ${window.offset}`;
+    `SELECT ${select.sql.join(", ")} ${fromWhere}` + (order === null ? "" : ` ORDER BY ${order}`) + ` LIMIT ${window.limit} OFFSET ${window.offset}`;
   return { text, params: params.values, columns: select.out, ...window };
 }

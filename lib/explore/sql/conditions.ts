@@ -24,11 +24,10 @@ export function operand(column: CatalogColumn): Operand {
 
 export function requireComparable(target: Operand, what: string): void {
   if (!isComparable(target.column.type)) {
-    throw new ExploreError(
-      "operator_not_supported",
-      `${what} is not supported on column ${show(target.column.name)} of type ${target.column.type}`,
-      { column: target.column.name, type: target.column.type },
-    );
+    throw new ExploreError("operator_not_supported", `${what} is not supported on column ${show(target.column.name)} of type ${target.column.type}`, {
+      column: target.column.name,
+      type: target.column.type,
+    });
   }
 }
 
@@ -44,11 +43,11 @@ export function requireComparable(target: Operand, what: string): void {
 function bind(column: CatalogColumn, builtin: BuiltinType | null, value: string, params: Params): string {
   const problem = value.includes("\u0000") ? "text without NUL characters" : (builtin?.check?.(value) ?? null);
   if (problem !== null) {
-    throw new ExploreError(
-      "bad_value",
-      `Bad value ${show(value)} for column ${show(column.name)} of type ${column.type}: expected ${problem}`,
-      { column: column.name, type: column.type, value },
-    );
+    throw new ExploreError("bad_value", `Bad value ${show(value)} for column ${show(column.name)} of type ${column.type}: expected ${problem}`, {
+      column: column.name,
+      type: column.type,
+      value,
+    });
   }
   const placeholder = params.add(value);
   if (!builtin) return placeholder;
@@ -107,8 +106,7 @@ function renderGroup(group: Group, columns: ColumnIndex, params: Params): string
 }
 
 function renderCondition(condition: Condition, columns: ColumnIndex, params: Params): string {
-  const sql =
-    condition.kind === "group" ? renderGroup(condition, columns, params) : renderFilter(condition, columns, params);
+  const sql = condition.kind === "group" ? renderGroup(condition, columns, params) : renderFilter(condition, columns, params);
   return condition.negated ? `NOT (${sql})` : sql;
 }
 

@@ -38,11 +38,10 @@ export function requireReadStatement(text: string): string {
     throw new ApiError("bad_request", "The SQL is empty", { reason: "empty_statement" });
   }
   if (!READ_KEYWORDS.has(keyword)) {
-    throw new ApiError(
-      "bad_request",
-      `Only read queries may run here (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW); got ${keyword.toUpperCase()}`,
-      { reason: "statement_not_allowed", keyword },
-    );
+    throw new ApiError("bad_request", `Only read queries may run here (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW); got ${keyword.toUpperCase()}`, {
+      reason: "statement_not_allowed",
+      keyword,
+    });
   }
   return keyword;
 }

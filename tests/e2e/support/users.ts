@@ -34,8 +34,10 @@ export async function createE2EUser(role: "viewer" | "analyst" | "admin"): Promi
   const email = `e2e-${role}-${randomBytes(4).toString("hex")}@example.test`;
   const password = `pw-${randomBytes(12).toString("base64url")}`;
   const passwordHash = await hash(password);
-  const [row] = await owner((sql) => sql<{ id: string }[]>`
-    insert into app.users (email, role, password_hash) values (${email}, ${role}, ${passwordHash}) returning id`);
+  const [row] = await owner(
+    (sql) => sql<{ id: string }[]>`
+    insert into app.users (email, role, password_hash) values (${email}, ${role}, ${passwordHash}) returning id`,
+  );
   return { id: row!.id, email, password };
 }
 

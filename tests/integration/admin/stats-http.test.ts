@@ -60,7 +60,9 @@ describe("GET /api/admin/stats", () => {
     for (const role of ["readonly", "app", "admin"]) {
       expect(body.pools.local[role]).toMatchObject({ role, size: 10, min: 2, max: 10, health: "healthy" });
       expect(body.pools.local[role].idle).toBeGreaterThanOrEqual(0);
-      expect(body.pools.server.applications.some((a: { role: string; instance: string }) => a.role === role && a.instance === envVars.INSTANCE_ID)).toBe(true);
+      expect(
+        body.pools.server.applications.some((a: { role: string; instance: string }) => a.role === role && a.instance === envVars.INSTANCE_ID),
+      ).toBe(true);
     }
     expect(body.pools.server.maxConnections).toBeGreaterThan(0);
     expect(body.history.samples.length).toBeGreaterThanOrEqual(2);
@@ -84,7 +86,11 @@ describe("GET /api/admin/stats", () => {
   });
 
   it("on SIGTERM the instance leaves the fleet at once instead of after its TTL", async () => {
-    const redis = createRedisClient({ url: inject("redisUrl"), logger: { info: () => undefined, warn: () => undefined }, connectionName: "fleet-sigterm-test" });
+    const redis = createRedisClient({
+      url: inject("redisUrl"),
+      logger: { info: () => undefined, warn: () => undefined },
+      connectionName: "fleet-sigterm-test",
+    });
     try {
       const key = keys.fleetKey(envVars.INSTANCE_ID!);
       expect(await redis.exists(key)).toBe(1);

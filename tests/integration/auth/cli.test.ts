@@ -30,7 +30,11 @@ async function cli(script: "create-admin" | "token", args: string[], extra: Reco
 }
 
 const passwordHash = async (email: string) =>
-  (await db.owner<{ password_hash: string; role: string; disabled: boolean }[]>`select password_hash, role, disabled from app.users where lower(email) = lower(${email})`)[0];
+  (
+    await db.owner<
+      { password_hash: string; role: string; disabled: boolean }[]
+    >`select password_hash, role, disabled from app.users where lower(email) = lower(${email})`
+  )[0];
 
 beforeAll(async () => {
   db = await createTestDatabase("auth_cli");
@@ -110,7 +114,10 @@ describe("npm run token", SLOW, () => {
     expect((await cli("token", ["revoke", "--id", caller!.tokenId!])).stdout).toMatch(/revoked token/);
     await expect(authenticate(new Request("http://x/", { headers: { authorization: `Bearer ${token}` } }))).rejects.toMatchObject({ status: 401 });
 
-    const second = (await cli("token", ["create", "--email", user.email, "--name", "other", "--scopes", "queries:run"])).stdout.trim().split("\n").at(-1)!;
+    const second = (await cli("token", ["create", "--email", user.email, "--name", "other", "--scopes", "queries:run"])).stdout
+      .trim()
+      .split("\n")
+      .at(-1)!;
     expect((await cli("token", ["revoke", "--token", second])).stdout).toMatch(/revoked token/);
     const again = await cli("token", ["revoke", "--token", second]);
     expect(again.code).not.toBe(0);

@@ -42,16 +42,24 @@ describe("with Redis down, credentials fail closed", () => {
     await redisServer.stop();
     for (const request of [withToken, withCookie]) {
       const started = performance.now();
-      const error = await authenticate(request).then(() => null, (e: unknown) => e);
+      const error = await authenticate(request).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ status: 503, code: "unavailable", headers: { "Retry-After": "5" } });
       expect(performance.now() - started).toBeLessThan(3000);
     }
     // Malformed credentials are still a plain 401: no Redis needed to refuse them.
-    await expect(authenticate(new Request("http://sluice.test/", { headers: { authorization: "Bearer nope" } }))).rejects.toMatchObject({ status: 401 });
+    await expect(authenticate(new Request("http://sluice.test/", { headers: { authorization: "Bearer nope" } }))).rejects.toMatchObject({
+      status: 401,
+    });
     // Anonymous requests do not touch Redis at all.
     expect(await authenticate(new Request("http://sluice.test/"))).toBeNull();
     // Sign-in refuses (fail closed) instead of letting anyone in or erroring.
-    expect(await signInWithPassword({ email: user.email, password: user.password }, { ip: null, userAgent: null })).toMatchObject({ ok: false, reason: "unavailable" });
+    expect(await signInWithPassword({ email: user.email, password: user.password }, { ip: null, userAgent: null })).toMatchObject({
+      ok: false,
+      reason: "unavailable",
+    });
   });
 });

@@ -93,7 +93,8 @@ describe("sign-in", () => {
   it("limits attempts per account, whatever the IP", async () => {
     const user = await createUser(db);
     const results = [];
-    for (let i = 0; i < 6; i += 1) results.push(await signInWithPassword({ email: user.email, password: "nope nope nope" }, { ...meta, ip: `192.0.2.${i}` }));
+    for (let i = 0; i < 6; i += 1)
+      results.push(await signInWithPassword({ email: user.email, password: "nope nope nope" }, { ...meta, ip: `192.0.2.${i}` }));
     expect(results.slice(0, 5).every((r) => !r.ok && r.reason === "invalid")).toBe(true);
     expect(results[5]).toMatchObject({ ok: false, reason: "rate_limited", retryAfterS: expect.any(Number) });
   });
@@ -103,7 +104,13 @@ describe("session checks", () => {
   it("a live session authenticates with the user's current role and scopes", async () => {
     const user = await createUser(db, { role: "viewer" });
     const { sid, request } = await signedIn(user);
-    expect(await authenticate(request)).toMatchObject({ via: "session", userId: user.id, role: "viewer", scopes: ["tables:read", "queries:run"], sessionId: sid });
+    expect(await authenticate(request)).toMatchObject({
+      via: "session",
+      userId: user.id,
+      role: "viewer",
+      scopes: ["tables:read", "queries:run"],
+      sessionId: sid,
+    });
     await changeRole({ userId: null, via: "system", ip: null }, user.id, "analyst");
     expect(await authenticate(request)).toMatchObject({ role: "analyst", scopes: ["tables:read", "queries:run", "sql:run"] });
     expect(await readSessionToken(request)).toMatchObject({ sub: user.id, sid });
@@ -135,7 +142,9 @@ describe("session checks", () => {
 
     const c = await createUser(db);
     const cSession = await signedIn(c);
-    await expect(changeOwnPassword({ userId: c.id, via: "session", ip: null }, "wrong current pw", "another new password")).rejects.toMatchObject({ status: 403 });
+    await expect(changeOwnPassword({ userId: c.id, via: "session", ip: null }, "wrong current pw", "another new password")).rejects.toMatchObject({
+      status: 403,
+    });
     expect(await authenticate(cSession.request)).not.toBeNull();
     await changeOwnPassword({ userId: c.id, via: "session", ip: null }, c.password, "another new password");
     expect(await authenticate(cSession.request)).toBeNull();
@@ -169,7 +178,12 @@ describe("session checks", () => {
     await changeRole(actor, user.id, "analyst");
     await setDisabled(actor, user.id, true);
     const actions = (await listAuditEvents({ actorUserId: admin.id })).map((e) => [e.action, e.target]);
-    expect(actions).toEqual(expect.arrayContaining([["user.role-change", user.id], ["user.disable", user.id]]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ["user.role-change", user.id],
+        ["user.disable", user.id],
+      ]),
+    );
   });
 
   it("keeps the last enabled admin an enabled admin", async () => {

@@ -18,7 +18,11 @@ let viewer: TestUser;
 let analyst: TestUser;
 
 const bearer = (value: string) => new Request("http://sluice.test/api/v1/me", { headers: { authorization: value } });
-const rejection = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as ApiError);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => error as ApiError,
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase("auth_tokens");
@@ -40,12 +44,25 @@ describe("API tokens in Redis", () => {
     const stored = await redis.get(keys.tokenKey(hashToken(token)));
     expect(stored).not.toBeNull();
     expect(stored).not.toContain(token);
-    expect(JSON.parse(stored!)).toMatchObject({ id: meta.id, userId: analyst.id, name: "nightly", scopes: ["tables:read", "sql:run"], expiresAt: null });
+    expect(JSON.parse(stored!)).toMatchObject({
+      id: meta.id,
+      userId: analyst.id,
+      name: "nightly",
+      scopes: ["tables:read", "sql:run"],
+      expiresAt: null,
+    });
     expect(await redis.smembers(keys.userTokensKey(analyst.id))).toContain(hashToken(token));
     expect(await redis.pttl(keys.tokenKey(hashToken(token)))).toBe(-1);
 
     const caller = await authenticate(bearer(`Bearer ${token}`));
-    expect(caller).toMatchObject({ via: "token", userId: analyst.id, email: analyst.email, role: "analyst", tokenId: meta.id, scopes: ["tables:read", "sql:run"] });
+    expect(caller).toMatchObject({
+      via: "token",
+      userId: analyst.id,
+      email: analyst.email,
+      role: "analyst",
+      tokenId: meta.id,
+      scopes: ["tables:read", "sql:run"],
+    });
     expect((await listTokens(analyst.id)).map((t) => t.id)).toContain(meta.id);
   });
 
@@ -123,7 +140,16 @@ describe("API tokens in Redis", () => {
 
   it("refuses malformed Authorization headers with 401 before touching Redis", async () => {
     const { token } = await createToken(viewer);
-    for (const header of ["Bearer", "Bearer ", "Basic dXNlcjpwdw==", "Bearer slc_tooshort", `Bearer ${token} extra`, `Token ${token}`, `Bearer ${token.slice(4)}`, "Bearer\tslc_x"]) {
+    for (const header of [
+      "Bearer",
+      "Bearer ",
+      "Basic dXNlcjpwdw==",
+      "Bearer slc_tooshort",
+      `Bearer ${token} extra`,
+      `Token ${token}`,
+      `Bearer ${token.slice(4)}`,
+      "Bearer\tslc_x",
+    ]) {
       const error = await rejection(authenticate(bearer(header)));
       expect(error, header).toMatchObject({ status: 401, code: "unauthorized" });
     }

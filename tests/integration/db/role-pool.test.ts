@@ -188,10 +188,12 @@ describe("RolePool against Postgres", () => {
       const unit = async (): Promise<Outcome["result"]> => {
         let timer: NodeJS.Timeout | undefined;
         const hung = new Promise<"hung">((r) => (timer = setTimeout(() => r("hung"), 5000)));
-        const done = pool.run(({ sql }) => sql`select 1`).then(
-          () => "ok" as const,
-          () => "failed" as const,
-        );
+        const done = pool
+          .run(({ sql }) => sql`select 1`)
+          .then(
+            () => "ok" as const,
+            () => "failed" as const,
+          );
         const result = await Promise.race([done, hung]);
         clearTimeout(timer);
         return result;

@@ -38,15 +38,13 @@ describe("readonly role", () => {
   });
 
   it("cannot write even after switching its transaction to read-write", async () => {
-    await expect(
-      readonly.begin("read write", (tx) => tx.unsafe("update data.orders set total = 0 where id = 1")),
-    ).rejects.toThrow(/permission denied/);
+    await expect(readonly.begin("read write", (tx) => tx.unsafe("update data.orders set total = 0 where id = 1"))).rejects.toThrow(
+      /permission denied/,
+    );
     const session = await readonly.reserve();
     try {
       await session.unsafe("set default_transaction_read_only = off");
-      await expect(session.unsafe("insert into data.products values (-1, 'x', 'x', 'x', 1, true, now())")).rejects.toThrow(
-        /permission denied/,
-      );
+      await expect(session.unsafe("insert into data.products values (-1, 'x', 'x', 'x', 1, true, now())")).rejects.toThrow(/permission denied/);
     } finally {
       await session.unsafe("reset all");
       session.release();

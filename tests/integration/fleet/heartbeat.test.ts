@@ -19,8 +19,19 @@ afterAll(async () => {
 function beat(instance: string, inUse: number): Heartbeat {
   const now = new Date().toISOString();
   const pool = {
-    size: 10, min: 2, open: 2 + inUse, inUse, idle: 2, waiting: 0, served: 5, rejected: 0, timedOut: 0, waitMsP99: 1,
-    health: "healthy" as const, target: "direct" as const, fallbackToDirect: false,
+    size: 10,
+    min: 2,
+    open: 2 + inUse,
+    inUse,
+    idle: 2,
+    waiting: 0,
+    served: 5,
+    rejected: 0,
+    timedOut: 0,
+    waitMsP99: 1,
+    health: "healthy" as const,
+    target: "direct" as const,
+    fallbackToDirect: false,
   };
   return { instance, pid: 1234, version: "0.1.0", startedAt: now, at: now, pools: { readonly: pool, app: pool, admin: pool } };
 }
@@ -57,11 +68,38 @@ describe("fleet heartbeat in Redis", () => {
 
   it("builds a heartbeat that its own schema accepts from a pool snapshot", () => {
     const snapshot = {
-      size: 10, min: 2, max: 10, inUse: 1, idle: 1, waiting: 0, available: 9, maxWaiting: 10, served: 3, queued: 0, rejected: 0, timedOut: 0, aborted: 0,
-      waitMsTotal: 0, waitMsP50: 0, waitMsP95: 0, waitMsP99: 0, waitMsMax: 0, usageMsTotal: 0, role: "app" as const, mode: "pooled" as const,
-      target: "direct" as const, fallbackToDirect: false, health: "healthy" as const, unhealthySince: null, applicationName: "sluice:app:x", url: "postgres://…",
-      connections: { open: 2, opened: 2, failed: 0, lost: 0, closed: 0, connectMsTotal: 1, cancelsSent: 0, lastError: null }, errors: 0,
-      connected: 2, returnedClean: 3, discarded: { cancelled: 0, dirty: 0, stale: 0, idle: 0, forced: 0 },
+      size: 10,
+      min: 2,
+      max: 10,
+      inUse: 1,
+      idle: 1,
+      waiting: 0,
+      available: 9,
+      maxWaiting: 10,
+      served: 3,
+      queued: 0,
+      rejected: 0,
+      timedOut: 0,
+      aborted: 0,
+      waitMsTotal: 0,
+      waitMsP50: 0,
+      waitMsP95: 0,
+      waitMsP99: 0,
+      waitMsMax: 0,
+      usageMsTotal: 0,
+      role: "app" as const,
+      mode: "pooled" as const,
+      target: "direct" as const,
+      fallbackToDirect: false,
+      health: "healthy" as const,
+      unhealthySince: null,
+      applicationName: "sluice:app:x",
+      url: "postgres://…",
+      connections: { open: 2, opened: 2, failed: 0, lost: 0, closed: 0, connectMsTotal: 1, cancelsSent: 0, lastError: null },
+      errors: 0,
+      connected: 2,
+      returnedClean: 3,
+      discarded: { cancelled: 0, dirty: 0, stale: 0, idle: 0, forced: 0 },
     };
     const built = buildHeartbeat({ app: snapshot }, new Date(0));
     expect(built.pools.app).toMatchObject({ size: 10, open: 2, inUse: 1, idle: 1 });

@@ -42,13 +42,23 @@ beforeAll(async () => {
   db = await createTestDatabase("abort_storm");
   await db.owner`analyze`;
   caller = await createCaller(db, "admin", ["tables:read", "sql:run", "admin"]);
-  roles = { readonly: roleCredentials(db.env, "readonly").user, app: roleCredentials(db.env, "app").user, admin: roleCredentials(db.env, "admin").user };
+  roles = {
+    readonly: roleCredentials(db.env, "readonly").user,
+    app: roleCredentials(db.env, "app").user,
+    admin: roleCredentials(db.env, "admin").user,
+  };
 });
 afterAll(async () => {
   await db?.drop();
 });
 
-async function phase(label: string, kinds: readonly AbortKind[], requests: number, aborters: number, maxDurationMs = 10_000): Promise<{ storm: StormReport; drain: DrainReport; output: string }> {
+async function phase(
+  label: string,
+  kinds: readonly AbortKind[],
+  requests: number,
+  aborters: number,
+  maxDurationMs = 10_000,
+): Promise<{ storm: StormReport; drain: DrainReport; output: string }> {
   const app: AppServer = await startAppServer(explorerEnv(db, STORM_SERVER_ENV));
   try {
     const storm = await runAbortStorm({
@@ -72,7 +82,8 @@ async function phase(label: string, kinds: readonly AbortKind[], requests: numbe
         `backends ${JSON.stringify(drain.backends.perRole)}, idle in transaction ${JSON.stringify(drain.backends.idleInTransaction)}, active ${JSON.stringify(drain.backends.active)}; pools ${JSON.stringify(drain.pools)}`,
     );
     for (const [kind, list] of Object.entries(storm.samples)) {
-      for (const sample of list.slice(0, 3)) console.log(`[${label}] sample ${kind}: ${sample.kind} ${sample.path} → ${sample.status} ${sample.detail}`);
+      for (const sample of list.slice(0, 3))
+        console.log(`[${label}] sample ${kind}: ${sample.kind} ${sample.path} → ${sample.status} ${sample.detail}`);
     }
     return { storm, drain, output: app.output() };
   } finally {

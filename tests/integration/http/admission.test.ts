@@ -27,8 +27,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const get = (path: string, signal = AbortSignal.timeout(30_000)) =>
-  fetch(`${app.url}${path}`, { headers: reader.headers, signal });
+const get = (path: string, signal = AbortSignal.timeout(30_000)) => fetch(`${app.url}${path}`, { headers: reader.headers, signal });
 
 async function waitForLockWaiters(count: number): Promise<void> {
   const deadline = Date.now() + 10_000;

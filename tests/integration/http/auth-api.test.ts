@@ -43,7 +43,14 @@ describe("GET /api/v1/me with a token", () => {
     const { token, meta } = await createToken(viewer, { scopes: ["tables:read"] });
     const response = await get("/api/v1/me", `Bearer ${token}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: viewer.id, email: viewer.email, role: "viewer", scopes: ["tables:read"], via: "token", tokenId: meta.id });
+    expect(await response.json()).toEqual({
+      id: viewer.id,
+      email: viewer.email,
+      role: "viewer",
+      scopes: ["tables:read"],
+      via: "token",
+      tokenId: meta.id,
+    });
   });
 
   it("without credentials: 401 in the error shape", async () => {
@@ -98,7 +105,11 @@ describe("admin API", () => {
 describe("request bodies (PATCH /api/admin/users/:id)", () => {
   let token: string;
   const patch = (id: string, body: BodyInit, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}/api/admin/users/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers }, body });
+    fetch(`${app.url}/api/admin/users/${id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+      body,
+    });
 
   beforeAll(async () => {
     token = (await createToken(admin, { scopes: ["admin"] })).token;

@@ -73,7 +73,10 @@ describe("sign-in", () => {
     const user = await createUser(db);
     // A fresh unknown address each run: the per-account sign-in limit lives in Redis, which outlives a test run.
     const nobody = `nobody-${randomBytes(4).toString("hex")}@example.test`;
-    for (const [email, password] of [[user.email, "wrong password!"], [nobody, "wrong password!"]] as const) {
+    for (const [email, password] of [
+      [user.email, "wrong password!"],
+      [nobody, "wrong password!"],
+    ] as const) {
       const attempt = await attemptSignIn(app.url, email, password);
       expect(attempt.status).toBe(401);
       expect(attempt.error).toBe("CredentialsSignin");
@@ -102,7 +105,13 @@ describe("sign-out", () => {
     const user = await createUser(db);
     const cookie = await signIn(app.url, user.email, user.password);
     expect((await me(cookie)).status).toBe(200);
-    const result = await callServerAction(app.url, { page: "/settings/tokens", filename: "app/(auth)/actions.ts", exportedName: "signOutAction", fields: {}, cookie });
+    const result = await callServerAction(app.url, {
+      page: "/settings/tokens",
+      filename: "app/(auth)/actions.ts",
+      exportedName: "signOutAction",
+      fields: {},
+      cookie,
+    });
     expect(result.status).toBeLessThan(400);
     expect(result.location ?? result.body).toMatch(/sign-in\?notice=signed-out/);
     expect((await me(cookie)).status).toBe(401);
@@ -136,13 +145,25 @@ describe("server actions check the caller themselves", () => {
     const target = await createUser(db, { role: "viewer" });
     const cookie = await signIn(app.url, viewer.email, viewer.password);
     const fields = { userId: target.id, role: "admin" };
-    const result = await callServerAction(app.url, { page: "/admin/users", filename: ADMIN_ACTIONS, exportedName: "changeRoleAction", fields, cookie });
+    const result = await callServerAction(app.url, {
+      page: "/admin/users",
+      filename: ADMIN_ACTIONS,
+      exportedName: "changeRoleAction",
+      fields,
+      cookie,
+    });
     expect(result.result).toMatchObject({ ok: false, code: "forbidden" });
     const [row] = await db.owner<{ role: string }[]>`select role from app.users where id = ${target.id}`;
     expect(row?.role).toBe("viewer");
 
     // Nor may they escalate themselves.
-    const self = await callServerAction(app.url, { page: "/admin/users", filename: ADMIN_ACTIONS, exportedName: "changeRoleAction", fields: { userId: viewer.id, role: "admin" }, cookie });
+    const self = await callServerAction(app.url, {
+      page: "/admin/users",
+      filename: ADMIN_ACTIONS,
+      exportedName: "changeRoleAction",
+      fields: { userId: viewer.id, role: "admin" },
+      cookie,
+    });
     expect(self.result).toMatchObject({ ok: false, code: "forbidden" });
 
     // The admin API answers 403 to their session as well.
@@ -203,7 +224,11 @@ describe("server actions check the caller themselves", () => {
     const refused = await callServerAction(app.url, { ...call, fields: { name: "sneaky", scopes: "sql:run", expires: "7d" } });
     expect(refused.result).toMatchObject({ ok: false, code: "forbidden" });
     const invalid = await callServerAction(app.url, { ...call, fields: { name: "", expires: "forever" } });
-    expect(invalid.result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { name: expect.any(Array), scopes: expect.any(Array), expires: expect.any(Array) } });
+    expect(invalid.result).toMatchObject({
+      ok: false,
+      code: "validation_failed",
+      fieldErrors: { name: expect.any(Array), scopes: expect.any(Array), expires: expect.any(Array) },
+    });
     const created = await callServerAction(app.url, { ...call, fields: { name: "fine", scopes: "tables:read", expires: "7d" } });
     expect(created.result).toMatchObject({ ok: true, data: { token: expect.stringMatching(/^slc_/) } });
   });

@@ -48,9 +48,16 @@ afterAll(async () => {
 });
 
 async function call(caller: TestCaller, path: string, init: RequestInit = {}) {
-  const response = await fetch(`${app.url}${path}`, { ...init, headers: { ...caller.headers, "content-type": "application/json", ...(init.headers ?? {}) } });
+  const response = await fetch(`${app.url}${path}`, {
+    ...init,
+    headers: { ...caller.headers, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
   const type = response.headers.get("content-type") ?? "";
-  return { status: response.status, headers: response.headers, body: (type.includes("json") ? await response.json() : await response.text()) as never };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (type.includes("json") ? await response.json() : await response.text()) as never,
+  };
 }
 
 describe("saved queries API", () => {
@@ -63,7 +70,11 @@ describe("saved queries API", () => {
     expect((await call(other, `/api/v1/queries/${privateId}`)).status).toBe(404);
     expect((await call(other, `/api/v1/queries/${privateId}/results`)).status).toBe(404);
     expect((await call(other, "/api/v1/queries/not-a-uuid")).status).toBe(404);
-    expect((await call(owner, `/api/v1/queries/${sharedId}`)).body).toMatchObject({ id: sharedId, name: "Orders by status", ownerEmail: owner.email });
+    expect((await call(owner, `/api/v1/queries/${sharedId}`)).body).toMatchObject({
+      id: sharedId,
+      name: "Orders by status",
+      ownerEmail: owner.email,
+    });
   });
 
   it("binds typed parameters from the query string and from a POST body", async () => {
@@ -119,8 +130,8 @@ describe("saved queries API", () => {
   it("only owners (analyst+) and admins may change a query", async () => {
     await expect(updateSavedQuery({ userId: other.userId, role: "viewer" }, sharedId, { name: "taken" })).rejects.toMatchObject({ status: 403 });
     await expect(createSavedQuery({ userId: other.userId, role: "viewer" }, { name: "x", sql: "select 1" })).rejects.toMatchObject({ status: 403 });
-    await expect(
-      createSavedQuery({ userId: owner.userId, role: "analyst" }, { name: "x", sql: "select {{undefined_one}}" }),
-    ).rejects.toThrow(/undefined_one/);
+    await expect(createSavedQuery({ userId: owner.userId, role: "analyst" }, { name: "x", sql: "select {{undefined_one}}" })).rejects.toThrow(
+      /undefined_one/,
+    );
   });
 });

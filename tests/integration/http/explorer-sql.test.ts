@@ -34,7 +34,9 @@ function post(body: unknown, options: { caller?: TestCaller; accept?: string; si
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 async function auditRows(sql: string) {
-  return db.owner<{ action: string; via: string; outcome: string; rows: number | null; actor_token_id: string | null; details: Record<string, unknown> }[]>`
+  return db.owner<
+    { action: string; via: string; outcome: string; rows: number | null; actor_token_id: string | null; details: Record<string, unknown> }[]
+  >`
     select action, via, outcome, rows, actor_token_id, details from app.audit_events
     where details->>'sqlSha256' = ${sha256(sql)} order by id`;
 }
@@ -44,7 +46,13 @@ describe("POST /api/v1/sql", () => {
     const sql = "select id, status, $1::int as n from data.orders order by id limit 3";
     const response = await post({ sql, params: [7] });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { columns: Array<{ name: string; type: string }>; rows: unknown[][]; rowCount: number; truncated: boolean; elapsedMs: number };
+    const body = (await response.json()) as {
+      columns: Array<{ name: string; type: string }>;
+      rows: unknown[][];
+      rowCount: number;
+      truncated: boolean;
+      elapsedMs: number;
+    };
     expect(body.columns.map((c) => c.name)).toEqual(["id", "status", "n"]);
     expect(body.columns[2]!.type).toBe("integer");
     expect(body.rows).toHaveLength(3);
@@ -58,7 +66,10 @@ describe("POST /api/v1/sql", () => {
   });
 
   it("caps JSON rows at SQL_MAX_ROWS and says so", async () => {
-    const body = (await (await post({ sql: "select g from generate_series(1, 2000) g", maxRows: 100000 })).json()) as { rowCount: number; truncated: boolean };
+    const body = (await (await post({ sql: "select g from generate_series(1, 2000) g", maxRows: 100000 })).json()) as {
+      rowCount: number;
+      truncated: boolean;
+    };
     expect(body).toMatchObject({ rowCount: 500, truncated: true });
   });
 
@@ -93,7 +104,9 @@ describe("POST /api/v1/sql", () => {
     const controller = new AbortController();
     const pending = post({ sql }, { signal: controller.signal }).catch((e: unknown) => e);
     const activeCount = async () =>
-      (await db.owner`select count(*)::int as n from pg_stat_activity where query like '%http_cancel_marker%' and state = 'active' and pid <> pg_backend_pid()`)[0]!.n;
+      (
+        await db.owner`select count(*)::int as n from pg_stat_activity where query like '%http_cancel_marker%' and state = 'active' and pid <> pg_backend_pid()`
+      )[0]!.n;
     for (let i = 0; i < 50 && (await activeCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await activeCount()).toBe(1);
     controller.abort();
@@ -139,7 +152,9 @@ describe("POST /api/v1/sql", () => {
     expect(first).toBe(`1,c4ca4238a0b923820dcc509a6f75849b,"x,""y"""`);
     expect(bytes).toBeGreaterThan(40_000_000);
     const growth = peak - baseline;
-    console.log(`1M-row CSV: ${(bytes / 1e6).toFixed(1)} MB streamed; server RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB (+${growth.toFixed(0)} MB)`);
+    console.log(
+      `1M-row CSV: ${(bytes / 1e6).toFixed(1)} MB streamed; server RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB (+${growth.toFixed(0)} MB)`,
+    );
     expect(growth).toBeLessThan(150);
     const [event] = await auditRows(sql);
     expect(event).toMatchObject({ outcome: "ok", rows: 1_000_000 });

@@ -133,9 +133,7 @@ break'), (4, ' lead', 'x')`;
       const response = await fetch(`${fresh.url}/api/v1/tables/data.csv_cases?order=id`, { headers: { ...reader.headers, accept: "text/csv" } });
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
-      expect(await response.text()).toBe(
-        'id,label,note\r\n1,plain,\r\n2,"comma, inside",""\r\n3,"quote ""q""","line\nbreak"\r\n4," lead",x\r\n',
-      );
+      expect(await response.text()).toBe('id,label,note\r\n1,plain,\r\n2,"comma, inside",""\r\n3,"quote ""q""","line\nbreak"\r\n4," lead",x\r\n');
     } finally {
       await fresh.stop();
     }

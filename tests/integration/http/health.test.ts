@@ -66,9 +66,12 @@ describe("health endpoints of the production build", () => {
 
 describe("startup configuration check", () => {
   it("refuses to start with a bad configuration and lists every problem", async () => {
-    const error = await startAppServer({ ...db.envVars(), DB_POOL_MODE: "sometimes", DB_POOL_SIZE: "-3", DB_APP_PASSWORD: "devgen_abcdefghijklmnop" }).catch(
-      (e: Error) => e,
-    );
+    const error = await startAppServer({
+      ...db.envVars(),
+      DB_POOL_MODE: "sometimes",
+      DB_POOL_SIZE: "-3",
+      DB_APP_PASSWORD: "devgen_abcdefghijklmnop",
+    }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(/exited with 78/);

@@ -70,9 +70,7 @@ describe("readonly pool saturation over HTTP", () => {
     ]);
     if (settled !== "waiting") release();
     expect(settled).toBe("waiting");
-    const answered = await Promise.all(
-      pending.map((p) => Promise.race([p, new Promise<null>((r) => setTimeout(() => r(null), 0))])),
-    );
+    const answered = await Promise.all(pending.map((p) => Promise.race([p, new Promise<null>((r) => setTimeout(() => r(null), 0))])));
     const shed = answered.filter((a): a is NonNullable<typeof a> => a !== null);
     expect(shed).toHaveLength(N - 1);
     for (const answer of shed) {

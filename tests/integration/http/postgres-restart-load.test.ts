@@ -103,7 +103,9 @@ describe("Postgres restarted under verifier load (issue 12)", () => {
         try {
           const view = await backendView(superuser, roles);
           afterwards.push(view.perRole);
-          console.log(`[restart-load] restart ${i + 1}: backends ${JSON.stringify(view.perRole)} (pool sizes ${JSON.stringify(POOL_SIZE)}), idle in transaction ${JSON.stringify(view.idleInTransaction)}`);
+          console.log(
+            `[restart-load] restart ${i + 1}: backends ${JSON.stringify(view.perRole)} (pool sizes ${JSON.stringify(POOL_SIZE)}), idle in transaction ${JSON.stringify(view.idleInTransaction)}`,
+          );
         } finally {
           await superuser.end({ timeout: 1 });
         }
@@ -114,11 +116,18 @@ describe("Postgres restarted under verifier load (issue 12)", () => {
     const report = await load;
     console.log(formatStorm("restart-load", report));
     for (const [kind, list] of Object.entries(report.samples)) {
-      for (const sample of list.slice(0, 3)) console.log(`[restart-load] sample ${kind}: ${sample.kind} ${sample.path} → ${sample.status} ${sample.detail}`);
+      for (const sample of list.slice(0, 3))
+        console.log(`[restart-load] sample ${kind}: ${sample.kind} ${sample.path} → ${sample.status} ${sample.detail}`);
     }
     const server = app.output();
-    console.log(`[restart-load] server log: ${(server.match(/unhandled error in route/g) ?? []).length} "unhandled error in route", ${(server.match(/Failed query: /g) ?? []).length} Drizzle "Failed query" (a wrapped driver error)`);
-    for (const line of server.split("\n").filter((l) => l.includes("unhandled error in route")).slice(0, 3)) console.log(`[restart-load] server: ${line.slice(0, 700)}`);
+    console.log(
+      `[restart-load] server log: ${(server.match(/unhandled error in route/g) ?? []).length} "unhandled error in route", ${(server.match(/Failed query: /g) ?? []).length} Drizzle "Failed query" (a wrapped driver error)`,
+    );
+    for (const line of server
+      .split("\n")
+      .filter((l) => l.includes("unhandled error in route"))
+      .slice(0, 3))
+      console.log(`[restart-load] server: ${line.slice(0, 700)}`);
 
     expect(report.verifierRequests).toBeGreaterThan(50);
     expect.soft(report.serverErrors, "500s (5xx other than 503) during and after the restarts").toBe(0);
@@ -126,7 +135,12 @@ describe("Postgres restarted under verifier load (issue 12)", () => {
     expect.soft(report.innocentCancels, "cancelled statements nobody asked to cancel").toBe(0);
     expect.soft(report.hung, "hung requests").toBe(0);
     expect.soft(report.networkErrors, "dropped connections to the app").toBe(0);
-    expect.soft(recoveries.every((ms) => ms !== null), "verifiers right again within 20 s after each restart").toBe(true);
+    expect
+      .soft(
+        recoveries.every((ms) => ms !== null),
+        "verifiers right again within 20 s after each restart",
+      )
+      .toBe(true);
     for (const [i, perRole] of afterwards.entries()) {
       expect.soft(perRole[roles.readonly], `readonly backends after restart ${i + 1}`).toBeLessThanOrEqual(POOL_SIZE.readonly);
       expect.soft(perRole[roles.app], `app backends after restart ${i + 1}`).toBeLessThanOrEqual(POOL_SIZE.app);

@@ -19,7 +19,10 @@ let appB: AppServer;
 beforeAll(async () => {
   db = await createTestDatabase("ratelimit");
   redis = await startRedisServer();
-  const vars = db.envVars({ REDIS_URL: redis.url, RATE_LIMIT_ANONYMOUS_LIMIT: String(LIMIT), RATE_LIMIT_ANONYMOUS_WINDOW_S: String(WINDOW_S),
+  const vars = db.envVars({
+    REDIS_URL: redis.url,
+    RATE_LIMIT_ANONYMOUS_LIMIT: String(LIMIT),
+    RATE_LIMIT_ANONYMOUS_WINDOW_S: String(WINDOW_S),
     // Exactness is the point here: on a loaded machine a slow Redis answer must not turn into fail-open.
     RATE_LIMIT_TIMEOUT_MS: "5000",
   });
@@ -58,9 +61,7 @@ async function get(app: AppServer, path: string, headers: Record<string, string>
 describe("rate limits in the proxy", () => {
   it(`lets exactly ${LIMIT} of ${5 * LIMIT} concurrent requests through, across two app processes`, async () => {
     await freshWindow();
-    const responses = await Promise.all(
-      Array.from({ length: 5 * LIMIT }, (_, i) => get(i % 2 ? appA : appB, `/no-such-page-${i}`)),
-    );
+    const responses = await Promise.all(Array.from({ length: 5 * LIMIT }, (_, i) => get(i % 2 ? appA : appB, `/no-such-page-${i}`)));
     const limited = responses.filter((r) => r.status === 429);
     expect(responses.length - limited.length).toBe(LIMIT);
     expect(limited).toHaveLength(4 * LIMIT);
@@ -95,7 +96,12 @@ describe("rate limits in the proxy", () => {
     await freshWindow();
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT + 3; i++) {
-      const forged = { "x-forwarded-for": `203.0.113.${i}`, "x-real-ip": `198.51.100.${i}`, "cf-connecting-ip": `192.0.2.${i}`, "x-sluice-peer-address": `10.9.8.${i}` };
+      const forged = {
+        "x-forwarded-for": `203.0.113.${i}`,
+        "x-real-ip": `198.51.100.${i}`,
+        "cf-connecting-ip": `192.0.2.${i}`,
+        "x-sluice-peer-address": `10.9.8.${i}`,
+      };
       statuses.push((await get(appA, "/nope", forged)).status);
     }
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
@@ -111,7 +117,10 @@ describe("rate limits in the proxy", () => {
     await freshWindow();
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT + 2; i++) statuses.push((await get(appA, path, headers as Record<string, string>)).status);
-    expect(statuses.filter((s) => s === 429), statuses.join(",")).toHaveLength(2);
+    expect(
+      statuses.filter((s) => s === 429),
+      statuses.join(","),
+    ).toHaveLength(2);
   });
 
   it("still gates signed-in pages for bypass attempts", async () => {

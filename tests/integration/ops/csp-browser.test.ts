@@ -43,7 +43,9 @@ describe("content security policy in Chromium", () => {
     page.on("pageerror", (error) => violations.push(`page error: ${error.message}`));
     // Report violations the console might phrase differently.
     await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (event) => console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+      document.addEventListener("securitypolicyviolation", (event) =>
+        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+      );
     });
 
     await page.goto("/sign-in");

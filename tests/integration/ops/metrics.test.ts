@@ -81,12 +81,15 @@ describe("GET /api/metrics", () => {
   it("counts served requests as they happen", async () => {
     const before = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
     const servedBefore = sample(before, 'sluice_db_pool_served_total{role="app"}') ?? 0;
-    for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${operator.adminToken}` } })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${operator.adminToken}` } })).status).toBe(200);
     const after = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
     expect(sample(after, 'sluice_db_pool_served_total{role="app"}')).toBeGreaterThan(servedBefore);
     // Histograms by route template, method and status class.
     expect(sample(after, 'sluice_http_request_duration_seconds_count{route="/api/v1/me",method="GET",status_class="2xx"}')).toBeGreaterThanOrEqual(3);
-    expect(sample(after, 'sluice_http_request_duration_seconds_count{route="/api/metrics",method="GET",status_class="4xx"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'sluice_http_request_duration_seconds_count{route="/api/metrics",method="GET",status_class="4xx"}')).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(after).toMatch(/^sluice_http_request_pool_wait_seconds_count\{status_class="2xx"\} \d+/m);
     // Rate-limit decisions of this process: the token requests above went through the api policy.
     expect(sample(after, 'sluice_ratelimit_decisions_total{policy="api",decision="allowed"}')).toBeGreaterThanOrEqual(3);
@@ -98,7 +101,10 @@ describe("GET /api/metrics", () => {
     await fetch(`${app.url}/api/v1/me`, { headers: { authorization: "Bearer slc_ThisIsNotARealTokenButLooksLikeOne1234" } });
     await new Promise((r) => setTimeout(r, 200));
     const output = app.output();
-    const lines = output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = output
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const line = lines.find((l) => l.msg === "request" && l.requestId === "ops-log-check-1");
     expect(line).toMatchObject({ method: "GET", route: "/api/v1/me", status: 200 });
     expect(line!.ms).toEqual(expect.any(Number));
@@ -106,7 +112,11 @@ describe("GET /api/metrics", () => {
     expect(line!.userId).toEqual(expect.any(String));
     expect(line!.tokenId).toEqual(expect.any(String));
     const secrets = [METRICS_TOKEN, operator.adminToken, readerToken, operator.adminPassword, "slc_ThisIsNotARealTokenButLooksLikeOne1234"];
-    secrets.push(...Object.entries(db.envVars()).filter(([key]) => /PASSWORD|SECRET/.test(key)).map(([, value]) => value));
+    secrets.push(
+      ...Object.entries(db.envVars())
+        .filter(([key]) => /PASSWORD|SECRET/.test(key))
+        .map(([, value]) => value),
+    );
     for (const secret of secrets) expect(output).not.toContain(secret);
   });
 

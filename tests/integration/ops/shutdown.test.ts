@@ -30,9 +30,7 @@ beforeAll(async () => {
       insert into app.users (email, password_hash, role) values (${`lane-${i}@example.test`}, 'not-a-hash', 'viewer') returning id`;
     targets.push(row!.id);
   }
-  app = await startAppServer(
-    db.envVars({ REDIS_URL: redis.url, LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_S: "8", RATE_LIMIT_API_LIMIT: "1000000" }),
-  );
+  app = await startAppServer(db.envVars({ REDIS_URL: redis.url, LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_S: "8", RATE_LIMIT_API_LIMIT: "1000000" }));
 });
 afterAll(async () => {
   await app?.stop("SIGKILL");
@@ -81,7 +79,12 @@ async function runLane(userId: string, stopAt: () => boolean): Promise<Lane> {
 describe("graceful shutdown", () => {
   it("SIGTERM during a write load loses no acknowledged write and exits 0 after closing the pools", async () => {
     // Warm up (first requests compile routes and open connections), then load for a while.
-    for (const id of targets) await fetch(`${app.url}/api/admin/users/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${operator.adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ disabled: false }) });
+    for (const id of targets)
+      await fetch(`${app.url}/api/admin/users/${id}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${operator.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ disabled: false }),
+      });
     let stop = false;
     const lanes = Promise.all(targets.map((id) => runLane(id, () => stop)));
     await new Promise((r) => setTimeout(r, 2500));
@@ -117,7 +120,13 @@ describe("graceful shutdown", () => {
     expect(output).not.toMatch(/shutdown step failed|did not finish before SHUTDOWN_TIMEOUT_S/);
     const logLines = output.split("\n").filter((l) => l.includes('"msg":"request"'));
     expect(logLines.length).toBeGreaterThanOrEqual(total);
-    for (const secret of [operator.adminToken, operator.adminPassword, ...Object.entries(db.envVars()).filter(([k]) => /PASSWORD/.test(k)).map(([, v]) => v)]) {
+    for (const secret of [
+      operator.adminToken,
+      operator.adminPassword,
+      ...Object.entries(db.envVars())
+        .filter(([k]) => /PASSWORD/.test(k))
+        .map(([, v]) => v),
+    ]) {
       expect(output).not.toContain(secret);
     }
 

@@ -100,9 +100,7 @@ describe("fail policy", () => {
 
     const restarted = await startRedisServer(server.port);
     cleanups.push(restarted.stop);
-    await expect
-      .poll(async () => (await limiter.limit("token-create", "u2")).failed, { timeout: 10_000, interval: 200 })
-      .toBeUndefined();
+    await expect.poll(async () => (await limiter.limit("token-create", "u2")).failed, { timeout: 10_000, interval: 200 }).toBeUndefined();
     await limiter.flush();
   });
 
@@ -111,7 +109,10 @@ describe("fail policy", () => {
     cleanups.push(server.stop);
     const redis = createRedisClient({ url: server.url, logger: silent });
     const admin = createRedisClient({ url: server.url, logger: silent });
-    cleanups.push(() => quitClient(redis), () => quitClient(admin));
+    cleanups.push(
+      () => quitClient(redis),
+      () => quitClient(admin),
+    );
     const limiter = createRedisRateLimiter({ redis, policies, keys, logger: { warn: () => undefined }, timeoutMs: 150 });
     await limiter.limit("api", "warm-up");
 

@@ -26,8 +26,7 @@ afterAll(async () => {
 });
 
 // Hour-long windows: a burst never straddles a window boundary, so the count is exact.
-const hourly = (limit: number): PolicyTable =>
-  resolvePolicies({ RATE_LIMIT_API_LIMIT: String(limit), RATE_LIMIT_API_WINDOW_S: "3600" });
+const hourly = (limit: number): PolicyTable => resolvePolicies({ RATE_LIMIT_API_LIMIT: String(limit), RATE_LIMIT_API_WINDOW_S: "3600" });
 
 const limiterOn = (redis: typeof redisA, policies: PolicyTable): RateLimiter =>
   createRedisRateLimiter({ redis, policies, keys, logger: { warn: () => undefined }, timeoutMs: 2000 });
@@ -41,7 +40,10 @@ describe("limiter exactness under concurrency", () => {
     const decisions = await Promise.all(Array.from({ length: 5 * n }, () => limiter.limit("api", id)));
     expect(allowedCount(decisions)).toBe(n);
     expect(decisions.every((d) => d.failed === undefined)).toBe(true);
-    const remaining = decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b);
+    const remaining = decisions
+      .filter((d) => d.allowed)
+      .map((d) => d.remaining)
+      .sort((a, b) => a - b);
     expect(remaining).toEqual(Array.from({ length: n }, (_, i) => i));
     await limiter.flush();
   });
@@ -152,8 +154,7 @@ describe("dashboard counters", () => {
   it("counts allowed and limited per policy per minute in Redis, visible to every instance", async () => {
     const countersKeys = createKeys(`counters-${randomUUID().slice(0, 8)}`);
     const policies = resolvePolicies({ RATE_LIMIT_SQL_LIMIT: "4", RATE_LIMIT_SQL_WINDOW_S: "3600" });
-    const make = (redis: typeof redisA) =>
-      createRedisRateLimiter({ redis, policies, keys: countersKeys, logger: { warn: () => undefined } });
+    const make = (redis: typeof redisA) => createRedisRateLimiter({ redis, policies, keys: countersKeys, logger: { warn: () => undefined } });
     const [a, b] = [make(redisA), make(redisB)];
     const id = randomUUID();
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).limit("sql", id)));

@@ -53,9 +53,7 @@ describe("limiter across processes", () => {
     try {
       expect(await Promise.all(workers.map((w) => w.next()))).toEqual(["ready", "ready"]);
       for (const w of workers) w.child.stdin.write("go\n");
-      const results = (await Promise.all(workers.map((w) => w.next()))).map(
-        (line) => JSON.parse(line) as { allowed: number; failed: number },
-      );
+      const results = (await Promise.all(workers.map((w) => w.next()))).map((line) => JSON.parse(line) as { allowed: number; failed: number });
       expect(results.map((r) => r.failed)).toEqual([0, 0]);
       expect(results.reduce((sum, r) => sum + r.allowed, 0)).toBe(n);
     } finally {

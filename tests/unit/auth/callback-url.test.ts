@@ -8,7 +8,18 @@ describe("safeCallbackUrl", () => {
   });
 
   it("refuses other sites, protocol-relative and backslash tricks, and loops back to sign-in", () => {
-    for (const bad of ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "settings", "/sign-in?callbackUrl=/x", "/\nx", 42, undefined, ["/a"]]) {
+    for (const bad of [
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "settings",
+      "/sign-in?callbackUrl=/x",
+      "/\nx",
+      42,
+      undefined,
+      ["/a"],
+    ]) {
       expect(safeCallbackUrl(bad)).toBe("/");
     }
   });

@@ -25,14 +25,11 @@ describe("clientIp without TRUST_PROXY", () => {
 
   it("is unaffected by any spoofed header values (property)", () => {
     fc.assert(
-      fc.property(
-        fc.dictionary(fc.constantFrom(...SPOOF_HEADERS), fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())),
-        (spoofed) => {
-          const record: Record<string, string> = {};
-          for (const [name, value] of Object.entries(spoofed)) record[name] = value;
-          expect(clientIp(record, SOCKET, undefined)).toBe(SOCKET);
-        },
-      ),
+      fc.property(fc.dictionary(fc.constantFrom(...SPOOF_HEADERS), fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())), (spoofed) => {
+        const record: Record<string, string> = {};
+        for (const [name, value] of Object.entries(spoofed)) record[name] = value;
+        expect(clientIp(record, SOCKET, undefined)).toBe(SOCKET);
+      }),
     );
   });
 

@@ -67,7 +67,9 @@ describe("Postgres error mapping", () => {
       }),
     );
     expect(pgErrorToApiError({ code: "42703", message: "x", position: "30" }, { positionOffset: 22 }).details).toMatchObject({ position: 8 });
-    expect(pgErrorToApiError({ code: "57014", message: "canceling statement due to statement timeout" }).details).toMatchObject({ reason: "timeout" });
+    expect(pgErrorToApiError({ code: "57014", message: "canceling statement due to statement timeout" }).details).toMatchObject({
+      reason: "timeout",
+    });
   });
 });
 
@@ -114,8 +116,13 @@ describe("saved-query parameters", () => {
 
   it("validates definitions against the SQL", () => {
     expect(savedQueryCreateSchema.safeParse({ name: "q", sql: "select {{x}}" }).success).toBe(false);
-    expect(savedQueryCreateSchema.safeParse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "date", default: "soon" }] }).success).toBe(false);
-    expect(savedQueryCreateSchema.parse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "number" }] })).toMatchObject({ shared: false, cacheMaxAgeS: 0 });
+    expect(
+      savedQueryCreateSchema.safeParse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "date", default: "soon" }] }).success,
+    ).toBe(false);
+    expect(savedQueryCreateSchema.parse({ name: "q", sql: "select {{x}}", parameters: [{ name: "x", type: "number" }] })).toMatchObject({
+      shared: false,
+      cacheMaxAgeS: 0,
+    });
     expect(valuesFromSearchParams(new URLSearchParams("a=1&b=2&b=3"))).toEqual({ a: "1", b: ["2", "3"] });
   });
 });

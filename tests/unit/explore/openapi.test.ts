@@ -13,7 +13,11 @@ describe("openApiDocument", () => {
       "/api/v1/tables",
       "/api/v1/tables/{table}",
     ]);
-    const body = doc.paths["/api/v1/sql"].post.requestBody.content["application/json"].schema as { required?: string[]; properties: Record<string, unknown>; additionalProperties?: unknown };
+    const body = doc.paths["/api/v1/sql"].post.requestBody.content["application/json"].schema as {
+      required?: string[];
+      properties: Record<string, unknown>;
+      additionalProperties?: unknown;
+    };
     expect(body.required).toEqual(["sql"]);
     expect(Object.keys(body.properties)).toEqual(["sql", "params", "maxRows"]);
     expect(body.additionalProperties).toBe(false);

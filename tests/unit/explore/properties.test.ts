@@ -2,12 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExploreError } from "@/lib/explore/errors";
 import { parseReadRequest, RESERVED_PARAMS } from "@/lib/explore/grammar";
-import {
-  buildExactCountQuery,
-  buildPlannedCountQuery,
-  buildReadQuery,
-  type SqlQuery,
-} from "@/lib/explore/sql";
+import { buildExactCountQuery, buildPlannedCountQuery, buildReadQuery, type SqlQuery } from "@/lib/explore/sql";
 import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixture";
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
@@ -16,7 +11,27 @@ const KEYWORDS = new Set(
     " ",
   ),
 );
-const CASTS = new Set(["int2", "int4", "int8", "float4", "float8", "numeric", "bool", "text", "varchar", "bpchar", "name", "date", "timestamp", "timestamptz", "time", "timetz", "uuid", "json", "jsonb"]);
+const CASTS = new Set([
+  "int2",
+  "int4",
+  "int8",
+  "float4",
+  "float8",
+  "numeric",
+  "bool",
+  "text",
+  "varchar",
+  "bpchar",
+  "name",
+  "date",
+  "timestamp",
+  "timestamptz",
+  "time",
+  "timetz",
+  "uuid",
+  "json",
+  "jsonb",
+]);
 const TOKEN = /\s+|"((?:[^"]|"")*)"|\$(\d+)|::([a-z0-9]+)|([A-Za-z_]+)|(\d+)|(<>|>=|<=|[(),=<>*.])/y;
 
 /**
@@ -79,8 +94,36 @@ function check(outcome: Outcome): void {
 
 const columnNames = catalog.schemas[0]!.relations[0]!.columns.map((c) => c.name);
 const hostile = fc.constantFrom(
-  "'", '"', ";", "--", "/*", "*/", "(", ")", ",", ".", ":", "::", "\\", "$1", "%", "*", " ", "\u0000", "\n",
-  "drop table x", "or 1=1", "not.", "eq.", "in.(", "is.null", "and(", "or(", "😀", "é", "\u202e",
+  "'",
+  '"',
+  ";",
+  "--",
+  "/*",
+  "*/",
+  "(",
+  ")",
+  ",",
+  ".",
+  ":",
+  "::",
+  "\\",
+  "$1",
+  "%",
+  "*",
+  " ",
+  "\u0000",
+  "\n",
+  "drop table x",
+  "or 1=1",
+  "not.",
+  "eq.",
+  "in.(",
+  "is.null",
+  "and(",
+  "or(",
+  "😀",
+  "é",
+  "\u202e",
 );
 const fragment = fc.oneof(
   hostile,
@@ -93,31 +136,39 @@ const soup = fc.array(fragment, { maxLength: 12 }).map((parts) => parts.join("")
 const key = fc.oneof(fc.constantFrom(...RESERVED_PARAMS, ...columnNames), soup);
 
 describe("any request is a safe query or a 4xx", () => {
-  it("holds for raw query strings", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 200 }), soup, (raw, more) => {
-        check(run(new URLSearchParams(raw)));
-        check(run(new URLSearchParams(`${more}=${raw}`)));
-      }),
-      { numRuns: 1500 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    "holds for raw query strings",
+    () => {
+      fc.assert(
+        fc.property(fc.string({ unit: "binary", maxLength: 200 }), soup, (raw, more) => {
+          check(run(new URLSearchParams(raw)));
+          check(run(new URLSearchParams(`${more}=${raw}`)));
+        }),
+        { numRuns: 1500 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it("holds for token soup in keys, values and headers", () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(key, soup), { maxLength: 8 }),
-        fc.option(fc.oneof(soup, fc.constantFrom("0-24", "items=5-", "3-1", "0-99999999999999999999")), { nil: undefined }),
-        fc.option(fc.oneof(soup, fc.constantFrom("count=exact", "count=planned", "count=nope")), { nil: undefined }),
-        (pairs, range, prefer) => {
-          const params = new URLSearchParams();
-          for (const [k, v] of pairs) params.append(k, v);
-          check(run(params, range, prefer));
-        },
-      ),
-      { numRuns: 3000 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    "holds for token soup in keys, values and headers",
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(key, soup), { maxLength: 8 }),
+          fc.option(fc.oneof(soup, fc.constantFrom("0-24", "items=5-", "3-1", "0-99999999999999999999")), { nil: undefined }),
+          fc.option(fc.oneof(soup, fc.constantFrom("count=exact", "count=planned", "count=nope")), { nil: undefined }),
+          (pairs, range, prefer) => {
+            const params = new URLSearchParams();
+            for (const [k, v] of pairs) params.append(k, v);
+            check(run(params, range, prefer));
+          },
+        ),
+        { numRuns: 3000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 /** Grammar-shaped requests with hostile parts, so the builder's success paths see them too. */
@@ -125,31 +176,43 @@ const op = fc.constantFrom("eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike
 const not = fc.constantFrom("", "not.");
 const col = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...columnNames) }, { weight: 1, arbitrary: soup });
 const listValue = fc.array(soup, { maxLength: 4 }).map((items) => `(${items.join(",")})`);
-const opValue = fc.tuple(not, op, fc.oneof(soup, listValue, fc.constantFrom("null", "true", "1", "2024-01-01"))).map(
-  ([n, o, v]) => `${n}${o}.${v}`,
-);
+const opValue = fc.tuple(not, op, fc.oneof(soup, listValue, fc.constantFrom("null", "true", "1", "2024-01-01"))).map(([n, o, v]) => `${n}${o}.${v}`);
 const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(col, opValue),
   fc.tuple(
     fc.constantFrom("or", "and", "not.or", "not.and"),
     fc.array(fc.tuple(col, opValue), { minLength: 1, maxLength: 4 }).map((cs) => `(${cs.map(([c, v]) => `${c}.${v}`).join(",")})`),
   ),
-  fc.tuple(fc.constant("select"), fc.array(fc.tuple(col, fc.constantFrom("", "::text", "::int8", "::jsonb")), { minLength: 1, maxLength: 3 }).map((cs) => cs.map(([c, k]) => c + k).join(","))),
-  fc.tuple(fc.constant("order"), fc.array(fc.tuple(col, fc.constantFrom("", ".desc", ".asc.nullsfirst", ".nullslast")), { minLength: 1, maxLength: 3 }).map((cs) => cs.map(([c, k]) => c + k).join(","))),
+  fc.tuple(
+    fc.constant("select"),
+    fc
+      .array(fc.tuple(col, fc.constantFrom("", "::text", "::int8", "::jsonb")), { minLength: 1, maxLength: 3 })
+      .map((cs) => cs.map(([c, k]) => c + k).join(",")),
+  ),
+  fc.tuple(
+    fc.constant("order"),
+    fc
+      .array(fc.tuple(col, fc.constantFrom("", ".desc", ".asc.nullsfirst", ".nullslast")), { minLength: 1, maxLength: 3 })
+      .map((cs) => cs.map(([c, k]) => c + k).join(",")),
+  ),
 );
 
 describe("grammar-shaped requests with hostile parts", () => {
-  it("are safe queries or 4xx", () => {
-    fc.assert(
-      fc.property(fc.array(shapedPair, { maxLength: 5 }), (pairs) => {
-        const params = new URLSearchParams();
-        // Repeating select/order is a (tested) error of its own; here keep the first of each.
-        for (const [k, v] of pairs) if (!((k === "select" || k === "order") && params.has(k))) params.append(k, v);
-        check(run(params));
-      }),
-      { numRuns: 3000 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    "are safe queries or 4xx",
+    () => {
+      fc.assert(
+        fc.property(fc.array(shapedPair, { maxLength: 5 }), (pairs) => {
+          const params = new URLSearchParams();
+          // Repeating select/order is a (tested) error of its own; here keep the first of each.
+          for (const [k, v] of pairs) if (!((k === "select" || k === "order") && params.has(k))) params.append(k, v);
+          check(run(params));
+        }),
+        { numRuns: 3000 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 /** PostgREST quoting for a value inside or=(…) and in.(…). */
@@ -158,37 +221,41 @@ const textColumns = ["name", "email", "my col", 'we"ird', "a.b", "select"];
 const anyText = fc.string({ unit: "grapheme", maxLength: 30 }).filter((s) => !s.includes("\u0000"));
 
 describe("well-formed requests over text columns", () => {
-  it("bind every value verbatim, in order", () => {
-    const column = fc.constantFrom(...textColumns);
-    const filter = fc.record({
-      column,
-      op: fc.constantFrom("eq", "neq", "gt", "like", "ilike", "in"),
-      negated: fc.boolean(),
-      values: fc.array(anyText, { minLength: 1, maxLength: 4 }),
-      inLogic: fc.boolean(),
-    });
-    fc.assert(
-      fc.property(fc.array(filter, { minLength: 1, maxLength: 6 }), (filters) => {
-        const params = new URLSearchParams();
-        const expected: string[] = [];
-        for (const f of filters) {
-          const values = f.op === "in" ? f.values : f.values.slice(0, 1);
-          const bound = f.op === "like" || f.op === "ilike" ? values.map((v) => v.replaceAll("*", "%")) : values;
-          expected.push(...bound);
-          const prefix = f.negated ? "not." : "";
-          // A column named like a reserved key is only reachable inside a logic group.
-          const inLogic = f.inLogic || (RESERVED_PARAMS as readonly string[]).includes(f.column);
-          const value = f.op === "in" ? `(${values.map(quote).join(",")})` : inLogic ? quote(values[0]!) : values[0]!;
-          if (inLogic) params.append("and", `(${quote(f.column)}.${prefix}${f.op}.${value})`);
-          else params.append(f.column.includes('"') ? quote(f.column) : f.column, `${prefix}${f.op}.${value}`);
-        }
-        const outcome = run(params);
-        expect(outcome.error).toBeUndefined();
-        const [data] = outcome.queries!;
-        expect(data!.params).toEqual(expected);
-        check(outcome);
-      }),
-      { numRuns: 1500 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    "bind every value verbatim, in order",
+    () => {
+      const column = fc.constantFrom(...textColumns);
+      const filter = fc.record({
+        column,
+        op: fc.constantFrom("eq", "neq", "gt", "like", "ilike", "in"),
+        negated: fc.boolean(),
+        values: fc.array(anyText, { minLength: 1, maxLength: 4 }),
+        inLogic: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(fc.array(filter, { minLength: 1, maxLength: 6 }), (filters) => {
+          const params = new URLSearchParams();
+          const expected: string[] = [];
+          for (const f of filters) {
+            const values = f.op === "in" ? f.values : f.values.slice(0, 1);
+            const bound = f.op === "like" || f.op === "ilike" ? values.map((v) => v.replaceAll("*", "%")) : values;
+            expected.push(...bound);
+            const prefix = f.negated ? "not." : "";
+            // A column named like a reserved key is only reachable inside a logic group.
+            const inLogic = f.inLogic || (RESERVED_PARAMS as readonly string[]).includes(f.column);
+            const value = f.op === "in" ? `(${values.map(quote).join(",")})` : inLogic ? quote(values[0]!) : values[0]!;
+            if (inLogic) params.append("and", `(${quote(f.column)}.${prefix}${f.op}.${value})`);
+            else params.append(f.column.includes('"') ? quote(f.column) : f.column, `${prefix}${f.op}.${value}`);
+          }
+          const outcome = run(params);
+          expect(outcome.error).toBeUndefined();
+          const [data] = outcome.queries!;
+          expect(data!.params).toEqual(expected);
+          check(outcome);
+        }),
+        { numRuns: 1500 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

@@ -4,8 +4,20 @@ import type { Heartbeat, HeartbeatPool } from "@/lib/fleet/heartbeat-schema";
 
 function pool(overrides: Partial<HeartbeatPool> = {}): HeartbeatPool {
   return {
-    size: 10, min: 2, open: 2, inUse: 0, idle: 2, waiting: 0, served: 0, rejected: 0, timedOut: 0, waitMsP99: 0,
-    health: "healthy", target: "direct", fallbackToDirect: false, ...overrides,
+    size: 10,
+    min: 2,
+    open: 2,
+    inUse: 0,
+    idle: 2,
+    waiting: 0,
+    served: 0,
+    rejected: 0,
+    timedOut: 0,
+    waitMsP99: 0,
+    health: "healthy",
+    target: "direct",
+    fallbackToDirect: false,
+    ...overrides,
   };
 }
 

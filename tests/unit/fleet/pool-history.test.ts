@@ -5,8 +5,16 @@ type Counters = NonNullable<Observation["roles"]["readonly"]>;
 
 function counters(overrides: Partial<Counters> = {}): Counters {
   return {
-    served: 0, rejected: 0, timedOut: 0, errors: 0, health: "healthy", inUse: 0, waiting: 0, waitMsP99: 0,
-    connections: { failed: 0, lost: 0, lastError: null }, ...overrides,
+    served: 0,
+    rejected: 0,
+    timedOut: 0,
+    errors: 0,
+    health: "healthy",
+    inUse: 0,
+    waiting: 0,
+    waitMsP99: 0,
+    connections: { failed: 0, lost: 0, lastError: null },
+    ...overrides,
   };
 }
 

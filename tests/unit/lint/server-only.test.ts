@@ -38,12 +38,18 @@ const allowed = (file: string) => Object.keys(WITHOUT_SERVER_ONLY).some((entry) 
 
 describe("server-only", () => {
   it('every lib/ module starts with import "server-only", save the listed exceptions', () => {
-    const missing = modules("lib").filter((file) => !allowed(file) && !readFileSync(path.join(ROOT, file), "utf8").startsWith('import "server-only";'));
+    const missing = modules("lib").filter(
+      (file) => !allowed(file) && !readFileSync(path.join(ROOT, file), "utf8").startsWith('import "server-only";'),
+    );
     expect(missing).toEqual([]);
   });
 
   it("every exception still exists", () => {
     const files = modules("lib");
-    for (const entry of Object.keys(WITHOUT_SERVER_ONLY)) expect(files.some((file) => (entry.endsWith("/") ? file.startsWith(entry) : file === entry)), entry).toBe(true);
+    for (const entry of Object.keys(WITHOUT_SERVER_ONLY))
+      expect(
+        files.some((file) => (entry.endsWith("/") ? file.startsWith(entry) : file === entry)),
+        entry,
+      ).toBe(true);
   });
 });

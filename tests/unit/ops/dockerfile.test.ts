@@ -8,7 +8,10 @@ import { describe, expect, it } from "vitest";
  * one: every file it names must be copied in before it (a missing one fails the image build).
  */
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 
 describe("Dockerfile", () => {
   it("copies what a postinstall script needs before npm ci runs it", () => {

@@ -30,8 +30,7 @@ describe("policy table", () => {
   });
 
   it("keeps the strict policies stricter than the general ones (per minute)", () => {
-    const perMinute = (name: (typeof POLICY_NAMES)[number]) =>
-      (DEFAULT_POLICIES[name].limit * 60_000) / DEFAULT_POLICIES[name].windowMs;
+    const perMinute = (name: (typeof POLICY_NAMES)[number]) => (DEFAULT_POLICIES[name].limit * 60_000) / DEFAULT_POLICIES[name].windowMs;
     expect(perMinute("sql")).toBeLessThan(perMinute("api"));
     expect(perMinute("sql")).toBeLessThan(perMinute("user"));
     expect(perMinute("sign-in-account")).toBeLessThan(perMinute("sign-in-ip"));
@@ -88,10 +87,7 @@ describe("resolvePolicies", () => {
 describe("env schema", () => {
   it("names two variables per policy plus the timeout", () => {
     const names = Object.keys(rateLimitEnvShape).sort();
-    const expected = POLICY_NAMES.flatMap((name) => [
-      `RATE_LIMIT_${policyEnvName(name)}_LIMIT`,
-      `RATE_LIMIT_${policyEnvName(name)}_WINDOW_S`,
-    ]);
+    const expected = POLICY_NAMES.flatMap((name) => [`RATE_LIMIT_${policyEnvName(name)}_LIMIT`, `RATE_LIMIT_${policyEnvName(name)}_WINDOW_S`]);
     expect(names).toEqual([...expected, "RATE_LIMIT_TIMEOUT_MS"].sort());
     expect(names).toContain("RATE_LIMIT_SIGN_IN_IP_LIMIT");
     expect(names).toContain("RATE_LIMIT_TOKEN_CREATE_WINDOW_S");

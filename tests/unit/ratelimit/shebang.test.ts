@@ -11,9 +11,7 @@ describe("stripUnsupportedShebang", () => {
 
   it("keeps flags Redis knows", () => {
     expect(stripUnsupportedShebang("#!lua flags=no-writes,allow-key-locking\nreturn 1")).toBe("#!lua flags=no-writes\nreturn 1");
-    expect(stripUnsupportedShebang("#!lua flags=allow-key-locking,allow-oom name=x\nreturn 1")).toBe(
-      "#!lua flags=allow-oom name=x\nreturn 1",
-    );
+    expect(stripUnsupportedShebang("#!lua flags=allow-key-locking,allow-oom name=x\nreturn 1")).toBe("#!lua flags=allow-oom name=x\nreturn 1");
   });
 
   it("leaves scripts without a shebang, or with a supported one, untouched", () => {

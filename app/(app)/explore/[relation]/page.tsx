@@ -45,8 +45,16 @@ export default async function RelationPage({ params, searchParams }: Props) {
   }
   if (!relation) {
     return (
-      <EmptyState title="No such table or view" action={<Link href="/explore" className="text-sm font-medium text-brand-600">Back to all tables</Link>}>
-        Nothing called <code className="font-mono">{segment}</code> is visible to the read-only role. It may have been renamed, or it is outside the data schemas.
+      <EmptyState
+        title="No such table or view"
+        action={
+          <Link href="/explore" className="text-sm font-medium text-brand-600">
+            Back to all tables
+          </Link>
+        }
+      >
+        Nothing called <code className="font-mono">{segment}</code> is visible to the read-only role. It may have been renamed, or it is outside the
+        data schemas.
       </EmptyState>
     );
   }

@@ -46,7 +46,9 @@ export default async function QueryPage({ params, searchParams }: Props) {
         }
         actions={
           <>
-            {roleAtLeast(access.caller.role, "analyst") ? <LinkButton href={`/sql?sql=${encodeURIComponent(query.sql)}`}>Open in console</LinkButton> : null}
+            {roleAtLeast(access.caller.role, "analyst") ? (
+              <LinkButton href={`/sql?sql=${encodeURIComponent(query.sql)}`}>Open in console</LinkButton>
+            ) : null}
             {query.canEdit ? <LinkButton href={`/queries/${query.id}/edit`}>Edit</LinkButton> : null}
           </>
         }

@@ -12,8 +12,8 @@ export default async function PasswordPage() {
   return (
     <div className="space-y-4">
       <p className="max-w-3xl text-sm text-slate-600">
-        Changing your password signs you out everywhere, this browser included. API tokens keep working; revoke them separately if
-        they may be exposed.
+        Changing your password signs you out everywhere, this browser included. API tokens keep working; revoke them separately if they may be
+        exposed.
       </p>
       <ChangePasswordForm minLength={PASSWORD_MIN_LENGTH} />
     </div>

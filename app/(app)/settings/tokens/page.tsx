@@ -28,8 +28,7 @@ export default async function TokensPage() {
       <p className="max-w-3xl text-sm text-slate-600">
         Tokens let scripts call the API as you, limited to the scopes you choose (never more than your role,{" "}
         <span className="font-medium">{caller.role}</span>, allows). Send one as{" "}
-        <code className="rounded bg-slate-100 px-1 font-mono text-xs">Authorization: Bearer slc_…</code>. Revoking a token stops it
-        immediately.
+        <code className="rounded bg-slate-100 px-1 font-mono text-xs">Authorization: Bearer slc_…</code>. Revoking a token stops it immediately.
       </p>
       <CreateTokenForm scopes={scopes} expiries={TOKEN_EXPIRY_CHOICES} />
       <section className="space-y-3">

@@ -49,7 +49,13 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         <div className="flex items-center justify-between">
           <h2 className="text-lg font-semibold">Sessions ({sessions.length})</h2>
           {sessions.length > 1 ? (
-            <ActionButton action={revokeAllSessionsAction} fields={{ userId: user.id }} label="Revoke all" tone="danger" confirm={`End every session of ${user.email}?`} />
+            <ActionButton
+              action={revokeAllSessionsAction}
+              fields={{ userId: user.id }}
+              label="Revoke all"
+              tone="danger"
+              confirm={`End every session of ${user.email}?`}
+            />
           ) : null}
         </div>
         {sessions.length === 0 ? (
@@ -71,7 +77,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <tr key={session.handle}>
                     <td className="px-4 py-2 whitespace-nowrap tabular-nums">
                       {formatWhen(session.createdAt)}
-                      {access.caller.sessionId && session.handle === sessionHandle(access.caller.sessionId) ? <span className="ml-2 text-xs text-slate-500">(this session)</span> : null}
+                      {access.caller.sessionId && session.handle === sessionHandle(access.caller.sessionId) ? (
+                        <span className="ml-2 text-xs text-slate-500">(this session)</span>
+                      ) : null}
                     </td>
                     <td className="px-4 py-2 whitespace-nowrap tabular-nums">{formatWhen(session.expiresAt)}</td>
                     <td className="px-4 py-2 font-mono text-xs">{session.ip ?? "—"}</td>

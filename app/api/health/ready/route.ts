@@ -10,7 +10,19 @@ export async function GET() {
   const pools = Object.fromEntries(
     ROLES.map((role) => {
       const s = pool(role).stats();
-      return [role, { size: s.size, min: s.min, inUse: s.inUse, waiting: s.waiting, open: s.connections.open, target: s.target, fallbackToDirect: s.fallbackToDirect, health: s.health }];
+      return [
+        role,
+        {
+          size: s.size,
+          min: s.min,
+          inUse: s.inUse,
+          waiting: s.waiting,
+          open: s.connections.open,
+          target: s.target,
+          fallbackToDirect: s.fallbackToDirect,
+          health: s.health,
+        },
+      ];
     }),
   );
   return Response.json({ ...report, pools }, { status: report.status === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } });

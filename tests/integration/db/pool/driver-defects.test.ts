@@ -61,11 +61,21 @@ describe("the pool on the stock postgres.js 3.4.9", () => {
       const pool = open(proxy.url(db.roleUrl("readonly")), { reconnectTimeoutS: 30 });
       // Stock driver: a rejected socket left the client's only connection in `connecting`, and the next query waited forever.
       for (let i = 0; i < 3; i++) {
-        expect(await settle(pool.run(({ sql }) => sql`select 1`), 3000)).toMatchObject({ status: "error", error: { reason: "unavailable" } });
+        expect(
+          await settle(
+            pool.run(({ sql }) => sql`select 1`),
+            3000,
+          ),
+        ).toMatchObject({ status: "error", error: { reason: "unavailable" } });
       }
       await proxy.accept();
       expect(await healthy(pool)).toBe(true);
-      expect(await settle(pool.run(({ sql }) => sql`select 1 as ok`), 3000)).toMatchObject({ status: "ok", value: [{ ok: 1 }] });
+      expect(
+        await settle(
+          pool.run(({ sql }) => sql`select 1 as ok`),
+          3000,
+        ),
+      ).toMatchObject({ status: "ok", value: [{ ok: 1 }] });
       expect(pool.stats()).toMatchObject({ inUse: 0, connected: 1 });
     } finally {
       proxy.close();
@@ -96,13 +106,21 @@ describe("the pool on the stock postgres.js 3.4.9", () => {
   it("the error a killed backend sent last does not fail the next unit", async () => {
     const pool = open(db.roleUrl("readonly"));
     const first = await pid(pool);
-    const running = settle(pool.run(({ sql }) => sql`select pg_sleep(3)`), 5000);
+    const running = settle(
+      pool.run(({ sql }) => sql`select pg_sleep(3)`),
+      5000,
+    );
     await sleep(100);
     await db.owner`select pg_terminate_backend(${first})`;
     expect((await running).status).toBe("error");
     expect(await healthy(pool)).toBe(true);
     // Stock driver, same client: the server's 57P01 outlived the session and failed (or hung) the next request.
-    expect(await settle(pool.run(({ sql }) => sql`select 1 as ok`), 3000)).toMatchObject({ status: "ok", value: [{ ok: 1 }] });
+    expect(
+      await settle(
+        pool.run(({ sql }) => sql`select 1 as ok`),
+        3000,
+      ),
+    ).toMatchObject({ status: "ok", value: [{ ok: 1 }] });
   });
 
   it("a connection cut by the network mid-statement fails its unit, and the pool goes on", async () => {
@@ -110,12 +128,22 @@ describe("the pool on the stock postgres.js 3.4.9", () => {
     try {
       const pool = open(proxy.url(db.roleUrl("readonly")), { size: 2 });
       await pool.run(({ sql }) => sql`select 1`);
-      const running = settle(pool.run(({ sql }) => sql`select pg_sleep(2)`), 4000);
+      const running = settle(
+        pool.run(({ sql }) => sql`select pg_sleep(2)`),
+        4000,
+      );
       await sleep(100);
       proxy.hangUp();
       expect(await running).toMatchObject({ status: "error", error: { reason: "unavailable" } });
       expect(await healthy(pool)).toBe(true);
-      const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => settle(pool.run(({ sql }) => sql`select ${i}::int as i`), 3000)));
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          settle(
+            pool.run(({ sql }) => sql`select ${i}::int as i`),
+            3000,
+          ),
+        ),
+      );
       expect(answers.map((a) => a.status)).toEqual(["ok", "ok", "ok", "ok"]);
       expect(pool.stats()).toMatchObject({ inUse: 0 });
       expect(pool.stats().connected).toBeLessThanOrEqual(2);

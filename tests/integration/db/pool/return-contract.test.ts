@@ -187,10 +187,15 @@ class CancelOwn implements fc.AsyncCommand<Model, Real> {
 class StatementTimeout implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
-    const outcome = await real.pool.transaction(async ({ sql }) => {
-      await sql`set local statement_timeout = 30`;
-      await sql`select pg_sleep(0.2)`;
-    }, { readOnly: true }).catch((error: unknown) => error);
+    const outcome = await real.pool
+      .transaction(
+        async ({ sql }) => {
+          await sql`set local statement_timeout = 30`;
+          await sql`select pg_sleep(0.2)`;
+        },
+        { readOnly: true },
+      )
+      .catch((error: unknown) => error);
     if (!(isPoolError(outcome, "unavailable") && model.killedRecently)) expect((outcome as { code?: string }).code).toBe("57014");
     await checkAlways(real);
   }
@@ -237,7 +242,13 @@ describe("the pool's return contract, under random interleavings", () => {
   it("never hands out a dirty connection, never exceeds its size, and drains", async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 18 }), async (cmds) => {
-        const config = poolConfig("readonly", db.roleUrl("readonly"), { size: SIZE, min: 1, maxWaiting: 50, acquireTimeoutMs: 5000, reconnectTimeoutS: 30 });
+        const config = poolConfig("readonly", db.roleUrl("readonly"), {
+          size: SIZE,
+          min: 1,
+          maxWaiting: 50,
+          acquireTimeoutMs: 5000,
+          reconnectTimeoutS: 30,
+        });
         const real: Real = { pool: new RolePool(config), app: config.applicationName, inflight: [], nextN: 1 };
         try {
           const model: Model = { killedRecently: false };
@@ -257,7 +268,11 @@ describe("the pool's return contract, under random interleavings", () => {
           await real.pool.close(1);
         }
       }),
-      { numRuns: Number(process.env.POOL_MODEL_RUNS ?? 10), endOnFailure: true, ...(process.env.POOL_MODEL_SEED ? { seed: Number(process.env.POOL_MODEL_SEED), path: process.env.POOL_MODEL_PATH } : {}) },
+      {
+        numRuns: Number(process.env.POOL_MODEL_RUNS ?? 10),
+        endOnFailure: true,
+        ...(process.env.POOL_MODEL_SEED ? { seed: Number(process.env.POOL_MODEL_SEED), path: process.env.POOL_MODEL_PATH } : {}),
+      },
     );
   }, 240_000);
 });

@@ -130,13 +130,15 @@ describe("runSandbox", () => {
     const controller = new AbortController();
     const pending = run("select pg_sleep(20) as slow_marker_query", { signal: controller.signal }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
-    const active = await db.owner`select count(*)::int as n from pg_stat_activity where query like '%slow_marker_query%' and state = 'active' and pid <> pg_backend_pid()`;
+    const active =
+      await db.owner`select count(*)::int as n from pg_stat_activity where query like '%slow_marker_query%' and state = 'active' and pid <> pg_backend_pid()`;
     expect(active[0]!.n).toBe(1);
     controller.abort();
     const error = await pending;
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).details).toMatchObject({ reason: "cancelled" });
-    const after = await db.owner`select count(*)::int as n from pg_stat_activity where query like '%slow_marker_query%' and state = 'active' and pid <> pg_backend_pid()`;
+    const after =
+      await db.owner`select count(*)::int as n from pg_stat_activity where query like '%slow_marker_query%' and state = 'active' and pid <> pg_backend_pid()`;
     expect(after[0]!.n).toBe(0);
   });
 
@@ -144,14 +146,17 @@ describe("runSandbox", () => {
     await run(
       "select set_config('search_path', 'evil', false), set_config('work_mem', '64kB', false), pg_advisory_lock(42), pg_advisory_lock_shared(43)",
     );
-    const [state] = await withRole("readonly", ({ sql }) => sql`
+    const [state] = await withRole(
+      "readonly",
+      ({ sql }) => sql`
       select current_setting('search_path') as search_path,
              current_setting('work_mem') as work_mem,
              current_setting('transaction_read_only') as ro,
              (select count(*)::int from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks,
              (select count(*)::int from pg_prepared_statements where not from_sql) >= 0 as ok,
              (select count(*)::int from pg_cursors where name <> '') as cursors,
-             pg_backend_pid() as pid`);
+             pg_backend_pid() as pid`,
+    );
     expect(state).toMatchObject({ locks: 0, cursors: 0, ro: "on" });
     expect(state!.search_path).not.toContain("evil");
     expect(state!.work_mem).not.toBe("64kB");

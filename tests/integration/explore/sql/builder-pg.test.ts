@@ -3,21 +3,14 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Catalog, CatalogColumn } from "@/lib/explore/catalog";
 import { parseReadRequest } from "@/lib/explore/grammar";
-import {
-  buildEstimateQuery,
-  buildExactCountQuery,
-  buildPlannedCountQuery,
-  buildReadQuery,
-  readPlannedCount,
-} from "@/lib/explore/sql";
+import { buildEstimateQuery, buildExactCountQuery, buildPlannedCountQuery, buildReadQuery, readPlannedCount } from "@/lib/explore/sql";
 
 /**
  * Runs built queries against a real Postgres: the SQL must be valid and return the rows the
  * grammar promises. Uses its own throwaway database on the test server, and a catalog read
  * from information_schema the way the app's catalog reader does.
  */
-const serverUrl =
-  process.env.DATABASE_URL ?? inject("database")?.serverUrl ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const serverUrl = process.env.DATABASE_URL ?? inject("database")?.serverUrl ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const dbName = `sluice_explore_${randomBytes(4).toString("hex")}`;
 const ref = { schema: "data", name: "people" };
 
@@ -169,7 +162,7 @@ describe("filters against Postgres", () => {
     expect(await ids('meta=eq.{"k":3}')).toEqual([3]);
     expect(await ids("tags=eq.{a,b}")).toEqual([1]);
     expect(await ids('or=(tags.eq."{\\"a, b\\"}")')).toEqual([5]);
-    expect(await ids('%22we%5C%22ird%22=eq.w4')).toEqual([4]);
+    expect(await ids("%22we%5C%22ird%22=eq.w4")).toEqual([4]);
     expect(await ids("and=(select.eq.s5)")).toEqual([5]);
   });
 

@@ -63,9 +63,7 @@ describe("select", () => {
 
 describe("filters", () => {
   it("parses every operator with not.", () => {
-    const r = parse(
-      "id=eq.1&age=not.gt.5&name=like.*an*&email=ilike.A*&id=in.(1,2,3)&active=is.true&born=not.is.null&score=neq.&x=lte.a.b",
-    );
+    const r = parse("id=eq.1&age=not.gt.5&name=like.*an*&email=ilike.A*&id=in.(1,2,3)&active=is.true&born=not.is.null&score=neq.&x=lte.a.b");
     expect(r.where).toEqual([
       { kind: "filter", column: "id", negated: false, op: "eq", value: "1" },
       { kind: "filter", column: "age", negated: true, op: "gt", value: "5" },
@@ -98,7 +96,7 @@ describe("filters", () => {
   });
 
   it("unquotes a quoted filter key", () => {
-    expect(parse('%22a.b%22=eq.1').where[0]).toMatchObject({ column: "a.b" });
+    expect(parse("%22a.b%22=eq.1").where[0]).toMatchObject({ column: "a.b" });
   });
 
   it("accepts is values case-insensitively, including not_null", () => {
@@ -225,13 +223,10 @@ describe("order", () => {
     ]);
   });
 
-  it.each(["order=", "order=age.down", "order=age.nullslast.desc", "order=age.asc.desc"])(
-    "rejects %s",
-    (query) => {
-      const error = parseError(query);
-      expect(["malformed_order"]).toContain(error.reason);
-    },
-  );
+  it.each(["order=", "order=age.down", "order=age.nullslast.desc", "order=age.asc.desc"])("rejects %s", (query) => {
+    const error = parseError(query);
+    expect(["malformed_order"]).toContain(error.reason);
+  });
 });
 
 describe("paging and counting", () => {

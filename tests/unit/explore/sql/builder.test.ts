@@ -46,7 +46,9 @@ function expectReason(query: string, reason: ExploreErrorReason): ExploreError {
 describe("data query", () => {
   it("expands * to the catalog columns in ordinal order and applies the row cap", () => {
     const q = build("");
-    expect(q.text).toMatch(/^SELECT "id", "name", "email", .*"we""ird", "my col", "a\.b", "select", "and" FROM "data"\."people" LIMIT 1000 OFFSET 0$/);
+    expect(q.text).toMatch(
+      /^SELECT "id", "name", "email", .*"we""ird", "my col", "a\.b", "select", "and" FROM "data"\."people" LIMIT 1000 OFFSET 0$/,
+    );
     expect(q.params).toEqual([]);
     expect(q.columns[0]).toEqual({ name: "id", column: "id", type: "int4", nullable: false });
     expect(q).toMatchObject({ limit: 1000, offset: 0 });
@@ -111,9 +113,7 @@ describe("data query", () => {
 
   it("quotes awkward catalog names safely", () => {
     const q = build('select="we\\"ird","my col"&order="a.b".desc&%22we%5C%22ird%22=eq.x');
-    expect(q.text).toBe(
-      'SELECT "we""ird", "my col" FROM "data"."people" WHERE "we""ird" = $1::text ORDER BY "a.b" DESC LIMIT 1000 OFFSET 0',
-    );
+    expect(q.text).toBe('SELECT "we""ird", "my col" FROM "data"."people" WHERE "we""ird" = $1::text ORDER BY "a.b" DESC LIMIT 1000 OFFSET 0');
   });
 
   it("understands format_type spellings in the catalog", () => {
@@ -249,9 +249,7 @@ describe("injection attempts", () => {
   it("binds hostile values inside lists and logic", () => {
     const q = build(`or=(name.eq."a'),(b",name.in.("x;--",y))`);
     expect(q.params).toEqual(["a'),(b", "x;--", "y"]);
-    expect(tail(`or=(name.eq."a'),(b",name.in.("x;--",y))`)).toBe(
-      'WHERE ("name" = $1::text OR "name" IN ($2::text, $3::text)) LIMIT 1000 OFFSET 0',
-    );
+    expect(tail(`or=(name.eq."a'),(b",name.in.("x;--",y))`)).toBe('WHERE ("name" = $1::text OR "name" IN ($2::text, $3::text)) LIMIT 1000 OFFSET 0');
   });
 });
 
@@ -308,7 +306,11 @@ describe("hand-built requests", () => {
     const q = buildReadQuery(
       catalog,
       people,
-      { ...base, select: [{ kind: "column", column: "id", alias: null, cast: null }], where: [{ kind: "group", op: "or", negated: false, conditions: [] }] },
+      {
+        ...base,
+        select: [{ kind: "column", column: "id", alias: null, cast: null }],
+        where: [{ kind: "group", op: "or", negated: false, conditions: [] }],
+      },
       { rowCap: 5 },
     );
     expect(q.text).toBe('SELECT "id" FROM "data"."people" WHERE (FALSE) LIMIT 5 OFFSET 0');

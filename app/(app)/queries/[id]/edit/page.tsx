@@ -34,7 +34,14 @@ export default async function EditQueryPage({ params }: { params: Promise<{ id: 
       />
       <QueryForm
         id={query.id}
-        initial={{ name: query.name, description: query.description, sql: query.sql, parameters: query.parameters, shared: query.shared, cacheMaxAgeS: query.cacheMaxAgeS }}
+        initial={{
+          name: query.name,
+          description: query.description,
+          sql: query.sql,
+          parameters: query.parameters,
+          shared: query.shared,
+          cacheMaxAgeS: query.cacheMaxAgeS,
+        }}
         schema={catalog ? completionSchema(catalog) : {}}
         defaultSchema={catalog?.schemas[0]?.name}
       />

@@ -11,7 +11,14 @@ import { savedQueryIdParams, savedQueryRunBody } from "@/lib/explore/api-schemas
  * GET|POST /api/v1/queries/{id}/results: runs a saved query. GET takes `{{name}}` values from
  * the query string (`?from=2024-01-01&ids=1&ids=2`), POST from `{ "params": {…} }`.
  */
-async function answer(caller: Caller, id: string, values: Record<string, unknown>, maxRows: number | undefined, request: NextRequest, signal: AbortSignal) {
+async function answer(
+  caller: Caller,
+  id: string,
+  values: Record<string, unknown>,
+  maxRows: number | undefined,
+  request: NextRequest,
+  signal: AbortSignal,
+) {
   const input = { caller, id, values, maxRows, signal, ip: requestIp(request.headers) };
   if (wantsCsv(request.headers.get("accept"))) return runSavedQueryCsv(input);
   const result = await runSavedQueryJson(input);
