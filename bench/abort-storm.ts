@@ -4,16 +4,16 @@ import { rm } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { migrateDatabase } from "../db/migrate";
-import { seedDatabase } from "../db/seed";
-import { setupDatabase } from "../db/setup";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../lib/db/embedded";
-import { parseEnv } from "../lib/env";
-import { roleCredentials } from "../lib/db/roles";
-import { startAppServer } from "../tests/support/app-server";
-import { createToken, createUser, useAppEnvironment as pointLibAt } from "../tests/support/auth";
-import type { TestDatabase } from "../tests/support/database";
-import { startRedisServer } from "../tests/support/redis-server";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { setupDatabase } from "@/db/setup";
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
+import { parseEnv } from "@/lib/env";
+import { roleCredentials } from "@/lib/db/roles";
+import { startAppServer } from "@/tests/support/app-server";
+import { createToken, createUser, useAppEnvironment as pointLibAt } from "@/tests/support/auth";
+import type { TestDatabase } from "@/tests/support/database";
+import { startRedisServer } from "@/tests/support/redis-server";
 import {
   CSV_EVENTS,
   CUSTOMERS_TABLE,
@@ -30,7 +30,7 @@ import {
   type DrainReport,
   type RoleNames,
   type StormReport,
-} from "../tests/support/abort-storm";
+} from "@/tests/support/abort-storm";
 
 /**
  * `npm run storm` — the long abort storm of issue 12, against the production build (run

@@ -44,6 +44,19 @@ export function PoolPanel({ stats, server, instance }: { stats: PoolSnapshot; se
         <Stat label="opened" value={stats.connections.opened} />
         <Stat label="failed" value={stats.connections.failed} tone={stats.connections.failed ? "warn" : "plain"} />
         <Stat label="lost" value={stats.connections.lost} tone={stats.connections.lost ? "warn" : "plain"} />
+        <Stat label="returned clean" value={stats.returnedClean.toLocaleString("en")} hint="units whose connection went back verified idle" />
+        <Stat
+          label="client gone · cancelled"
+          value={stats.discarded.cancelled.toLocaleString("en")}
+          testId={`discarded-cancelled-${role}`}
+          hint="connections destroyed because the client went away or the statement was cancelled: not an error"
+        />
+        <Stat
+          label="destroyed dirty"
+          value={stats.discarded.dirty.toLocaleString("en")}
+          hint="not verifiably idle after their unit (failed mid-result, left a transaction open): destroyed, never reused"
+        />
+        <Stat label="cancels sent" value={stats.connections.cancelsSent.toLocaleString("en")} hint="only for connections destroyed afterwards" />
       </dl>
       {stats.connections.lastError && <p className="mt-3 text-xs text-amber-800">Last connection error: {stats.connections.lastError}</p>}
       <ServerRows role={role} rows={server} instance={instance} />

@@ -8,7 +8,9 @@ import type { PoolHealth } from "@/lib/db/pool/types";
  * the state and the schedule.
  */
 const BACKOFF_MIN_MS = 100;
-const BACKOFF_MAX_MS = 5000;
+// A probe is one connect attempt: cheap enough once a second, and it bounds how long a pool stays
+// unavailable after the database is back.
+const BACKOFF_MAX_MS = 1000;
 
 export interface HealthOptions {
   reconnectTimeoutS: number;

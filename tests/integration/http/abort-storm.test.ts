@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { roleCredentials } from "../../../lib/db/roles";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { roleCredentials } from "@/lib/db/roles";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import {
   CSV_EVENTS,
   CUSTOMERS_TABLE,
@@ -13,8 +13,8 @@ import {
   type DrainReport,
   type RoleNames,
   type StormReport,
-} from "../../support/abort-storm";
-import { createCaller, explorerEnv, type TestCaller } from "../explore/support/http-auth";
+} from "@/tests/support/abort-storm";
+import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
 /**
  * Issue 12, the quick abort storm: verifier streams (`?id=eq.N` must be row N, `select $1::int`

@@ -2,15 +2,15 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../../lib/db/embedded";
-import { migrateDatabase } from "../../../db/migrate";
-import { seedDatabase } from "../../../db/seed";
-import { setupDatabase } from "../../../db/setup";
-import { roleCredentials } from "../../../lib/db/roles";
-import { startAppServer, type AppServer } from "../../support/app-server";
-import { createToken, createUser, useAppEnvironment } from "../../support/auth";
-import type { TestDatabase } from "../../support/database";
-import { testEnv, testEnvVars, type TestDatabaseConfig } from "../../support/test-env";
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { setupDatabase } from "@/db/setup";
+import { roleCredentials } from "@/lib/db/roles";
+import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createToken, createUser, useAppEnvironment } from "@/tests/support/auth";
+import type { TestDatabase } from "@/tests/support/database";
+import { testEnv, testEnvVars, type TestDatabaseConfig } from "@/tests/support/test-env";
 import {
   STORM_SERVER_ENV,
   backendView,
@@ -19,7 +19,7 @@ import {
   superuserConnection,
   waitForRightAnswer,
   type RoleNames,
-} from "../../support/abort-storm";
+} from "@/tests/support/abort-storm";
 
 /**
  * Issue 12: Postgres restarted under light verifier load, three times. A Postgres of its own

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RolePool } from "@/lib/db/pool";
-import { createTestDatabase, type TestDatabase } from "../../../support/database";
-import { OutageProxy } from "../../../support/outage-proxy";
-import { poolConfig } from "../../../support/pool-config";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { OutageProxy } from "@/tests/support/outage-proxy";
+import { poolConfig } from "@/tests/support/pool-config";
 
 /*
  * postgres.js 3.4.9 has real defects on its reconnect and reserve() paths (upstream #1195,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { isPoolError, RolePool } from "@/lib/db/pool";
-import { createTestDatabase, type TestDatabase } from "../../../support/database";
-import { poolConfig } from "../../../support/pool-config";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { poolConfig } from "@/tests/support/pool-config";
 
 /*
  * A model-based test of the pool's return contract (lib/db/pool/role-pool.ts). fast-check
