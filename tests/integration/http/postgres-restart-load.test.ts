@@ -1,16 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDatabase } from "@/db/seed";
-import { setupDatabase } from "@/db/setup";
 import { roleCredentials } from "@/lib/db/roles";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
 import { createToken, createUser, useAppEnvironment } from "@/tests/support/auth";
 import type { TestDatabase } from "@/tests/support/database";
-import { testEnv, testEnvVars, type TestDatabaseConfig } from "@/tests/support/test-env";
+import { startOwnPostgres, type OwnPostgres } from "@/tests/support/own-postgres";
+import { testEnvVars } from "@/tests/support/test-env";
 import {
   STORM_SERVER_ENV,
   backendView,
@@ -33,23 +28,14 @@ const POOL_SIZE = { readonly: 4, app: 6, admin: 6 };
 /** After recovery: long enough for every connection opened during it to be used or closed. */
 const SETTLE_MS = 3000;
 
-const dataDir = path.resolve(import.meta.dirname, "../../../.data", `restart-load-pg-${randomBytes(3).toString("hex")}`);
-const password = randomBytes(18).toString("base64url");
-let port: number;
-let pg: EmbeddedPostgresHandle;
+let pg: OwnPostgres;
 let app: AppServer;
 let token: string;
 let roles: RoleNames;
 
-const start = () => startEmbeddedPostgres({ dataDir, port, password, durable: false });
-
 beforeAll(async () => {
-  port = await freePort();
-  pg = await start();
-  const config: TestDatabaseConfig = { ...inject("database"), serverUrl: pg.url };
-  const env = testEnv(config, pg.url);
-  await setupDatabase(pg.url, env);
-  await migrateDatabase(pg.url, env);
+  pg = await startOwnPostgres("restart-load");
+  const { config, env } = pg;
   await seedDatabase(pg.url, env, { scale: 0.05 });
   roles = { readonly: roleCredentials(env, "readonly").user, app: roleCredentials(env, "app").user, admin: roleCredentials(env, "admin").user };
 
@@ -67,8 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await pg?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await pg?.remove();
 });
 
 describe("Postgres restarted under verifier load (issue 12)", () => {
@@ -94,7 +79,7 @@ describe("Postgres restarted under verifier load (issue 12)", () => {
         await new Promise((r) => setTimeout(r, 1000));
         await pg.stop();
         await new Promise((r) => setTimeout(r, 1500));
-        pg = await start();
+        await pg.start();
         const recoveredMs = await waitForRightAnswer(app.url, token, 20_000);
         recoveries.push(recoveredMs);
         console.log(`[restart-load] restart ${i + 1}: verifiers right again ${recoveredMs ?? "never (>20 s)"} ms after Postgres was back`);

@@ -1,40 +1,23 @@
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
-import { setupDatabase } from "@/db/setup";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
-import { testEnv, testEnvVars, type TestDatabaseConfig } from "@/tests/support/test-env";
-import { inject } from "vitest";
+import { startOwnPostgres, type OwnPostgres } from "@/tests/support/own-postgres";
+import { testEnvVars } from "@/tests/support/test-env";
 
 /**
  * A Postgres of its own (the shared test server must not be restarted under
  * the other test files), restarted while the app is under load.
  */
-const dataDir = path.resolve(import.meta.dirname, "../../../.data", `restart-pg-${randomBytes(3).toString("hex")}`);
-const password = randomBytes(18).toString("base64url");
-let port: number;
-let pg: EmbeddedPostgresHandle;
+let pg: OwnPostgres;
 let app: AppServer;
 
-const start = () => startEmbeddedPostgres({ dataDir, port, password, durable: false });
-
 beforeAll(async () => {
-  port = await freePort();
-  pg = await start();
-  const config: TestDatabaseConfig = { ...inject("database"), serverUrl: pg.url };
-  const env = testEnv(config, pg.url);
-  await setupDatabase(pg.url, env);
-  await migrateDatabase(pg.url, env);
-  app = await startAppServer(testEnvVars(config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2" }));
+  pg = await startOwnPostgres("restart");
+  app = await startAppServer(testEnvVars(pg.config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2" }));
 });
 
 afterAll(async () => {
   await app?.stop();
-  await pg?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await pg?.remove();
 });
 
 interface Outcome {
@@ -87,7 +70,7 @@ describe("Postgres restarted under load", () => {
     expect(down.failed).toEqual(expect.arrayContaining(["db:readonly", "db:app", "db:admin"]));
     await new Promise((r) => setTimeout(r, 2500)); // past DB_RECONNECT_TIMEOUT_S: health says down, still probing
 
-    pg = await start();
+    await pg.start();
     const recoveredInMs = await waitForReady(200, 15_000);
     console.log(`[restart] readiness back ${recoveredInMs} ms after Postgres restarted`);
     await new Promise((r) => setTimeout(r, 500));
