@@ -1,4 +1,6 @@
 import "server-only";
+import { GateError } from "@/lib/db/pool/gate";
+import type { Role } from "@/lib/db/roles";
 /**
  * What a pool refuses with. The pool speaks in its own terms; only the HTTP edge
  * (toApiError) turns these into statuses and the error shape.
@@ -37,4 +39,19 @@ export function isPoolError(error: unknown, ...reasons: PoolErrorReason[]): erro
 /** A unit the pool turned away before it started: it did no work and costs nothing to retry. */
 export function neverStarted(error: unknown): boolean {
   return isPoolError(error, "saturated", "timeout", "aborted", "closed");
+}
+
+/** The gate's refusals, in the pool's terms. */
+export function gateErrorToPoolError(error: unknown, role: Role): unknown {
+  if (!(error instanceof GateError)) return error;
+  switch (error.reason) {
+    case "saturated":
+      return new PoolError("saturated", `too many concurrent requests for the ${role} pool; retry shortly`, 1);
+    case "timeout":
+      return new PoolError("timeout", `no ${role} connection became free in time; retry shortly`, 1);
+    case "closed":
+      return new PoolError("closed", "the server is shutting down", 1);
+    case "aborted":
+      return new PoolError("aborted", "the request was aborted");
+  }
 }

@@ -4,11 +4,13 @@ import { redactUrl, type Role } from "@/lib/db/roles";
 import { isConnectError, isConnectionLevelError, isServerError, isStatementFault } from "@/lib/db/pool/connection-errors";
 import { ConnectionTracker } from "@/lib/db/pool/connection-tracker";
 import { assertSupportedDriver } from "@/lib/db/pool/driver-check";
-import { isPoolError, PoolError } from "@/lib/db/pool/errors";
-import { GateError, PoolGate, type Permit } from "@/lib/db/pool/gate";
+import { gateErrorToPoolError, isPoolError, PoolError } from "@/lib/db/pool/errors";
+import { PoolGate, type Permit } from "@/lib/db/pool/gate";
 import { PoolHealthState } from "@/lib/db/pool/health";
-import { Slot, type ClientSettings } from "@/lib/db/pool/slot";
-import type { DiscardCounters, RolePoolConfig, RolePoolStats, Unit } from "@/lib/db/pool/types";
+import type { Slot } from "@/lib/db/pool/slot";
+import { PoolTarget } from "@/lib/db/pool/target";
+import { SlotSet, type Ending } from "@/lib/db/pool/slot-set";
+import type { RolePoolConfig, RolePoolStats, Unit } from "@/lib/db/pool/types";
 
 /*
  * THE RETURN CONTRACT. A unit of work borrows one connection for its whole callback and gives
@@ -32,30 +34,14 @@ import type { DiscardCounters, RolePoolConfig, RolePoolStats, Unit } from "@/lib
  * connection is destroyed. Units that cancel call unit.cancel(); nobody else sends cancels.
  */
 
-/** How a unit ended, for the return verdict (Slot.verdict()). */
-type Ending = "ok" | "server-error" | "failed";
-
-/** A unit the pool is lending, with what it needs to take the connection back. */
-interface Loan {
-  slot: Slot;
-  permit: Permit;
-}
-
 export class RolePool {
   private readonly gate: PoolGate;
   private readonly tracker: ConnectionTracker;
-  private readonly slots: Slot[];
-  /** Slots not lent out; the most recently returned last, so the least used ones can idle out. */
-  private readonly free: Slot[];
+  private readonly slots: SlotSet;
   private readonly health: PoolHealthState;
-  /** Bumped on recovery and on a switch of target: connections of an older generation are stale. */
-  private generation = 0;
-  private target: "direct" | "pooler";
-  private fallbackToDirect = false;
+  private readonly target: PoolTarget;
   private upkeepTimer: NodeJS.Timeout | null = null;
   private errors = 0;
-  private returnedClean = 0;
-  private readonly discarded: DiscardCounters = { cancelled: 0, dirty: 0, stale: 0, idle: 0, forced: 0 };
   private closing = false;
 
   constructor(private readonly config: RolePoolConfig) {
@@ -64,9 +50,20 @@ export class RolePool {
     this.tracker = new ConnectionTracker((error) => {
       if (!this.closing) config.log.warn({ role: config.role, err: error.message }, "database connection lost");
     });
-    this.slots = Array.from({ length: config.size }, () => new Slot(this.tracker));
-    this.free = [...this.slots];
-    this.target = config.poolerUrl ? "pooler" : "direct";
+    this.target = new PoolTarget(config);
+    this.slots = new SlotSet(this.tracker, {
+      size: config.size,
+      direct: config.mode === "direct",
+      maxLifetimeS: config.maxLifetimeS ?? 1800,
+      discardTimeoutS: config.discardTimeoutS ?? 2,
+      settings: () => this.target.settings(),
+      onConnectFailure: (error) => {
+        if (this.target.current !== "pooler" || !isConnectError(error)) return false;
+        this.switchToDirect(error);
+        return true;
+      },
+      onReturnFailure: (error) => config.log.error({ role: config.role, err: errorMessage(error) }, "could not return a connection to the pool"),
+    });
     this.health = new PoolHealthState({
       reconnectTimeoutS: config.reconnectTimeoutS,
       probe: () => this.probe(),
@@ -94,16 +91,15 @@ export class RolePool {
     this.assertHealthy();
     const { signal } = options;
     const permit = await this.gate.acquire(signal).catch((error: unknown) => {
-      throw toPoolError(error, this.config.role);
+      throw gateErrorToPoolError(error, this.config.role);
     });
     recordPoolWait(permit.waitedMs);
-    const loan = { slot: this.takeSlot(), permit };
-    const { slot } = loan;
+    const slot = this.slots.take();
     const onAbort = () => slot.cancel();
     let ended: Ending = "failed";
     try {
       if (signal?.aborted) throw new PoolError("aborted", "the request was aborted");
-      await this.prepare(slot);
+      await this.slots.prepare(slot);
       signal?.addEventListener("abort", onAbort, { once: true });
       const result = await fn({
         sql: slot.sql,
@@ -123,7 +119,7 @@ export class RolePool {
       signal?.removeEventListener("abort", onAbort);
       // The permit is free once the connection is back (or closed): a caller that sees its
       // unit finish sees the pool's stats already settled.
-      await this.giveBack(loan, ended);
+      await this.slots.giveBack(slot, permit, ended);
     }
   }
 
@@ -150,16 +146,16 @@ export class RolePool {
       role: this.config.role,
       min: this.config.min,
       mode: this.config.mode,
-      target: this.target,
-      fallbackToDirect: this.fallbackToDirect,
+      target: this.target.current,
+      fallbackToDirect: this.target.fallbackToDirect,
       health: this.health.current,
       unhealthySince: since ? new Date(since).toISOString() : null,
       applicationName: this.config.applicationName,
-      url: redactUrl(this.currentUrl()),
+      url: redactUrl(this.target.url),
       connections: { ...this.tracker.counters },
-      connected: this.slots.filter((s) => s.connected).length,
-      returnedClean: this.returnedClean,
-      discarded: { ...this.discarded },
+      connected: this.slots.connected,
+      returnedClean: this.slots.returnedClean,
+      discarded: { ...this.slots.discarded },
       errors: this.errors,
     };
   }
@@ -171,122 +167,48 @@ export class RolePool {
     this.health.stop();
     if (this.upkeepTimer) clearInterval(this.upkeepTimer);
     const deadline = Date.now() + timeoutS * 1000;
-    while (this.free.length < this.slots.length && Date.now() < deadline) await sleep(20);
-    await Promise.all(this.slots.map((slot) => slot.discard(0)));
-  }
-
-  /** A free slot, connected ones first (most recently returned). The caller holds a permit. */
-  private takeSlot(): Slot {
-    let index = -1;
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      if (this.free[i]!.connected) {
-        index = i;
-        break;
-      }
-    }
-    if (index === -1) index = this.free.length - 1;
-    const [slot] = this.free.splice(index, 1);
-    // The gate hands out at most `size` permits and every permit holds at most one slot.
-    if (!slot) throw new Error(`${this.config.role} pool: a permit without a free slot`);
-    return slot;
-  }
-
-  /**
-   * Makes the slot's connection fit for a unit: a stale or closed one is destroyed, a missing
-   * one opened — eagerly, so that a connect failure happens before the unit's own work (and a
-   * dead pooler can be swapped for the direct host without the unit noticing).
-   */
-  private async prepare(slot: Slot): Promise<void> {
-    if (slot.hasClient && (slot.generation !== this.generation || (slot.connectedAt > 0 && !slot.connected))) {
-      if (slot.generation !== this.generation) this.discarded.stale++;
-      await slot.discard(this.discardTimeoutS());
-    }
-    if (slot.hasClient) return;
-    slot.open(this.clientSettings(), this.generation);
-    try {
-      await slot.sql`select 1`;
-    } catch (error) {
-      if (this.target !== "pooler" || !isConnectError(error)) throw error;
-      this.switchToDirect(error);
-      await slot.discard(0);
-      slot.open(this.clientSettings(), this.generation);
-      await slot.sql`select 1`;
-    }
-  }
-
-  /** The return contract (top of this file): back to the free slots clean, or destroyed first. */
-  private async giveBack({ slot, permit }: Loan, ended: Ending): Promise<void> {
-    try {
-      // postgres.js flushes its writes on the next turn of the event loop: let it, so that a
-      // query the unit started but did not await shows up as bytes on the wire.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const verdict = slot.verdict(ended, {
-        currentGeneration: this.generation,
-        maxLifetimeS: this.config.maxLifetimeS ?? 1800,
-        direct: this.config.mode === "direct",
-      });
-      if (verdict === "clean") {
-        this.returnedClean++;
-        slot.idleSince = Date.now();
-        return;
-      }
-      if (verdict !== "direct") this.discarded[verdict]++;
-      if (await slot.discard(this.discardTimeoutS())) this.discarded.forced++;
-    } catch (error) {
-      this.config.log.error({ role: this.config.role, err: errorMessage(error) }, "could not return a connection to the pool");
-    } finally {
-      this.free.push(slot);
-      permit.release();
-    }
+    while (!this.slots.allFree && Date.now() < deadline) await sleep(20);
+    await this.slots.closeAll();
   }
 
   /** Background work: never competes with requests for a permit (tryAcquire only). */
   private async upkeep(): Promise<void> {
     if (this.closing || this.health.current !== "healthy" || this.config.mode !== "pooled") return;
     const now = Date.now();
-    let connected = this.slots.filter((s) => s.connected).length;
-    for (const slot of [...this.free]) {
-      const stale = slot.hasClient && slot.generation !== this.generation;
+    let connected = this.slots.connected;
+    for (const slot of this.slots.freeSlots()) {
+      const stale = this.slots.isStale(slot);
       const idleTooLong = slot.connected && connected > this.config.min && now - slot.idleSince > this.config.maxIdleS * 1000;
       if (!stale && !idleTooLong) continue;
       const permit = this.gate.tryAcquire();
       if (!permit) return;
-      const index = this.free.indexOf(slot);
-      if (index === -1) {
+      if (!this.slots.takeThis(slot)) {
         permit.release();
         continue;
       }
-      this.free.splice(index, 1);
       if (slot.connected) connected--;
-      this.discarded[stale ? "stale" : "idle"]++;
-      try {
-        if (await slot.discard(this.discardTimeoutS())) this.discarded.forced++;
-      } finally {
-        this.free.push(slot);
-        permit.release();
-      }
+      await this.slots.retire(slot, permit, stale ? "stale" : "idle");
     }
     // Warm up to `min` connections, all at once so that each lands on its own slot.
-    const missing = Math.max(0, this.config.min - this.slots.filter((s) => s.connected).length);
-    const loans: Loan[] = [];
+    const missing = Math.max(0, this.config.min - this.slots.connected);
+    const loans: Array<{ slot: Slot; permit: Permit }> = [];
     for (let i = 0; i < missing; i++) {
       const permit = this.gate.tryAcquire();
       if (!permit) break;
-      loans.push({ slot: this.takeSlot(), permit });
+      loans.push({ slot: this.slots.take(), permit });
     }
-    await Promise.all(
-      loans.map(async (loan) => {
-        let ended: Ending = "failed";
-        try {
-          await this.prepare(loan.slot);
-          ended = "ok";
-        } catch (error) {
-          this.classify(error, loan.slot);
-        } finally {
-          await this.giveBack(loan, ended);
-        }
-      }),
-    );
+    await Promise.all(loans.map(({ slot, permit }) => this.openAndReturn(slot, permit).catch((error: unknown) => this.classify(error, slot))));
+  }
+
+  /** Connects a taken slot (if it needs it) and gives it back: warming and probing. */
+  private async openAndReturn(slot: Slot, permit: Permit): Promise<void> {
+    let ended: Ending = "failed";
+    try {
+      await this.slots.prepare(slot);
+      ended = "ok";
+    } finally {
+      await this.slots.giveBack(slot, permit, ended);
+    }
   }
 
   /**
@@ -297,17 +219,12 @@ export class RolePool {
   private async probe(): Promise<void> {
     const permit = this.gate.tryAcquire();
     if (!permit) throw new Error("no free slot to probe with");
-    const loan = { slot: this.takeSlot(), permit };
-    this.generation++;
-    let ended: Ending = "failed";
+    this.slots.generation++;
     try {
-      await this.prepare(loan.slot);
-      ended = "ok";
+      await this.openAndReturn(this.slots.take(), permit);
     } catch (error) {
-      if (this.target === "pooler" && isConnectError(error)) this.switchToDirect(error);
+      if (this.target.current === "pooler" && isConnectError(error)) this.switchToDirect(error);
       throw error;
-    } finally {
-      await this.giveBack(loan, ended);
     }
   }
 
@@ -330,7 +247,7 @@ export class RolePool {
   private classify(error: unknown, slot: Slot): unknown {
     if (isPoolError(error)) return error;
     if (isConnectionLevelError(error) && !slot.cancelled) {
-      if (slot.generation === this.generation && this.health.markUnhealthy()) {
+      if (slot.generation === this.slots.generation && this.health.markUnhealthy()) {
         this.config.log.error({ role: this.config.role, err: errorMessage(error) }, "database unreachable; reconnecting with backoff");
       }
       return new PoolError("unavailable", `the database connection failed for role ${this.config.role}`, 2);
@@ -341,47 +258,12 @@ export class RolePool {
   }
 
   private switchToDirect(error: unknown): void {
-    if (this.target === "direct") return;
+    if (!this.target.fallBack()) return;
     this.config.log.warn(
       { role: this.config.role, pooler: redactUrl(this.config.poolerUrl ?? ""), err: errorMessage(error) },
       "connection pooler unreachable; falling back to direct connections",
     );
-    this.target = "direct";
-    this.fallbackToDirect = true;
-    this.generation++;
-  }
-
-  private clientSettings(): ClientSettings {
-    const viaPooler = this.target === "pooler";
-    return {
-      url: this.currentUrl(),
-      connectTimeoutS: this.config.connectTimeoutS,
-      // Transaction-mode poolers cannot keep named prepared statements across transactions.
-      prepare: !viaPooler,
-      applicationName: this.config.applicationName,
-    };
-  }
-
-  private currentUrl(): string {
-    return this.target === "pooler" && this.config.poolerUrl ? this.config.poolerUrl : this.config.directUrl;
-  }
-
-  private discardTimeoutS(): number {
-    return this.config.discardTimeoutS ?? 2;
-  }
-}
-
-function toPoolError(error: unknown, role: Role): unknown {
-  if (!(error instanceof GateError)) return error;
-  switch (error.reason) {
-    case "saturated":
-      return new PoolError("saturated", `too many concurrent requests for the ${role} pool; retry shortly`, 1);
-    case "timeout":
-      return new PoolError("timeout", `no ${role} connection became free in time; retry shortly`, 1);
-    case "closed":
-      return new PoolError("closed", "the server is shutting down", 1);
-    case "aborted":
-      return new PoolError("aborted", "the request was aborted");
+    this.slots.generation++;
   }
 }
 
