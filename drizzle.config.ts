@@ -3,7 +3,7 @@ import { defineConfig } from "drizzle-kit";
 // Only generation reads this file; migrations are applied by `npm run db:migrate`.
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./db/schema/index.ts",
+  schema: "./lib/db/schema/index.ts",
   out: "./db/migrations",
   schemaFilter: ["app"],
 });

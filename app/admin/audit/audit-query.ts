@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, gte, ilike, lt, type SQL } from "drizzle-orm";
-import { auditEvents, users } from "@/db/schema";
+import { auditEvents, users } from "@/lib/db/schema";
 import { withRole } from "@/lib/db/clients";
 import { AUDIT_PAGE_SIZE, type AuditFilter } from "@/app/admin/audit/audit-filter";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import { auditEvents, type AuditEvent } from "@/db/schema";
+import { auditEvents, type AuditEvent } from "@/lib/db/schema";
 import { log } from "@/lib/core/log";
 import { withRole } from "@/lib/db/clients";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { asc, eq, and, sql } from "drizzle-orm";
-import { users, type User } from "@/db/schema";
+import { users, type User } from "@/lib/db/schema";
 import type { UserRole } from "@/lib/core/caller";
 import { withRole } from "@/lib/db/clients";
 

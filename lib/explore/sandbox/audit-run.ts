@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { auditEvents } from "@/db/schema";
+import { auditEvents } from "@/lib/db/schema";
 import { ApiError } from "@/lib/core/errors";
 import type { Caller } from "@/lib/core/caller";
 import { withRole } from "@/lib/db/clients";

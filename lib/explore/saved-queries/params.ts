@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { SavedQueryParameter } from "@/db/schema/saved-queries";
+import type { SavedQueryParameter } from "@/lib/db/schema/saved-queries";
 import { ApiError } from "@/lib/core/errors";
 import { findPlaceholders } from "@/lib/explore/sql";
 

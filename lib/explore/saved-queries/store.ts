@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, or, sql as dsql } from "drizzle-orm";
 import { z } from "zod";
-import { savedQueries, users, type SavedQuery } from "@/db/schema";
+import { savedQueries, users, type SavedQuery } from "@/lib/db/schema";
 import { ApiError } from "@/lib/core/errors";
 import { roleAtLeast, type UserRole } from "@/lib/core/caller";
 import {

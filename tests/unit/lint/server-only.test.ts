@@ -18,6 +18,7 @@ const WITHOUT_SERVER_ONLY: Record<string, string> = {
   "lib/explore/catalog/": "browser: through lib/explore/sql (the catalog model; the loader is lib/explore/catalog-cache.ts)",
   "lib/explore/errors.ts": "browser: raised by the grammar and the SQL stage",
   "lib/core/errors.ts": "browser: through lib/explore/errors.ts",
+  "lib/db/schema/": "tooling: drizzle-kit loads it, db/seed and db/migrate run under plain tsx; browser: types only",
   "lib/db/roles.ts": "browser: components/admin/pool-charts.tsx (ROLES); tooling: db/setup.ts",
   // Tooling run by plain node or tsx without --conditions=react-server.
   "lib/env.ts": "tooling: scripts/lib/bootstrap.ts, tests/support (Playwright's global setup)",

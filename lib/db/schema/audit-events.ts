@@ -1,6 +1,6 @@
 import { bigserial, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appSchema } from "@/db/schema/app-schema";
-import { users } from "@/db/schema/users";
+import { appSchema } from "@/lib/db/schema/app-schema";
+import { users } from "@/lib/db/schema/users";
 
 /** Append-only record of who did what; written through the app role, never updated. */
 export const auditEvents = appSchema.table(

@@ -1,6 +1,6 @@
 import { boolean, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { appSchema } from "@/db/schema/app-schema";
-import { users } from "@/db/schema/users";
+import { appSchema } from "@/lib/db/schema/app-schema";
+import { users } from "@/lib/db/schema/users";
 
 /** A typed `{{name}}` parameter of a saved query. */
 export interface SavedQueryParameter {

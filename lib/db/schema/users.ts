@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { appSchema } from "@/db/schema/app-schema";
+import { appSchema } from "@/lib/db/schema/app-schema";
 
 export const userRole = appSchema.enum("user_role", ["viewer", "analyst", "admin"]);
 
