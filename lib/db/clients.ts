@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { instanceId } from "@/lib/db/instance";
@@ -6,10 +7,11 @@ import { RolePool, type Unit } from "@/lib/db/pool";
 import { ROLES, roleCredentials, rolePoolSize, roleUrl, type Role } from "@/lib/db/roles";
 
 /**
- * One pool per role, created on first use and cached on globalThis so that
- * dev hot reload reuses them instead of leaking connections.
+ * One pool per role, created on first use and kept as a process singleton so that dev hot
+ * reload and Next's separate server bundles reuse them instead of leaking connections.
+ * closePools() empties the map, so pools opened afterwards (tests) are new.
  */
-const globalForPools = globalThis as unknown as { sluicePools?: Map<Role, RolePool> };
+const pools = () => singleton("sluicePools", () => new Map<Role, RolePool>());
 
 function createPool(role: Role): RolePool {
   const config = env();
@@ -37,11 +39,10 @@ function createPool(role: Role): RolePool {
 }
 
 export function pool(role: Role): RolePool {
-  globalForPools.sluicePools ??= new Map();
-  let existing = globalForPools.sluicePools.get(role);
+  let existing = pools().get(role);
   if (!existing) {
     existing = createPool(role);
-    globalForPools.sluicePools.set(role, existing);
+    pools().set(role, existing);
   }
   return existing;
 }
@@ -52,11 +53,11 @@ export function withRole<T>(role: Role, fn: (unit: Unit) => Promise<T>, options?
 }
 
 export function openPools(): RolePool[] {
-  return ROLES.flatMap((role) => globalForPools.sluicePools?.get(role) ?? []);
+  return ROLES.flatMap((role) => pools().get(role) ?? []);
 }
 
 export async function closePools(timeoutS = 5): Promise<void> {
-  const pools = openPools();
-  globalForPools.sluicePools = new Map();
-  await Promise.all(pools.map((p) => p.close(timeoutS)));
+  const open = openPools();
+  pools().clear();
+  await Promise.all(open.map((p) => p.close(timeoutS)));
 }

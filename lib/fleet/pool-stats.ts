@@ -1,4 +1,5 @@
 import "server-only";
+import { singleton } from "@/lib/core/singleton";
 import type { Sql } from "postgres";
 import { HISTORY_CAPACITY, newProblems, toSample, type Observation, type PoolSample } from "@/lib/fleet/pool-history";
 import { recordRecentError } from "@/lib/fleet/recent-errors";
@@ -143,13 +144,9 @@ export async function collectPoolStats(): Promise<PoolStatsReport> {
   return { at: new Date().toISOString(), instance: instanceId(), local, server, ...(serverError ? { serverError } : {}) };
 }
 
-// On globalThis: the sampler runs from instrumentation, the API reads from a route — separate module instances.
-const globalForHistory = globalThis as unknown as {
-  sluicePoolHistory?: { samples: RingBuffer<PoolSample>; last?: Observation };
-};
-
-function history() {
-  return (globalForHistory.sluicePoolHistory ??= { samples: new RingBuffer<PoolSample>(HISTORY_CAPACITY) });
+// A process singleton: the sampler runs from instrumentation, the API reads from a route — separate module instances.
+function history(): { samples: RingBuffer<PoolSample>; last?: Observation } {
+  return singleton("sluicePoolHistory", () => ({ samples: new RingBuffer<PoolSample>(HISTORY_CAPACITY) }));
 }
 
 /** One tick of the 15-minute history; new pool problems go to the recent-errors list. */
