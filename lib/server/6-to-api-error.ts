@@ -1,6 +1,6 @@
 import "server-only";
 import { ZodError } from "zod";
-import { isPoolError, type PoolError } from "@/lib/db/pool";
+import { isDatabaseBusy, isPoolError, type PoolError } from "@/lib/db/pool";
 import { isRedisUnavailable } from "@/lib/redis/client";
 import { ApiError } from "@/lib/core/errors";
 
@@ -18,6 +18,11 @@ export function toApiError(error: unknown): ApiError {
     );
   }
   if (isPoolError(error)) return poolErrorToApiError(error);
+  if (isDatabaseBusy(error)) {
+    // Too many connections, a lock or serialization conflict, a server shutting down: transient,
+    // the server's doing, not the request's — answered like an unavailable pool.
+    return new ApiError("unavailable", "the database is busy; retry shortly", undefined, { "Retry-After": "2" });
+  }
   if (isRedisUnavailable(error)) {
     return new ApiError("unavailable", "a required service (Redis) is unavailable; retry shortly", undefined, { "Retry-After": "5" });
   }

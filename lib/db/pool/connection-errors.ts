@@ -64,3 +64,13 @@ function serverError(error: unknown): { code?: unknown } | null {
   }
   return null;
 }
+
+/**
+ * The server refused for reasons of its own state, not the statement's: insufficient resources
+ * (53…, "too many connections" among them), a transaction conflict (40…), a lock not available
+ * (55P03), an operator intervention (57P…). Retrying later is the answer.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = serverError(error)?.code;
+  return typeof code === "string" && (/^(53|40|57P)/.test(code) || code === "55P03");
+}
