@@ -32,6 +32,9 @@ import type { DiscardCounters, RolePoolConfig, RolePoolStats, Unit } from "@/lib
  * connection is destroyed. Units that cancel call unit.cancel(); nobody else sends cancels.
  */
 
+/** After a fallback to the direct host, how often the pooler is tried again. */
+const POOLER_RETRY_MS = 5000;
+
 /** How a unit ended, for the return verdict (Slot.verdict()). */
 type Ending = "ok" | "server-error" | "failed";
 
@@ -52,6 +55,8 @@ export class RolePool {
   private generation = 0;
   private target: "direct" | "pooler";
   private fallbackToDirect = false;
+  /** After a fallback to the direct host: when to try the pooler again (retryPooler()). */
+  private poolerRetryAt = 0;
   private upkeepTimer: NodeJS.Timeout | null = null;
   private errors = 0;
   private returnedClean = 0;
@@ -197,6 +202,7 @@ export class RolePool {
    * dead pooler can be swapped for the direct host without the unit noticing).
    */
   private async prepare(slot: Slot): Promise<void> {
+    if (this.fallbackToDirect && Date.now() >= this.poolerRetryAt) void this.retryPooler();
     if (slot.hasClient && (slot.generation !== this.generation || (slot.connectedAt > 0 && !slot.connected))) {
       if (slot.generation !== this.generation) this.discarded.stale++;
       await slot.discard(this.discardTimeoutS());
@@ -348,7 +354,43 @@ export class RolePool {
     );
     this.target = "direct";
     this.fallbackToDirect = true;
+    this.poolerRetryAt = Date.now() + POOLER_RETRY_MS;
     this.generation++;
+  }
+
+  /**
+   * A pooler that was unreachable for a moment (a PgBouncer restart) must not leave the role on
+   * the direct host for the rest of the process's life, bypassing the pooler the deployment
+   * sized its connections for. Every POOLER_RETRY_MS while units run, one free slot tries the
+   * pooler; when it answers, a new generation moves every connection back to it as it is next
+   * used. The try holds a permit, so it is never a connection above the pool's size.
+   */
+  private async retryPooler(): Promise<void> {
+    this.poolerRetryAt = Date.now() + POOLER_RETRY_MS;
+    if (this.closing || !this.config.poolerUrl || this.health.current !== "healthy") return;
+    const permit = this.gate.tryAcquire();
+    if (!permit) return;
+    const loan = { slot: this.takeSlot(), permit };
+    let ended: Ending = "failed";
+    try {
+      if (loan.slot.hasClient) await loan.slot.discard(this.discardTimeoutS());
+      const generation = this.generation + 1;
+      loan.slot.open(
+        { url: this.config.poolerUrl, connectTimeoutS: this.config.connectTimeoutS, prepare: false, applicationName: this.config.applicationName },
+        generation,
+      );
+      await loan.slot.sql`select 1`;
+      if (!this.fallbackToDirect || this.closing) return;
+      this.target = "pooler";
+      this.fallbackToDirect = false;
+      this.generation = generation;
+      ended = "ok";
+      this.config.log.info({ role: this.config.role, pooler: redactUrl(this.config.poolerUrl) }, "connection pooler reachable again; back to it");
+    } catch {
+      // Still unreachable: stay direct, try again later.
+    } finally {
+      await this.giveBack(loan, ended);
+    }
   }
 
   private clientSettings(): ClientSettings {
