@@ -1,12 +1,15 @@
 import { migrateDatabase } from "@/db/migrate";
 import { setupDatabase } from "@/db/setup";
-import { bootstrap, say } from "@/scripts/lib/bootstrap";
+import { bootstrap, sayOnce, type Bootstrapped } from "@/scripts/lib/bootstrap";
+import { runCli } from "@/scripts/lib/cli-services";
 
-const { env, ownerUrl, embedded } = await bootstrap();
-try {
+let booted: Bootstrapped | null = null;
+await runCli(async () => {
+  booted = await bootstrap();
+  // Setup and the grants after the migration report the same degradations: say each once.
+  const say = sayOnce();
   // Roles must exist before grants on new tables can name them.
-  await setupDatabase(ownerUrl, env, say);
-  await migrateDatabase(ownerUrl, env, say);
-} finally {
-  await embedded?.stop();
-}
+  await setupDatabase(booted.ownerUrl, booted.env, say);
+  await migrateDatabase(booted.ownerUrl, booted.env, say);
+});
+await (booted as Bootstrapped | null)?.embedded?.stop();

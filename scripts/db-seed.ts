@@ -1,10 +1,12 @@
 import { seedDatabase } from "@/db/seed";
-import { bootstrap, say } from "@/scripts/lib/bootstrap";
+import { bootstrap, sayOnce, type Bootstrapped } from "@/scripts/lib/bootstrap";
+import { runCli } from "@/scripts/lib/cli-services";
 
-const { env, ownerUrl, embedded } = await bootstrap();
-try {
-  if (!env.DATA_SCHEMAS.includes("data")) say("note: DATA_SCHEMAS does not include `data`; the demo data will not be served");
-  await seedDatabase(ownerUrl, env, { scale: env.SEED_SCALE, log: say });
-} finally {
-  await embedded?.stop();
-}
+let booted: Bootstrapped | null = null;
+await runCli(async () => {
+  booted = await bootstrap();
+  const say = sayOnce();
+  if (!booted.env.DATA_SCHEMAS.includes("data")) say("note: DATA_SCHEMAS does not include `data`; the demo data will not be served");
+  await seedDatabase(booted.ownerUrl, booted.env, { scale: booted.env.SEED_SCALE, log: say });
+});
+await (booted as Bootstrapped | null)?.embedded?.stop();

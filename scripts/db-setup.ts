@@ -1,10 +1,12 @@
 import { setupDatabase } from "@/db/setup";
-import { bootstrap, say } from "@/scripts/lib/bootstrap";
+import { bootstrap, sayOnce, type Bootstrapped } from "@/scripts/lib/bootstrap";
+import { runCli } from "@/scripts/lib/cli-services";
 
-const { env, ownerUrl, embedded } = await bootstrap();
-try {
-  await setupDatabase(ownerUrl, env, say);
+let booted: Bootstrapped | null = null;
+await runCli(async () => {
+  booted = await bootstrap();
+  const say = sayOnce();
+  await setupDatabase(booted.ownerUrl, booted.env, say);
   say("roles and grants are in place");
-} finally {
-  await embedded?.stop();
-}
+});
+await (booted as Bootstrapped | null)?.embedded?.stop();

@@ -1,7 +1,7 @@
 import { runLoad, type LoadResult } from "@/bench/lib/load";
 import { orderPaths, type BenchContext, type ScenarioResult } from "@/bench/lib/context";
 import { barChart } from "@/bench/lib/svg-bars";
-import { pgbouncerInstalled, startPgBouncer } from "@/bench/lib/pgbouncer";
+import { pgbouncerInstalled, startPgBouncer } from "@/tests/support/pgbouncer";
 
 /**
  * The same API read (one indexed row of data.orders through the full stack)

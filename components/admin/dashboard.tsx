@@ -50,6 +50,13 @@ export function Dashboard() {
           );
         })}
       </div>
+      {data.pools.server && !data.pools.server.seesAllActivity && (
+        <p className="text-sm text-amber-800" data-testid="server-view-partial">
+          The admin database role lacks pg_monitor: the server view counts every connection but cannot see the state or the running statement of other
+          roles&apos; connections (their active/idle split and longest statement are missing). A superuser can grant it: GRANT pg_monitor TO the admin
+          role.
+        </p>
+      )}
       {data.pools.serverError && <p className="text-sm text-amber-800">Server view unavailable: {data.pools.serverError}</p>}
       <PoolCharts samples={data.history.samples} sampleEveryMs={data.history.sampleEveryMs} />
       <FleetTable fleet={data.fleet} instance={data.instance} />

@@ -40,6 +40,12 @@ export interface ServerView {
   serverConnections: number;
   /** Client connections to this database. */
   databaseConnections: number;
+  /**
+   * Whether the admin role may read other roles' rows of pg_stat_activity in full (pg_monitor,
+   * through pg_read_all_stats). Without it their state and query are null: the connection
+   * counts stay right, the active/idle split and the longest statement of other roles do not.
+   */
+  seesAllActivity: boolean;
   applications: ServerPoolView[];
 }
 
@@ -80,9 +86,17 @@ export function parseApplicationName(name: string): { role: Role | null; instanc
 /** Needs pg_monitor (the admin role) to see other roles' queries; without it they read as NULL. */
 export async function readServerView(sql: Sql): Promise<ServerView> {
   const [settings] = await sql<
-    { server_version: string; max_connections: number; reserved: number; server_connections: number; database_connections: number }[]
+    {
+      server_version: string;
+      max_connections: number;
+      reserved: number;
+      server_connections: number;
+      database_connections: number;
+      sees_all_activity: boolean;
+    }[]
   >`
     select current_setting('server_version') as server_version,
+           pg_has_role(current_user, 'pg_read_all_stats', 'usage') as sees_all_activity,
            current_setting('max_connections')::int as max_connections,
            current_setting('superuser_reserved_connections')::int as reserved,
            (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as server_connections,
@@ -114,6 +128,7 @@ export async function readServerView(sql: Sql): Promise<ServerView> {
     reservedConnections: settings!.reserved,
     serverConnections: settings!.server_connections,
     databaseConnections: settings!.database_connections,
+    seesAllActivity: settings!.sees_all_activity,
     applications: groups.map((group) => {
       const top = longestByApp.get(group.application_name);
       return {

@@ -14,6 +14,16 @@ export interface Bootstrapped {
 
 export const say = (line: string) => process.stdout.write(`[sluice] ${line}\n`);
 
+/** `say`, but a line already said is not repeated (setup and the grants after a migration report the same degradation). */
+export function sayOnce(): (line: string) => void {
+  const said = new Set<string>();
+  return (line) => {
+    if (said.has(line)) return;
+    said.add(line);
+    say(line);
+  };
+}
+
 /**
  * What every command-line entry point does first: load .env files, create the
  * development secrets if missing, and bring up the embedded Postgres when no

@@ -1,5 +1,5 @@
 import { isPortOpen } from "@/lib/db/embedded";
-import { resetEnvCache, type Env } from "@/lib/env";
+import { EnvError, resetEnvCache, type Env } from "@/lib/env";
 import { bootstrap, type Bootstrapped } from "@/scripts/lib/bootstrap";
 
 /** The dev Redis that `npm run dev` starts (scripts/lib/find-redis.ts). */
@@ -37,12 +37,27 @@ export async function shutdownCli(booted: Bootstrapped | null): Promise<void> {
   await booted?.embedded?.stop();
 }
 
+/**
+ * One line for any failure, never a stack trace (DEBUG=1 adds it): the driver's error when a
+ * wrapper (Drizzle's "Failed query") hides it, the configuration problems joined with "; ".
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof CliError) return error.message;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const inner = (cause as { name?: unknown } | null)?.name === "PostgresError" ? cause : error;
+  if (inner instanceof EnvError) return `invalid configuration: ${inner.problems.join("; ")}`;
+  const { message, code } = (inner ?? {}) as { message?: unknown; code?: unknown };
+  let text = typeof message === "string" && message ? message : String(inner);
+  // Privilege refusals say which privilege in the message; the code tells the reader where to look.
+  if (code === "42501") text = `insufficient privilege: ${text}`;
+  return text.replace(/\s*\n\s*/g, "; ");
+}
+
 export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`[sluice] error: ${message}\n`);
+    process.stderr.write(`[sluice] error: ${describeError(error)}\n`);
     if (!(error instanceof CliError) && error instanceof Error && process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 1;
   }

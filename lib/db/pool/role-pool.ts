@@ -99,6 +99,7 @@ export class RolePool {
     let ended: Ending = "failed";
     try {
       if (signal?.aborted) throw new PoolError("aborted", "the request was aborted");
+      if (this.target.claimRetry()) void this.retryPooler();
       await this.slots.prepare(slot);
       signal?.addEventListener("abort", onAbort, { once: true });
       const result = await fn({
@@ -225,6 +226,37 @@ export class RolePool {
     } catch (error) {
       if (this.target.current === "pooler" && isConnectError(error)) this.switchToDirect(error);
       throw error;
+    }
+  }
+
+  /**
+   * After a fallback, one free slot tries the pooler (under a permit: never a connection above
+   * the pool's size); when it answers, a new generation moves every connection back to it as it
+   * is next used.
+   */
+  private async retryPooler(): Promise<void> {
+    if (this.closing || this.health.current !== "healthy") return;
+    const permit = this.gate.tryAcquire();
+    if (!permit) return;
+    const slot = this.slots.take();
+    let ended: Ending = "failed";
+    try {
+      if (slot.hasClient) await slot.discard(this.config.discardTimeoutS ?? 2);
+      const generation = this.slots.generation + 1;
+      slot.open(this.target.settings("pooler"), generation);
+      await slot.sql`select 1`;
+      if (!this.target.fallbackToDirect || this.closing) return;
+      this.target.backToPooler();
+      this.slots.generation = generation;
+      ended = "ok";
+      this.config.log.info(
+        { role: this.config.role, pooler: redactUrl(this.config.poolerUrl ?? "") },
+        "connection pooler reachable again; back to it",
+      );
+    } catch {
+      // Still unreachable: stay direct, try again later.
+    } finally {
+      await this.slots.giveBack(slot, permit, ended);
     }
   }
 

@@ -307,6 +307,36 @@ describe("RolePool against Postgres", () => {
     expect(stats.url).not.toContain(String(deadPort));
   });
 
+  it("goes back to the pooler once it answers again after a fallback (a pooler restart)", { timeout: 30_000 }, async () => {
+    // The proxy stands in for the pooler: it refuses while "restarting", then listens again.
+    const pooler = await OutageProxy.start(db.url);
+    try {
+      const pool = open("readonly", db.roleUrl("readonly"), { poolerUrl: pooler.url(db.roleUrl("readonly")), min: 0 });
+      await pool.run(({ sql }) => sql`select 1`);
+      expect(pool.stats()).toMatchObject({ target: "pooler", fallbackToDirect: false });
+      pooler.refuse();
+      pooler.hangUp();
+      await waitFor(async () => {
+        await pool.run(({ sql }) => sql`select 1`).catch(() => undefined);
+        return pool.stats().fallbackToDirect;
+      }, 5000);
+      expect(pool.stats()).toMatchObject({ target: "direct", fallbackToDirect: true });
+      await pooler.accept();
+      // Units keep running; within the retry interval (5 s) one of them finds the pooler again.
+      const back = await waitFor(async () => {
+        await pool.run(({ sql }) => sql`select 1`);
+        return pool.stats().target === "pooler";
+      }, 12_000);
+      expect(back).toBe(true);
+      expect(pool.stats()).toMatchObject({ target: "pooler", fallbackToDirect: false, health: "healthy" });
+      // Every connection moves back: after a few units none is left on the direct host.
+      for (let i = 0; i < 10; i++) await pool.run(({ sql }) => sql`select 1`);
+      expect(pool.stats().connected).toBeLessThanOrEqual(pool.stats().size);
+    } finally {
+      pooler.close();
+    }
+  });
+
   it("reports an unreachable server as 503 quickly, not a hang", async () => {
     const deadPort = await freePort();
     const pool = open("readonly", `postgres://nobody@127.0.0.1:${deadPort}/x`, { min: 0 });
