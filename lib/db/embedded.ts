@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** Tests trade crash safety for speed; development keeps its data safe. */
   durable?: boolean;
+  /** Extra server settings (`name=value`), e.g. to turn TLS on in a test. */
+  settings?: string[];
 }
 
 export function isPortOpen(port: number, host = "127.0.0.1", timeoutMs = 500): Promise<boolean> {
@@ -95,6 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       "max_connections=200",
       ...(options.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : []),
+      ...(options.settings ?? []).flatMap((setting) => ["-c", setting]),
     ],
     onLog: () => {},
     onError: (error) => log(`embedded Postgres: ${String(error)}`),

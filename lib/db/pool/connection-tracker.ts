@@ -1,5 +1,6 @@
 import "server-only";
 import net from "node:net";
+import { negotiateTls, type TlsMode } from "@/lib/db/pool/tls";
 import { cancelRequestBytes, isCancelRequest, WireState } from "@/lib/db/pool/wire-state";
 
 /**
@@ -58,8 +59,11 @@ export class ConnectionTracker {
 
   constructor(private readonly onLost: (error: Error) => void = () => {}) {}
 
-  /** Opens one socket the way postgres.js's `socket` option expects: resolved once connected. */
-  connect(options: SocketOptions): Promise<TrackedConnection> {
+  /**
+   * Opens one socket the way postgres.js's `socket` option expects: resolved once connected
+   * (and encrypted, when `tlsMode` says so: see tls.ts).
+   */
+  connect(options: SocketOptions, tlsMode: TlsMode | null = null): Promise<TrackedConnection> {
     const host = options.host[0] ?? "127.0.0.1";
     const port = options.port[0] ?? 5432;
     const timeoutMs = (options.connect_timeout ?? 10) * 1000;
@@ -79,7 +83,15 @@ export class ConnectionTracker {
         clearTimeout(timer);
         socket.removeListener("error", fail);
         socket.setNoDelay(true);
-        resolve(this.watch(socket, host, port, started));
+        if (!tlsMode) return resolve(this.watch(socket, host, port, started));
+        negotiateTls(socket, tlsMode, host, timeoutMs).then(
+          (secure) => resolve(this.watch(secure, host, port, started)),
+          (error: Error) => {
+            this.counters.failed++;
+            this.counters.lastError = error.message;
+            reject(error);
+          },
+        );
       });
     });
   }

@@ -2,6 +2,7 @@ import "server-only";
 import postgres, { type Sql } from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { ConnectionTracker, SocketOptions, TrackedConnection } from "@/lib/db/pool/connection-tracker";
+import { tlsFromUrl } from "@/lib/db/pool/tls";
 import type { DiscardCounters } from "@/lib/db/pool/types";
 
 /**
@@ -61,6 +62,8 @@ export class Slot {
   /** A new client for this slot; the previous one must have been discarded. */
   open(settings: ClientSettings, generation: number): void {
     if (this.client) throw new Error("slot already has a client");
+    // TLS is negotiated in our socket factory, so that the pool can read the protocol (tls.ts).
+    const tls = tlsFromUrl(settings.url);
     let used = false;
     const connect = (options: SocketOptions) => {
       // One socket per client: postgres.js must not reconnect on its own. A client whose
@@ -68,7 +71,7 @@ export class Slot {
       if (used)
         return Promise.reject(Object.assign(new Error("this pooled connection closed; the pool opens a new one"), { code: "CONNECTION_CLOSED" }));
       used = true;
-      return this.tracker.connect(options).then((connection) => {
+      return this.tracker.connect(options, tls.mode).then((connection) => {
         this.connection = connection;
         this.connectedAt = Date.now();
         // The moment the socket is gone the client is ended, so that a query the unit still
@@ -77,7 +80,8 @@ export class Slot {
         return connection.socket;
       });
     };
-    const client = postgres(settings.url, {
+    const client = postgres(tls.url, {
+      ssl: false,
       max: 1,
       // The pool closes idle and old connections itself (and so knows when they are gone).
       idle_timeout: 0,
