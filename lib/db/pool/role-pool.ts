@@ -1,4 +1,5 @@
 import "server-only";
+import { ApiError } from "@/lib/core/errors";
 import { recordPoolWait } from "@/lib/core/request-context";
 import { redactUrl, type Role } from "@/lib/db/roles";
 import { isConnectError, isConnectionLevelError, isServerError, isStatementFault } from "@/lib/db/pool/connection-errors";
@@ -95,18 +96,23 @@ export class RolePool {
     });
     recordPoolWait(permit.waitedMs);
     const slot = this.slots.take();
-    const onAbort = () => slot.cancel();
+    // This borrowing's cancel: a no-op once the unit has ended, so that a late timer or listener
+    // can never reach the next unit on the same slot.
+    let lent = true;
+    const cancel = () => {
+      if (lent) slot.cancel();
+    };
     let ended: Ending = "failed";
     try {
       if (signal?.aborted) throw new PoolError("aborted", "the request was aborted");
       if (this.target.claimRetry()) void this.retryPooler();
       await this.slots.prepare(slot);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", cancel, { once: true });
       const result = await fn({
         sql: slot.sql,
         db: slot.db,
         signal,
-        cancel: () => slot.cancel(),
+        cancel,
         get cancelled() {
           return slot.cancelled;
         },
@@ -114,10 +120,14 @@ export class RolePool {
       ended = "ok";
       return result;
     } catch (error) {
-      if (isServerError(error)) ended = "server-error";
+      // The server refused the statement, or our code refused deliberately (an ApiError): the
+      // session is as it was, and the wire says whether the protocol is too.
+      if (isServerError(error) || error instanceof ApiError) ended = "server-error";
+      if (isPoolError(error, "aborted")) ended = "ok";
       throw this.classify(error, slot);
     } finally {
-      signal?.removeEventListener("abort", onAbort);
+      lent = false;
+      signal?.removeEventListener("abort", cancel);
       // The permit is free once the connection is back (or closed): a caller that sees its
       // unit finish sees the pool's stats already settled.
       await this.slots.giveBack(slot, permit, ended);
@@ -196,7 +206,7 @@ export class RolePool {
     for (let i = 0; i < missing; i++) {
       const permit = this.gate.tryAcquire();
       if (!permit) break;
-      loans.push({ slot: this.slots.take(), permit });
+      loans.push({ slot: this.slots.take({ unconnected: true }), permit });
     }
     await Promise.all(loans.map(({ slot, permit }) => this.openAndReturn(slot, permit).catch((error: unknown) => this.classify(error, slot))));
   }

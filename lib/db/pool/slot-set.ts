@@ -60,11 +60,14 @@ export class SlotSet {
     return slot.hasClient && slot.generation !== this.generation;
   }
 
-  /** A free slot, connected ones first (most recently returned). The caller holds a permit. */
-  take(): Slot {
+  /**
+   * A free slot, connected ones first (most recently returned) — or, for warming, one without a
+   * connection. The caller holds a permit.
+   */
+  take(options: { unconnected?: boolean } = {}): Slot {
     let index = -1;
     for (let i = this.free.length - 1; i >= 0; i--) {
-      if (this.free[i]!.connected) {
+      if (this.free[i]!.connected !== Boolean(options.unconnected)) {
         index = i;
         break;
       }
@@ -108,6 +111,8 @@ export class SlotSet {
 
   /** The return contract: back to the free slots clean, or destroyed first; then the permit is free. */
   async giveBack(slot: Slot, permit: Permit, ended: Ending): Promise<void> {
+    // Synchronously, in the turn the unit ended: the wire as the unit left it.
+    slot.endOfUnit();
     try {
       // postgres.js flushes its writes on the next turn of the event loop: let it, so that a
       // query the unit started but did not await shows up as bytes on the wire.

@@ -37,6 +37,10 @@ export class Slot {
   idleSince = 0;
   /** Set by Unit.cancel() or an aborted signal; the connection is destroyed when the unit ends. */
   cancelled = false;
+  /** The wire's event count when a cancel was last sent: one cancel per statement in flight. */
+  private cancelledAt = -1;
+  /** The wire as the unit left it (see endOfUnit()). */
+  private atEnd: { idle: boolean; events: number } | null = null;
 
   constructor(private readonly tracker: ConnectionTracker) {}
 
@@ -103,13 +107,34 @@ export class Slot {
     this.cancelled = false;
   }
 
-  /** Stops what runs on the connection, for a unit that is being cancelled. */
+  /**
+   * Stops what runs on the connection, for a unit that is being cancelled: a CancelRequest while
+   * a statement is in flight (again for a later statement, never twice for one); when nothing is
+   * in flight, the client is ended, so that a statement the unit still sends fails at once
+   * instead of running for nobody. Either way the connection is destroyed when the unit ends.
+   */
   cancel(): void {
-    if (this.cancelled) return;
     this.cancelled = true;
     const connection = this.connection;
-    // Only while a statement is in flight: an idle backend has nothing to cancel.
-    if (connection && !connection.isClosed() && connection.wire.busy) void this.tracker.sendCancel(connection);
+    if (!connection || connection.isClosed()) return;
+    if (connection.wire.busy) {
+      if (this.cancelledAt === connection.wire.events) return;
+      this.cancelledAt = connection.wire.events;
+      void this.tracker.sendCancel(connection);
+    } else if (!connection.wire.opaque) {
+      void this.client?.end({ timeout: 0 }).catch(() => {});
+    }
+  }
+
+  /**
+   * Notes the wire as the unit left it, synchronously as it ends: the verdict then requires the
+   * connection to have been idle at that moment and nothing to have happened since (a
+   * ReadyForQuery arriving later answers a statement the unit left in flight, and a write later
+   * is a statement it left queued in postgres.js).
+   */
+  endOfUnit(): void {
+    const wire = this.connection?.wire;
+    this.atEnd = wire ? { idle: wire.idle, events: wire.events } : null;
   }
 
   /**
@@ -129,7 +154,8 @@ export class Slot {
     if (connection.isClosed()) return "dirty";
     // TLS hides the bytes: only a unit that succeeded is trusted to have left it idle.
     if (connection.wire.opaque) return ended === "ok" ? this.aged(options.maxLifetimeS) : "dirty";
-    if (!connection.wire.idle) return "dirty";
+    const atEnd = this.atEnd;
+    if (!connection.wire.idle || !atEnd?.idle || atEnd.events !== connection.wire.events) return "dirty";
     return this.aged(options.maxLifetimeS);
   }
 
@@ -150,6 +176,8 @@ export class Slot {
     this.database = null;
     this.connection = null;
     this.cancelled = false;
+    this.cancelledAt = -1;
+    this.atEnd = null;
     let forced = false;
     if (connection && !connection.isClosed()) {
       if (connection.wire.busy) await this.tracker.sendCancel(connection);
@@ -162,7 +190,8 @@ export class Slot {
       clearTimeout(timer);
       if (forced) {
         connection.socket.destroy();
-        await connection.closed;
+        // A destroyed socket closes at once; the bound is for a socket that lost its listeners.
+        await Promise.race([connection.closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
     }
     // Frees postgres.js's own state; its queries still pending fail with CONNECTION_CLOSED.

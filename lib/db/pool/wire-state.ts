@@ -32,6 +32,8 @@ export class WireState {
   /** TLS was negotiated: the bytes are encrypted and say nothing. */
   opaque = false;
   private writes = 0;
+  /** Counts every write and every complete message: unchanged between two reads = nothing happened. */
+  events = 0;
   // Incoming parse state: a partial header, or the bytes of the current message still to skip.
   private header = Buffer.alloc(5);
   private headerFill = 0;
@@ -54,6 +56,7 @@ export class WireState {
     if (this.opaque) return;
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (bytes.length === 0) return;
+    this.events++;
     // The very first message of a connection has no type byte: it may ask for TLS.
     if (this.writes++ === 0 && bytes.length >= 8 && readInt32(bytes, 4) === SSL_REQUEST_CODE) {
       this.opaque = true;
@@ -97,6 +100,7 @@ export class WireState {
   }
 
   private finishMessage(): void {
+    this.events++;
     const body = this.body;
     this.body = null;
     if (this.bodyType === READY_FOR_QUERY && body && body.length === 1) {

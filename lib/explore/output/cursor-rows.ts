@@ -90,8 +90,9 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<st
   let remaining = options.timeoutMs ?? Infinity;
   let since = 0;
   let timer: NodeJS.Timeout | null = null;
+  let finished = false;
   const arm = () => {
-    if (remaining === Infinity) return;
+    if (remaining === Infinity || finished) return;
     since = Date.now();
     timer = setTimeout(() => stop("timeout"), Math.max(0, remaining));
   };
@@ -102,36 +103,52 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<st
     remaining -= Date.now() - since;
   };
   arm();
+  // postgres.js calls the callback for the last batch from CommandComplete without waiting for
+  // it: the batch still being handled is awaited here, and its error is this run's error.
+  let inFlight: Promise<void> = Promise.resolve();
+  let batchError: { error: unknown } | null = null;
   try {
     if (options.signal?.aborted) stop("abort");
-    const result = await query.cursor(options.batchSize, async (batch: unknown[]) => {
-      columns ??= columnsOf(batch) ?? [];
-      let rows = batch as unknown as RawRow[];
-      const room = options.maxRows - rowCount;
-      if (rows.length > room) {
-        rows = rows.slice(0, room);
-        truncated = true;
-      }
-      rowCount += rows.length;
-      if (rows.length > 0) {
-        pause();
-        try {
-          await options.onBatch(rows, columns);
-        } finally {
-          arm();
-        }
-      }
-      // Returning sql.CLOSE closes the portal: Postgres stops producing rows.
-      return (truncated ? sql.CLOSE : undefined) as void;
+    const result = await query.cursor(options.batchSize, (batch: unknown[]) => {
+      const handled = handleBatch(batch);
+      inFlight = handled.then(
+        () => {},
+        (error: unknown) => void (batchError ??= { error }),
+      );
+      return handled;
     });
+    await inFlight;
+    if (batchError) throw (batchError as { error: unknown }).error;
     columns ??= columnsOf(result) ?? [];
     return { columns, rowCount, truncated, stoppedBy };
   } catch (error) {
     if (stoppedBy !== null) (error as { sluiceStoppedBy?: string }).sluiceStoppedBy = stoppedBy;
     throw error;
   } finally {
+    finished = true;
     pause();
     options.signal?.removeEventListener("abort", onAbort);
+  }
+
+  async function handleBatch(batch: unknown[]): Promise<void> {
+    columns ??= columnsOf(batch) ?? [];
+    let rows = batch as unknown as RawRow[];
+    const room = options.maxRows - rowCount;
+    if (rows.length > room) {
+      rows = rows.slice(0, room);
+      truncated = true;
+    }
+    rowCount += rows.length;
+    if (rows.length > 0) {
+      pause();
+      try {
+        await options.onBatch(rows, columns);
+      } finally {
+        arm();
+      }
+    }
+    // Returning sql.CLOSE closes the portal: Postgres stops producing rows.
+    return (truncated ? sql.CLOSE : undefined) as void;
   }
 }
 
