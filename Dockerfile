@@ -3,6 +3,7 @@
 # scripts (migrations + role setup, create-admin, token) for fly's release_command.
 #   docker build -t sluice .
 #   docker run -p 3000:3000 --env-file prod.env sluice
+# `npm run test:image` builds this file unchanged and starts the result (docs/deploy.md).
 ARG NODE_VERSION=20
 
 # ---- dependencies (dev ones too: next build and esbuild need them) ----------

@@ -12,7 +12,9 @@ export const PINNED_DRIVER_VERSION = "3.4.9";
 
 /** The version of node_modules/postgres nearest to `from` (the server's working directory), or null. */
 export function installedDriverVersion(from = process.cwd()): string | null {
-  let dir = path.resolve(from);
+  // The ignore comment keeps Turbopack from tracing "every file under the working directory"
+  // into the standalone output (it shipped the whole repository, tests and docs included, in the image).
+  let dir = path.resolve(/* turbopackIgnore: true */ from);
   for (let depth = 0; depth < 6; depth++) {
     const file = path.join(dir, "node_modules", "postgres", "package.json");
     if (existsSync(file)) {
