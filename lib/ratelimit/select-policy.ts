@@ -32,13 +32,52 @@ export function tokenIdentifier(token: string): string {
   return createHash("sha256").update(token).digest("hex").slice(0, 32);
 }
 
+/** The path as Next routes it: `.rsc` / segment-prefetch suffixes belong to the page they fetch. */
+function routedPath(pathname: string): string {
+  return pathname.replace(/\.(rsc|segments)(\/.*)?$/, "");
+}
+
+/**
+ * The path's segments as a route handler receives them: empty ones dropped
+ * (`//`, a trailing `/`) and each percent-decoded, as Next does for the
+ * `[...nextauth]` params. An undecodable segment is kept as sent.
+ */
+function segments(pathname: string): string[] {
+  return pathname
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+}
+
+/**
+ * Whether next-auth (v4) treats the request as a sign-in attempt. Its
+ * `[...nextauth]` catch-all takes `nextauth[0]` as the action and
+ * `nextauth[1]` as the provider id and ignores any further segment
+ * (next-auth/next/index.js), and only `POST callback/<provider>` checks
+ * credentials (core/index.js; `POST signin/<provider>` starts OAuth or e-mail
+ * flows and never calls `authorize`). Every provider's POST callback counts,
+ * not just `credentials`: one added later must not start unlimited.
+ */
+export function isSignInAttempt(method: string, pathname: string): boolean {
+  if (method !== "POST") return false;
+  const [api, auth, action] = segments(routedPath(pathname));
+  return api === "api" && auth === "auth" && action === "callback";
+}
+
 export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
-  const path = facts.pathname.replace(/\.(rsc|segments)(\/.*)?$/, "");
+  const path = routedPath(facts.pathname);
   if (EXEMPT.some((re) => re.test(path))) return [];
   const ip = `ip:${facts.clientIp}`;
   const post = facts.method === "POST";
 
-  if (post && /^\/api\/auth\/callback\/credentials\/?$/.test(path)) return [{ policy: "sign-in-ip", identifier: ip }];
+  // sign-in-account is checked where the e-mail is known (lib/auth/sign-in.ts).
+  if (isSignInAttempt(facts.method, path)) return [{ policy: "sign-in-ip", identifier: ip }];
 
   const token = bearerToken(facts.authorization);
   const principal = token ? `token:${tokenIdentifier(token)}` : facts.userId ? `user:${facts.userId}` : null;

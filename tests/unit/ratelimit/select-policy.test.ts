@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
+import { isSignInAttempt, selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
 
 const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
   method: "GET",
@@ -61,5 +61,44 @@ describe("selectPolicies", () => {
     expect(selectPolicies(facts({ pathname: "/api/health/ready" }))).toEqual([]);
     expect(selectPolicies(facts({ pathname: "/_next/static/chunks/a.js" }))).toEqual([]);
     expect(selectPolicies(facts({ pathname: "/api/healthz" }))).toHaveLength(1);
+  });
+});
+
+describe("isSignInAttempt follows next-auth's [...nextauth] routing", () => {
+  it("is a POST to callback/<provider>, whatever follows (next-auth reads only the first two segments)", () => {
+    for (const path of [
+      "/api/auth/callback/credentials",
+      "/api/auth/callback/credentials/",
+      "/api/auth/callback/credentials/anything",
+      "/api/auth/callback/credentials/x/y",
+      "/api/auth//callback//credentials",
+      "/api/auth/%63allback/credential%73",
+      "/api/auth/callback/credentials.rsc",
+      "/api/auth/callback/some-future-provider",
+    ]) {
+      expect(isSignInAttempt("POST", path), path).toBe(true);
+    }
+  });
+
+  it("is nothing else: other actions, other methods, other places", () => {
+    for (const [method, path] of [
+      ["GET", "/api/auth/callback/credentials"],
+      ["POST", "/api/auth/signin/credentials"],
+      ["POST", "/api/auth/signout"],
+      ["POST", "/api/auth/session"],
+      ["POST", "/api/auth/_log"],
+      ["GET", "/api/auth/csrf"],
+      ["POST", "/api/v1/callback/credentials"],
+      ["POST", "/sign-in"],
+    ] as const) {
+      expect(isSignInAttempt(method, path), `${method} ${path}`).toBe(false);
+    }
+  });
+
+  it("puts every sign-in path on sign-in-ip, and only there", () => {
+    for (const pathname of ["/api/auth/callback/credentials/anything", "/api/auth/callback/credentials/x/y"]) {
+      expect(selectPolicies(facts({ method: "POST", pathname }))).toEqual([{ policy: "sign-in-ip", identifier: "ip:198.51.100.7" }]);
+    }
+    expect(selectPolicies(facts({ method: "GET", pathname: "/api/auth/csrf" }))).toEqual([{ policy: "anonymous", identifier: "ip:198.51.100.7" }]);
   });
 });
