@@ -1,32 +1,46 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateTokenText } from "@/lib/auth/token-format";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
-import { createUser, useAppEnvironment } from "@/tests/support/auth";
+import { createToken, createUser, signIn, useAppEnvironment, type TestUser } from "@/tests/support/auth";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
 
 /**
  * Whom a request is counted against, end to end: the sign-in policies follow
- * next-auth's own routing (not a regex of one URL). A Redis of its own, flushed
+ * next-auth's own routing (not a regex of one URL), and an Authorization header
+ * counts as an identity only once it resolves. A Redis of its own, flushed
  * before each test, so no other file's requests from 127.0.0.1 count here.
  */
+const ANONYMOUS = 20;
+const AUTH_FAILURES = 10;
 const SIGN_IN_IP = 20;
+const METRICS_TOKEN = `metrics-${randomBytes(24).toString("hex")}`;
 let db: TestDatabase;
 let redis: RedisServerHandle;
 let app: AppServer;
+let viewer: TestUser;
 
 beforeAll(async () => {
   db = await createTestDatabase("ratelimit_identity");
   redis = await startRedisServer();
   const vars = db.envVars({
     REDIS_URL: redis.url,
+    METRICS_TOKEN,
+    RATE_LIMIT_ANONYMOUS_LIMIT: String(ANONYMOUS),
+    RATE_LIMIT_AUTH_FAILURE_IP_LIMIT: String(AUTH_FAILURES),
     RATE_LIMIT_SIGN_IN_IP_LIMIT: String(SIGN_IN_IP),
     RATE_LIMIT_SIGN_IN_ACCOUNT_LIMIT: "5",
+    // Long windows: a test's burst is never split across two windows.
+    RATE_LIMIT_ANONYMOUS_WINDOW_S: "86400",
+    RATE_LIMIT_AUTH_FAILURE_IP_WINDOW_S: "86400",
     RATE_LIMIT_TIMEOUT_MS: "5000",
   });
   useAppEnvironment(vars);
   app = await startAppServer(vars);
+  viewer = await createUser(db, { role: "viewer" });
 });
 afterAll(async () => {
   await app?.stop();
@@ -66,6 +80,7 @@ async function sequence(count: number, next: (i: number) => Promise<Outcome>): P
 }
 
 const refusedBy = (outcomes: Outcome[]) => outcomes.filter((o) => o.status === 429).map((o) => o.policy);
+const junkBearer = () => ({ authorization: `Bearer ${generateTokenText()}` });
 const postForm = (path: string) =>
   call(path, {
     method: "POST",
@@ -105,5 +120,44 @@ describe("sign-in limits follow next-auth's routing", () => {
     }
     expect(errors.slice(0, 5)).toEqual(Array(5).fill("CredentialsSignin"));
     expect(errors[5]).toMatch(/^RateLimited/);
+  });
+});
+
+describe("an Authorization header is a claim, not an identity, until it resolves", () => {
+  it("rotating random bearer tokens share the client IP's anonymous budget", async () => {
+    const anonymous = await sequence(ANONYMOUS - 5, () => call("/api/v1/openapi.json"));
+    expect(anonymous.every((o) => o.status === 200)).toBe(true);
+    const junk = await sequence(AUTH_FAILURES, () => call("/api/v1/me", { headers: junkBearer() }));
+    expect(junk.map((o) => o.status)).toEqual([...Array(5).fill(401), ...Array(5).fill(429)]);
+    expect(refusedBy(junk)).toEqual(Array(5).fill("anonymous"));
+  });
+
+  it("failed authentications per IP have their own strict policy", async () => {
+    const headers = (i: number) => (i % 3 === 2 ? { authorization: "Basic dXNlcjpwdw==" } : junkBearer());
+    const outcomes = await sequence(AUTH_FAILURES + 4, (i) => call("/api/v1/me", { headers: headers(i) }));
+    expect(outcomes.slice(0, AUTH_FAILURES).every((o) => o.status === 401)).toBe(true);
+    expect(refusedBy(outcomes)).toEqual(Array(4).fill("auth-failure-ip"));
+  });
+
+  it("pages count per IP, or per signed-in user, whatever Authorization says", async () => {
+    const cookie = await signIn(app.url, viewer.email, viewer.password); // before the IP's budget is spent
+    await flushLimits();
+    const pages = await sequence(ANONYMOUS + 3, () => call("/no-such-page", { headers: junkBearer() }));
+    expect(pages.filter((o) => o.status === 404)).toHaveLength(ANONYMOUS);
+    expect(refusedBy(pages)).toEqual(Array(3).fill("anonymous"));
+
+    const signedIn = await call("/no-such-page", { headers: { cookie, ...junkBearer() } });
+    expect(signedIn.status).toBe(404);
+    expect(signedIn.limit).toBe("600"); // the user policy's budget, not a fresh api bucket
+  });
+
+  it("control: a token that resolves, and the metrics secret, are served on their own budget after the IP's is spent", async () => {
+    await sequence(ANONYMOUS, () => call("/api/v1/openapi.json"));
+    expect((await call("/api/v1/openapi.json")).status).toBe(429);
+    const { token } = await createToken(viewer);
+    const real = await call("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
+    expect(real).toMatchObject({ status: 200, limit: "300" });
+    const metrics = await sequence(AUTH_FAILURES + 2, () => call("/api/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }));
+    expect(metrics.every((o) => o.status === 200)).toBe(true);
   });
 });
