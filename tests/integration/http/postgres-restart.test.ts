@@ -15,6 +15,8 @@ import { inject } from "vitest";
  */
 const dataDir = path.resolve(import.meta.dirname, "../../../.data", `restart-pg-${randomBytes(3).toString("hex")}`);
 const password = randomBytes(18).toString("base64url");
+/** Readiness names its failed checks only to admins and the scraper secret. */
+const METRICS_TOKEN = `mt-${randomBytes(24).toString("base64url")}`;
 let port: number;
 let pg: EmbeddedPostgresHandle;
 let app: AppServer;
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const env = testEnv(config, pg.url);
   await setupDatabase(pg.url, env);
   await migrateDatabase(pg.url, env);
-  app = await startAppServer(testEnvVars(config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2" }));
+  app = await startAppServer(testEnvVars(config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2", METRICS_TOKEN }));
 });
 
 afterAll(async () => {
@@ -56,7 +58,10 @@ async function hit(url: string): Promise<Outcome> {
 }
 
 async function readyStatus(): Promise<{ status: number; failed: string[] }> {
-  const response = await fetch(`${app.url}/api/health/ready`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${app.url}/api/health/ready`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   const body = (await response.json()) as { failed: string[] };
   return { status: response.status, failed: body.failed };
 }
