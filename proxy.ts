@@ -5,7 +5,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/core/client-ip";
 import { enforce } from "@/lib/ratelimit/enforce";
-import { selectPolicies } from "@/lib/ratelimit/select-policy";
+import { authorizationCounts, selectPolicies } from "@/lib/ratelimit/select-policy";
+import { checkBearer } from "@/lib/auth/bearer-check";
 import { sessionUserId } from "@/lib/auth/session-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
@@ -24,14 +25,12 @@ export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const ip = clientIp(request.headers, request.headers.get(PEER_ADDRESS_HEADER) ?? undefined, env().TRUST_PROXY);
 
-  const choices = selectPolicies({
-    method: request.method,
-    pathname,
-    authorization: request.headers.get("authorization"),
-    serverAction: request.headers.has("next-action"),
-    userId: await sessionUserId(request),
-    clientIp: ip,
-  });
+  const serverAction = request.headers.has("next-action");
+  // A header is resolved only where it would identify the caller: elsewhere it costs nothing.
+  const credential = authorizationCounts({ pathname, serverAction })
+    ? await checkBearer(request.headers.get("authorization"), { metricsToken: env().METRICS_TOKEN, timeoutMs: env().RATE_LIMIT_TIMEOUT_MS })
+    : ({ kind: "none" } as const);
+  const choices = selectPolicies({ method: request.method, pathname, credential, serverAction, userId: await sessionUserId(request), clientIp: ip });
   const { error, headers } = await enforce(choices);
   if (error) return withHeaders(errorResponse(error), { ...headers, [REQUEST_ID_HEADER]: requestId });
 

@@ -123,6 +123,18 @@ export async function resolveToken(token: string): Promise<TokenMeta | null> {
   return meta;
 }
 
+/**
+ * Whether a presented token resolves, for the proxy's rate-limit choice: one
+ * GET, no last-used write (the route records the use when it authenticates).
+ * Redis errors propagate.
+ */
+export async function peekToken(token: string): Promise<TokenMeta | null> {
+  if (!isTokenText(token)) return null;
+  const meta = await readMeta(hashToken(token));
+  if (!meta || (meta.expiresAt !== null && meta.expiresAt <= Date.now())) return null;
+  return meta;
+}
+
 async function readMeta(hash: string): Promise<TokenMeta | null> {
   const raw = await appStore().get(keys.tokenKey(hash));
   if (raw === null) return null;

@@ -23,6 +23,8 @@ import { whenReady } from "@/lib/redis/client";
  *
  * Steady state is one EVALSHA per limit call, as with Upstash. A SCRIPT FLUSH or
  * a Redis restart costs one extra EVAL, handled here without the library seeing it.
+ *
+ * The same rewrite fixes the sliding window's edge (roundPreviousWindowUp below).
  */
 
 /** Shebang flags a stock Redis/Valkey does not know; extend if a future version adds more. */
@@ -62,6 +64,38 @@ export function stripUnsupportedShebang(script: string): string {
   if (!removed) return script;
   if (kept.length === 0) return rest;
   return `#!lua ${kept.join(" ")}${rest}`;
+}
+
+/**
+ * The sliding-window scripts weigh the previous window's count by the part of
+ * it still inside the sliding window, and round that *down*:
+ * `math.floor((1 - percentageInCurrent) * requestsInPreviousWindow)`. Right
+ * after a boundary a spent budget of 8 weighs 7.99…, counts as 7, and one more
+ * request is admitted at once — at every window edge, for every identifier
+ * (the exactness test's `expected 10 to be 8` was this plus a burst that ran
+ * past the edge). Rounding up counts a partly-expired request as still there,
+ * so the limiter errs towards refusing, never admitting, and a burst split by
+ * an edge is admitted exactly `limit` times until a whole request's share of
+ * the window (window / limit) has passed.
+ *
+ * Applied to every script that has the expression (the multi-region script
+ * compares unrounded and is left as it is); one that still rounds the weight
+ * down some other way is refused loudly (the limit call then takes its
+ * policy's fail mode and logs), so a library update cannot quietly bring the
+ * edge back.
+ */
+const PREVIOUS_WINDOW_ROUNDED_DOWN = /math\.floor\(\(\s*1\s*-\s*percentageInCurrent\s*\)\s*\*\s*requestsInPreviousWindow\s*\)/g;
+const PREVIOUS_WINDOW_ROUNDED_UP = "math.ceil((1 - percentageInCurrent) * requestsInPreviousWindow)";
+
+export function roundPreviousWindowUp(script: string): string {
+  if (!script.includes("percentageInCurrent")) return script;
+  const rewritten = script.replace(PREVIOUS_WINDOW_ROUNDED_DOWN, PREVIOUS_WINDOW_ROUNDED_UP);
+  if (/math\.floor\([^\n]*percentageInCurrent/.test(rewritten)) {
+    throw new Error(
+      "unrecognised sliding-window script from @upstash/ratelimit: re-check its window-edge rounding (lib/ratelimit/ioredis-adapter.ts)",
+    );
+  }
+  return rewritten;
 }
 
 interface PreparedScript {
@@ -142,7 +176,7 @@ export class IoredisRatelimitAdapter {
     const originalSha = sha1(original);
     const known = this.byOriginalSha.get(originalSha);
     if (known) return known;
-    const script = stripUnsupportedShebang(original);
+    const script = roundPreviousWindowUp(stripUnsupportedShebang(original));
     const prepared = { script, sha: sha1(script) };
     // The library has a dozen fixed scripts; the cap only guards against a caller
     // evaluating generated scripts through the adapter.

@@ -10,7 +10,7 @@ import { z } from "zod";
  * outage must not turn into an unlimited password-guessing or token-minting window.
  */
 
-export const POLICY_NAMES = ["anonymous", "user", "api", "sign-in-ip", "sign-in-account", "token-create", "sql"] as const;
+export const POLICY_NAMES = ["anonymous", "user", "api", "auth-failure-ip", "sign-in-ip", "sign-in-account", "token-create", "sql"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
@@ -63,6 +63,17 @@ export const DEFAULT_POLICIES: PolicyTable = {
     windowMs: MINUTE,
     algorithm: "sliding-window",
     identifier: "token",
+    failMode: "open",
+  },
+  "auth-failure-ip": {
+    name: "auth-failure-ip",
+    description: "requests whose Authorization header does not resolve (malformed, unknown, revoked, expired), per client IP",
+    limit: 30,
+    windowMs: 15 * MINUTE,
+    algorithm: "sliding-window",
+    identifier: "ip",
+    // A header that does not resolve is refused by the route anyway, so an outage grants
+    // nothing here; failing closed would only turn its 401s into 503s.
     failMode: "open",
   },
   "sign-in-ip": {

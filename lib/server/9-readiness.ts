@@ -1,14 +1,23 @@
 import "server-only";
+import { authenticate } from "@/lib/auth/authenticate";
+import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { ApiError } from "@/lib/core/errors";
 import type { CheckResult, Readiness } from "@/lib/core/readiness";
+import { singleton } from "@/lib/core/singleton";
 import { pool } from "@/lib/db/clients";
-import { isPoolError } from "@/lib/db/pool";
+import { isPoolError, type Unit } from "@/lib/db/pool";
 import { migrationStatus, type MigrationStatus } from "@/lib/db/migration-status";
 import { ROLES, type Role } from "@/lib/db/roles";
+import { env } from "@/lib/env";
 import { redisReadiness } from "@/lib/redis/runtime";
+import { isMetricsToken } from "@/lib/security/metrics-token";
+import { authorize } from "@/lib/server/5-authorize";
 import { isDraining } from "@/lib/server/2-shutdown";
+import { sharedProbe, withLiveState } from "@/lib/server/9-readiness-state";
 
 const CHECK_TIMEOUT_MS = 3000;
+/** How long one probe's answer serves every caller: readiness may be asked any number of times a second. */
+const PROBE_TTL_MS = 1000;
 
 async function timed<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; latencyMs: number }> {
   const started = performance.now();
@@ -16,44 +25,121 @@ async function timed<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ valu
   return { value, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
 }
 
-async function checkRole(role: Role): Promise<CheckResult> {
+/**
+ * Whether the probe would have to queue for a permit: every one is lent, so the pool is working
+ * (a failed connection flips its health at once), and waiting would take a permit from a request.
+ */
+function allLent(role: Role): boolean {
+  const stats = pool(role).stats();
+  return stats.inUse >= stats.size;
+}
+
+const unreachable = (role: Role): CheckResult => ({
+  ok: false,
+  health: pool(role).stats().health,
+  error: `the database is unreachable for role ${role}`,
+});
+const busy = (role: Role): CheckResult => ({ ok: true, busy: true, health: pool(role).stats().health });
+
+/** One unit on the role's pool running `query`; its latency, or why it could not run. */
+async function unitOn<T>(role: Role, query: (unit: Unit) => Promise<T>): Promise<{ check: CheckResult; value?: T }> {
   const rolePool = pool(role);
+  if (rolePool.stats().health !== "healthy") return { check: unreachable(role) };
+  if (allLent(role)) return { check: busy(role) };
   try {
-    const { latencyMs } = await timed((signal) => rolePool.run(({ sql }) => sql`select 1`, { signal }));
-    return { ok: true, latencyMs, health: rolePool.stats().health };
+    const { value, latencyMs } = await timed((signal) => rolePool.run(query, { signal }));
+    return { check: { ok: true, latencyMs, health: rolePool.stats().health }, value };
   } catch (error) {
     // A busy pool is a loaded server, not a broken one: pulling it out of rotation would make things worse.
-    if (isPoolError(error, "saturated", "timeout")) {
-      return { ok: true, busy: true, health: rolePool.stats().health };
-    }
-    return { ok: false, health: rolePool.stats().health, error: describe(error) };
+    if (isPoolError(error, "saturated", "timeout")) return { check: busy(role) };
+    return { check: { ok: false, health: rolePool.stats().health, error: describe(error) } };
   }
 }
 
-async function checkMigrations(): Promise<CheckResult & Partial<MigrationStatus>> {
-  try {
-    const { value, latencyMs } = await timed((signal) => pool("admin").run(({ sql }) => migrationStatus(sql), { signal }));
-    return { ...value, ok: value.current, latencyMs, ...(value.current ? {} : { error: "database migrations are behind; run npm run db:migrate" }) };
-  } catch (error) {
-    return { ok: false, error: describe(error) };
+const checkRole = async (role: Role): Promise<CheckResult> => (await unitOn(role, ({ sql }) => sql`select 1`)).check;
+
+/**
+ * The admin pool's check and the migrations in one unit (one permit, not two): the journal
+ * query answering proves the pool does. A failure fails both.
+ */
+async function checkAdminAndMigrations(): Promise<[CheckResult, CheckResult & Partial<MigrationStatus>]> {
+  const { check, value } = await unitOn("admin", ({ sql }) => migrationStatus(sql));
+  if (value) {
+    const behind = value.current ? {} : { error: "database migrations are behind; run npm run db:migrate" };
+    return [check, { ...value, ok: value.current, latencyMs: check.latencyMs, ...behind }];
   }
+  // Not run or failed: busy (every permit lent) is ready for both, anything else fails both.
+  return [check, check.ok ? { ok: true, busy: true } : { ok: false, error: check.error }];
 }
 
-export async function readiness(): Promise<Readiness> {
-  const names = [...ROLES.map((role) => `db:${role}`), "migrations", "redis"];
-  const results: CheckResult[] = await Promise.all([
-    ...ROLES.map(checkRole),
-    checkMigrations(),
-    redisReadiness().catch((error: unknown) => ({ ok: false, error: describe(error) })),
+/** One round of every check: one unit per role pool (the admin one also reads the migrations), Redis. */
+async function probe(): Promise<Readiness> {
+  const roles = ROLES.filter((role) => role !== "admin");
+  const names = [...roles.map((role) => `db:${role}`), "db:admin", "migrations", "redis"];
+  const [roleResults, adminAndMigrations, redis] = await Promise.all([
+    Promise.all(roles.map(checkRole)),
+    checkAdminAndMigrations(),
+    redisReadiness().catch((error: unknown): CheckResult => ({ ok: false, error: describe(error) })),
   ]);
-  // Draining after SIGTERM: tell the load balancer first, before connections start closing.
-  if (isDraining()) {
-    names.push("shutdown");
-    results.push({ ok: false, error: "the server is shutting down" });
-  }
+  const results: CheckResult[] = [...roleResults, ...adminAndMigrations, redis];
   const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
   const failed = names.filter((name) => !checks[name]!.ok);
   return { status: failed.length ? "fail" : "ok", failed, checks };
+}
+
+// A process singleton: the readiness route, the home page and the dashboard are separate bundles.
+const sharedReadinessProbe = () => singleton("sluiceReadinessProbe", () => sharedProbe(probe, { ttlMs: PROBE_TTL_MS }));
+
+/**
+ * The readiness report: the shared probe's answer (at most one probe a second, so at most one
+ * permit per role pool a second whoever asks), corrected by each pool's own health state and
+ * the shutdown state, read on every call.
+ */
+export async function readiness(): Promise<Readiness> {
+  const report = await sharedReadinessProbe()();
+  return withLiveState(report, { pools: Object.fromEntries(ROLES.map((role) => [role, pool(role).stats().health])), draining: isDraining() });
+}
+
+/** The pool numbers behind the report, for those who may read the detail. */
+export function poolSummary() {
+  return Object.fromEntries(
+    ROLES.map((role) => {
+      const s = pool(role).stats();
+      return [
+        role,
+        {
+          size: s.size,
+          min: s.min,
+          inUse: s.inUse,
+          waiting: s.waiting,
+          open: s.connections.open,
+          target: s.target,
+          fallbackToDirect: s.fallbackToDirect,
+          health: s.health,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * Whether the caller may read the per-check detail (pool sizes, latencies, migrations):
+ * the scraper secret (METRICS_TOKEN), or an admin by session or by a token with the admin
+ * scope. A load balancer sends no credentials and costs no lookup; credentials that do not
+ * check out get the status only, never an error: readiness must keep answering.
+ */
+export async function mayReadReadinessDetail(request: Request): Promise<boolean> {
+  const authorization = request.headers.get("authorization");
+  if (isMetricsToken(authorization, env().METRICS_TOKEN)) return true;
+  if (authorization === null && !hasSessionCookie(request)) return false;
+  try {
+    const caller = await authenticate(request);
+    if (!caller) return false;
+    authorize(caller, { role: "admin", scopes: ["admin"] });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describe(error: unknown): string {

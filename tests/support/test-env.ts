@@ -28,6 +28,8 @@ export function testEnvVars(config: TestDatabaseConfig, databaseUrl: string, ext
     // limits set their own values.
     RATE_LIMIT_SIGN_IN_IP_LIMIT: "100000",
     RATE_LIMIT_SIGN_IN_ACCOUNT_LIMIT: "100000",
+    // Likewise the per-IP budget for tokens that do not resolve (tests send many on purpose).
+    RATE_LIMIT_AUTH_FAILURE_IP_LIMIT: "100000",
     ...extra,
   };
 }

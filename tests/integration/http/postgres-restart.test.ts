@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
 import { startOwnPostgres, type OwnPostgres } from "@/tests/support/own-postgres";
@@ -7,12 +8,14 @@ import { testEnvVars } from "@/tests/support/test-env";
  * A Postgres of its own (the shared test server must not be restarted under
  * the other test files), restarted while the app is under load.
  */
+/** Readiness names its failed checks only to admins and the scraper secret. */
+const METRICS_TOKEN = `mt-${randomBytes(24).toString("base64url")}`;
 let pg: OwnPostgres;
 let app: AppServer;
 
 beforeAll(async () => {
   pg = await startOwnPostgres("restart");
-  app = await startAppServer(testEnvVars(pg.config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2" }));
+  app = await startAppServer(testEnvVars(pg.config, pg.url, { DB_RECONNECT_TIMEOUT_S: "2", METRICS_TOKEN }));
 });
 
 afterAll(async () => {
@@ -39,7 +42,10 @@ async function hit(url: string): Promise<Outcome> {
 }
 
 async function readyStatus(): Promise<{ status: number; failed: string[] }> {
-  const response = await fetch(`${app.url}/api/health/ready`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${app.url}/api/health/ready`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   const body = (await response.json()) as { failed: string[] };
   return { status: response.status, failed: body.failed };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { readRateLimitCounters } from "@/lib/ratelimit/counters";
 import { rateLimitHeaders } from "@/lib/ratelimit/headers";
 import { createRedisRateLimiter, type RateLimiter } from "@/lib/ratelimit/limiter";
@@ -29,7 +29,8 @@ afterAll(async () => {
 const hourly = (limit: number): PolicyTable => resolvePolicies({ RATE_LIMIT_API_LIMIT: String(limit), RATE_LIMIT_API_WINDOW_S: "3600" });
 
 const limiterOn = (redis: typeof redisA, policies: PolicyTable): RateLimiter =>
-  createRedisRateLimiter({ redis, policies, keys, logger: { warn: () => undefined }, timeoutMs: 2000 });
+  // The clock is read per call (not captured), so tests that pin Date see it move.
+  createRedisRateLimiter({ redis, policies, keys, logger: { warn: () => undefined }, timeoutMs: 2000, now: () => Date.now() });
 
 const allowedCount = (decisions: Array<{ allowed: boolean }>) => decisions.filter((d) => d.allowed).length;
 
@@ -79,23 +80,63 @@ describe("limiter exactness under concurrency", () => {
   });
 });
 
+/**
+ * Runs `fn` with the clock (Date only: timers and Redis stay real) pinned to
+ * `offsetMs` into a window of `windowMs`, well in the future so no earlier key
+ * can exist; `at(ms)` moves it. The library reads Date.now() for the window.
+ */
+async function onPinnedClock(windowMs: number, fn: (at: (offsetMs: number) => void) => Promise<void>) {
+  const base = (Math.floor(Date.now() / windowMs) + 1000) * windowMs;
+  vi.useFakeTimers({ toFake: ["Date"] });
+  try {
+    await fn((offsetMs) => vi.setSystemTime(base + offsetMs));
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe("at a window edge", () => {
+  it("admits nothing extra right after the boundary when the previous window spent the budget", async () => {
+    const windowMs = 60_000;
+    const limiter = limiterOn(redisA, resolvePolicies({ RATE_LIMIT_API_LIMIT: "8", RATE_LIMIT_API_WINDOW_S: "60" }));
+    const id = `edge-${randomUUID()}`;
+    await onPinnedClock(windowMs, async (at) => {
+      at(windowMs - 20); // the last moments of one window
+      expect(allowedCount(await Promise.all(Array.from({ length: 12 }, () => limiter.limit("api", id))))).toBe(8);
+      // 10 ms into the next: the previous window still weighs 8 × (1 − 10/60000) ≈ 7.998 —
+      // the whole budget. Rounding that down to 7 admitted a ninth request at every edge.
+      at(windowMs + 10);
+      expect(allowedCount(await Promise.all(Array.from({ length: 12 }, () => limiter.limit("api", id))))).toBe(0);
+      // One eighth of the window later one request's worth has slid out, and exactly one is admitted.
+      at(windowMs + windowMs / 8 + 10);
+      expect(allowedCount(await Promise.all(Array.from({ length: 12 }, () => limiter.limit("api", id))))).toBe(1);
+      // Two windows on, the whole budget is back.
+      at(3 * windowMs + 10);
+      expect(allowedCount(await Promise.all(Array.from({ length: 12 }, () => limiter.limit("api", id))))).toBe(8);
+    });
+    await limiter.flush();
+  });
+});
+
 describe("windows and headers", () => {
   it("gives the budget back once the window has passed", async () => {
     const limiter = limiterOn(redisA, resolvePolicies({ RATE_LIMIT_API_LIMIT: "3", RATE_LIMIT_API_WINDOW_S: "1" }));
     const id = `reset-${randomUUID()}`;
-    // Start early in a second so the burst cannot straddle two 1-s windows.
-    const intoSecond = Date.now() % 1000;
-    if (intoSecond > 600) await new Promise((resolve) => setTimeout(resolve, 1010 - intoSecond));
-    const first = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
-    expect(allowedCount(first)).toBe(3);
-    const refused = first.find((d) => !d.allowed);
-    expect(refused?.retryAfterS).toBeGreaterThanOrEqual(1);
-    expect(refused?.retryAfterS).toBeLessThanOrEqual(1);
+    // On a pinned clock: the burst lands in one window however slow the machine is.
+    await onPinnedClock(1000, async (at) => {
+      at(100);
+      const first = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
+      expect(allowedCount(first)).toBe(3);
+      const refused = first.find((d) => !d.allowed);
+      expect(refused?.retryAfterS).toBe(1);
 
-    // Sliding window: the previous window still weighs in during the next one.
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    const later = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
-    expect(allowedCount(later)).toBe(3);
+      // Sliding window: the previous window still weighs in during the next one; two windows on it is all back.
+      at(1100);
+      expect(allowedCount(await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id))))).toBe(0);
+      at(2100);
+      const later = await Promise.all(Array.from({ length: 6 }, () => limiter.limit("api", id)));
+      expect(allowedCount(later)).toBe(3);
+    });
     await limiter.flush();
   });
 
