@@ -47,7 +47,7 @@ export function pool(role: Role): RolePool {
   return existing;
 }
 
-/** Shorthand for the common case: one unit of work on a role's pool. */
+/** The one spelling of "run this on a role's pool": one unit of work, behind the pool's gate. `pool(role)` is for its stats. */
 export function withRole<T>(role: Role, fn: (unit: Unit) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T> {
   return pool(role).run(fn, options);
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Sql } from "postgres";
-import { pool } from "@/lib/db/clients";
+import { withRole } from "@/lib/db/clients";
 import { env } from "@/lib/env";
 import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
@@ -102,35 +102,34 @@ function toObject(columns: readonly OutputColumn[], typeOids: readonly number[],
 export async function readTablePage(input: TableReadInput): Promise<TablePage> {
   const prepared = await prepare(input, env().TABLE_ROW_CAP);
   const { query } = prepared;
-  return pool("readonly")
-    .run(
-      async ({ sql, cancel }) => {
-        const total = await countRows(sql, input.ref, prepared);
-        assertSatisfiable(query.offset, total);
-        const rows: Array<Record<string, JsonValue>> = [];
-        await runCursor(sql, query.text, query.params, {
-          batchSize: BATCH,
-          maxRows: query.limit,
-          signal: input.signal,
-          cancel,
-          onBatch: (batch, columns) => {
-            const oids = columns.map((c) => c.typeOid);
-            for (const row of batch) rows.push(toObject(query.columns, oids, row));
-          },
-        });
-        return {
-          rows,
-          columns: query.columns,
-          total,
-          status: pageStatus(rows.length, total),
-          contentRange: contentRange(query.offset, rows.length, total),
-        };
-      },
-      { signal: input.signal },
-    )
-    .catch((error: unknown) => {
-      throw mapQueryError(error);
-    });
+  return withRole(
+    "readonly",
+    async ({ sql, cancel }) => {
+      const total = await countRows(sql, input.ref, prepared);
+      assertSatisfiable(query.offset, total);
+      const rows: Array<Record<string, JsonValue>> = [];
+      await runCursor(sql, query.text, query.params, {
+        batchSize: BATCH,
+        maxRows: query.limit,
+        signal: input.signal,
+        cancel,
+        onBatch: (batch, columns) => {
+          const oids = columns.map((c) => c.typeOid);
+          for (const row of batch) rows.push(toObject(query.columns, oids, row));
+        },
+      });
+      return {
+        rows,
+        columns: query.columns,
+        total,
+        status: pageStatus(rows.length, total),
+        contentRange: contentRange(query.offset, rows.length, total),
+      };
+    },
+    { signal: input.signal },
+  ).catch((error: unknown) => {
+    throw mapQueryError(error);
+  });
 }
 
 /** `Accept: text/csv`: the same request streamed, up to CSV_ROW_CAP rows, header line first. */
@@ -138,48 +137,47 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
   const prepared = await prepare(input, env().CSV_ROW_CAP);
   const { query } = prepared;
   return streamResponse(input.signal, (out) =>
-    pool("readonly")
-      .run(
-        async ({ sql, cancel }) => {
-          const total = await countRows(sql, input.ref, prepared);
-          assertSatisfiable(query.offset, total);
-          const headers: Record<string, string> = {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": `attachment; filename="${filename}.csv"`,
-            "Cache-Control": "no-store",
-          };
-          let status: 200 | 206 = 200;
-          if (total !== null) {
-            const rows = expectedRows(query.offset, query.limit, total);
-            headers["Content-Range"] = contentRange(query.offset, rows, total);
-            status = pageStatus(rows, total);
-          }
-          // Headers go out with the first rows, so an error the query hits first is still a
-          // proper error response rather than a truncated download.
-          const begin = async () => {
-            out.start({ status, headers });
-            await out.write(csvLine(query.columns.map((c) => c.name)));
-          };
-          let begun = false;
-          await runCursor(sql, query.text, query.params, {
-            batchSize: CSV_BATCH_ROWS,
-            maxRows: query.limit,
-            signal: out.signal,
-            cancel,
-            onBatch: async (batch) => {
-              if (!begun) {
-                begun = true;
-                await begin();
-              }
-              await out.write(batch.map(csvLine).join(""));
-            },
-          });
-          if (!begun) await begin();
-        },
-        { signal: out.signal },
-      )
-      .catch((error: unknown) => {
-        throw mapQueryError(error);
-      }),
+    withRole(
+      "readonly",
+      async ({ sql, cancel }) => {
+        const total = await countRows(sql, input.ref, prepared);
+        assertSatisfiable(query.offset, total);
+        const headers: Record<string, string> = {
+          "Content-Type": "text/csv; charset=utf-8",
+          "Content-Disposition": `attachment; filename="${filename}.csv"`,
+          "Cache-Control": "no-store",
+        };
+        let status: 200 | 206 = 200;
+        if (total !== null) {
+          const rows = expectedRows(query.offset, query.limit, total);
+          headers["Content-Range"] = contentRange(query.offset, rows, total);
+          status = pageStatus(rows, total);
+        }
+        // Headers go out with the first rows, so an error the query hits first is still a
+        // proper error response rather than a truncated download.
+        const begin = async () => {
+          out.start({ status, headers });
+          await out.write(csvLine(query.columns.map((c) => c.name)));
+        };
+        let begun = false;
+        await runCursor(sql, query.text, query.params, {
+          batchSize: CSV_BATCH_ROWS,
+          maxRows: query.limit,
+          signal: out.signal,
+          cancel,
+          onBatch: async (batch) => {
+            if (!begun) {
+              begun = true;
+              await begin();
+            }
+            await out.write(batch.map(csvLine).join(""));
+          },
+        });
+        if (!begun) await begin();
+      },
+      { signal: out.signal },
+    ).catch((error: unknown) => {
+      throw mapQueryError(error);
+    }),
   );
 }

@@ -4,7 +4,7 @@ import type { Sql } from "postgres";
 import { HISTORY_CAPACITY, newProblems, toSample, type Observation, type PoolSample } from "@/lib/fleet/pool-history";
 import { recordRecentError } from "@/lib/fleet/recent-errors";
 import { RingBuffer } from "@/lib/fleet/ring-buffer";
-import { pool } from "@/lib/db/clients";
+import { pool, withRole } from "@/lib/db/clients";
 import { instanceId } from "@/lib/db/instance";
 import type { RolePoolStats } from "@/lib/db/pool";
 import { ROLES, type Role } from "@/lib/db/roles";
@@ -152,7 +152,7 @@ export async function collectPoolStats(): Promise<PoolStatsReport> {
   let server: ServerView | null = null;
   let serverError: string | undefined;
   try {
-    server = await pool("admin").run(({ sql }) => readServerView(sql), { signal: AbortSignal.timeout(SERVER_VIEW_TIMEOUT_MS) });
+    server = await withRole("admin", ({ sql }) => readServerView(sql), { signal: AbortSignal.timeout(SERVER_VIEW_TIMEOUT_MS) });
   } catch (error) {
     serverError = error instanceof Error ? error.message : String(error);
   }

@@ -4,7 +4,7 @@ import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { ApiError } from "@/lib/core/errors";
 import type { CheckResult, Readiness } from "@/lib/core/readiness";
 import { singleton } from "@/lib/core/singleton";
-import { pool } from "@/lib/db/clients";
+import { pool, withRole } from "@/lib/db/clients";
 import { isPoolError, type Unit } from "@/lib/db/pool";
 import { migrationStatus, type MigrationStatus } from "@/lib/db/migration-status";
 import { ROLES, type Role } from "@/lib/db/roles";
@@ -47,7 +47,7 @@ async function unitOn<T>(role: Role, query: (unit: Unit) => Promise<T>): Promise
   if (rolePool.stats().health !== "healthy") return { check: unreachable(role) };
   if (allLent(role)) return { check: busy(role) };
   try {
-    const { value, latencyMs } = await timed((signal) => rolePool.run(query, { signal }));
+    const { value, latencyMs } = await timed((signal) => withRole(role, query, { signal }));
     return { check: { ok: true, latencyMs, health: rolePool.stats().health }, value };
   } catch (error) {
     // A busy pool is a loaded server, not a broken one: pulling it out of rotation would make things worse.

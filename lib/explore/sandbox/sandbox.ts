@@ -1,7 +1,7 @@
 import "server-only";
 import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
-import { pool } from "@/lib/db/clients";
+import { withRole } from "@/lib/db/clients";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { extendedQuery, runCursor, stoppedByOf, textParams, type RawRow, type ResultColumn } from "@/lib/explore/output";
@@ -113,7 +113,8 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
   const params = request.params ?? [];
   const started = performance.now();
   const timeoutMessage = `The query ran longer than ${config.SQL_TIMEOUT_MS} ms and was cancelled`;
-  return pool("readonly").run(
+  return withRole(
+    "readonly",
     async (unit) => {
       const { sql } = unit;
       // Whether the server ended every statement it was sent (success or an ErrorResponse), so
