@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { createUserAction } from "@/app/admin/users/actions";
+import { createUserAction } from "@/actions/admin-users";
 import { FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
 import { SubmitButton } from "@/components/forms/submit-button";
 import { Field, Input, Select } from "@/components/ui/input";

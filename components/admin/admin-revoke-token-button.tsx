@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { adminRevokeTokenAction } from "@/app/admin/tokens/actions";
+import { adminRevokeTokenAction } from "@/actions/admin-tokens";
 
 export function AdminRevokeTokenButton({ userId, id, name, owner }: { userId: string; id: string; name: string; owner: string }) {
   const [state, formAction, pending] = useActionState(adminRevokeTokenAction, null);

@@ -1,5 +1,5 @@
 import { formatWhen } from "@/components/format";
-import type { AuditRow } from "@/app/admin/audit/audit-query";
+import type { AuditRow } from "@/lib/fleet/audit-log";
 
 const OUTCOME_STYLE: Record<string, string> = { ok: "text-emerald-700", denied: "text-amber-700", failed: "text-rose-700" };
 

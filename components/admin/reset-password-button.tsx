@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { resetPasswordAction } from "@/app/admin/users/actions";
+import { resetPasswordAction } from "@/actions/admin-users";
 import { OneTimeSecret } from "@/components/admin/one-time-secret";
 
 export function ResetPasswordButton({ userId, email }: { userId: string; email: string }) {

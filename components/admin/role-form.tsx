@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { changeRoleAction } from "@/app/admin/users/actions";
+import { changeRoleAction } from "@/actions/admin-users";
 import { InlineError } from "@/components/forms/form-alert";
 
 /** Changing the select submits at once; the page re-renders with the stored role. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { changePasswordAction } from "@/app/(app)/settings/password/actions";
+import { changePasswordAction } from "@/actions/password";
 import { FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
 import { SubmitButton } from "@/components/forms/submit-button";
 import { Field, Input } from "@/components/ui/input";

@@ -1,6 +1,6 @@
 "use client";
 
-import { signOutAction } from "@/app/(auth)/actions";
+import { signOutAction } from "@/actions/auth";
 import { ActionButton } from "@/components/forms/action-button";
 
 export function SignOutButton() {

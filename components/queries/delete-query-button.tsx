@@ -1,6 +1,6 @@
 "use client";
 
-import { deleteQueryAction } from "@/app/(app)/queries/actions";
+import { deleteQueryAction } from "@/actions/queries";
 import { ActionButton } from "@/components/forms/action-button";
 
 /** Deletes after a confirmation; a refusal (not the owner, gone already) is shown next to the button. */

@@ -3,7 +3,7 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { createQueryAction, updateQueryAction } from "@/app/(app)/queries/actions";
+import { createQueryAction, updateQueryAction } from "@/actions/queries";
 import { FieldError, FormAlert } from "@/components/forms/form-alert";
 import { SqlEditor } from "@/components/sql/sql-editor";
 import { Button, buttonClass } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useRef } from "react";
-import { createTokenAction } from "@/app/(app)/settings/tokens/actions";
+import { createTokenAction } from "@/actions/tokens";
 import { CopyButton } from "@/components/forms/copy-button";
 import { FieldError, FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
 import { SubmitButton } from "@/components/forms/submit-button";

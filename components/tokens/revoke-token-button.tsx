@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { revokeTokenAction } from "@/app/(app)/settings/tokens/actions";
+import { revokeTokenAction } from "@/actions/tokens";
 
 export function RevokeTokenButton({ id, name }: { id: string; name: string }) {
   const [state, formAction, pending] = useActionState(revokeTokenAction, null);

@@ -4,8 +4,8 @@ import { AccessPanel } from "@/components/auth/access-panel";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { AuditTable } from "@/components/admin/audit-table";
 import { pageAccess } from "@/lib/server/8-page-guards";
-import { auditFilterSchema, auditHref, firstValues } from "@/app/admin/audit/audit-filter";
-import { auditActions, auditPage } from "@/app/admin/audit/audit-query";
+import { auditFilterSchema, auditHref, firstValues } from "@/lib/fleet/audit-filter";
+import { auditActions, auditPage } from "@/lib/fleet/audit-log";
 
 export const metadata: Metadata = { title: "Audit log" };
 

@@ -9,7 +9,7 @@ import { StatusBadge } from "@/components/layout/status-badge";
 import { USER_ROLES } from "@/lib/core/caller";
 import { pageAccess } from "@/lib/server/8-page-guards";
 import { listUsers } from "@/lib/db/queries/users";
-import { setDisabledAction } from "@/app/admin/users/actions";
+import { setDisabledAction } from "@/actions/admin-users";
 
 export const metadata: Metadata = { title: "Users" };
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 const me = (cookie: string) => fetch(`${app.url}/api/v1/me`, { headers: { cookie } });
 const page = (path: string, cookie?: string) => fetch(`${app.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
-const ADMIN_ACTIONS = "app/admin/users/actions.ts";
+const ADMIN_ACTIONS = "actions/admin-users.ts";
 
 describe("sign-in", () => {
   it("a good password gives an httpOnly session cookie that authenticates API calls and pages", async () => {
@@ -107,7 +107,7 @@ describe("sign-out", () => {
     expect((await me(cookie)).status).toBe(200);
     const result = await callServerAction(app.url, {
       page: "/settings/tokens",
-      filename: "app/(auth)/actions.ts",
+      filename: "actions/auth.ts",
       exportedName: "signOutAction",
       fields: {},
       cookie,
@@ -220,7 +220,7 @@ describe("server actions check the caller themselves", () => {
   it("a viewer's own token form cannot grant scopes beyond the role", async () => {
     const viewer = await createUser(db, { role: "viewer" });
     const cookie = await signIn(app.url, viewer.email, viewer.password);
-    const call = { page: "/settings/tokens", filename: "app/(app)/settings/tokens/actions.ts", exportedName: "createTokenAction", cookie };
+    const call = { page: "/settings/tokens", filename: "actions/tokens.ts", exportedName: "createTokenAction", cookie };
     const refused = await callServerAction(app.url, { ...call, fields: { name: "sneaky", scopes: "sql:run", expires: "7d" } });
     expect(refused.result).toMatchObject({ ok: false, code: "forbidden" });
     const invalid = await callServerAction(app.url, { ...call, fields: { name: "", expires: "forever" } });

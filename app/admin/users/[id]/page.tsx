@@ -11,7 +11,7 @@ import { pageAccess } from "@/lib/server/8-page-guards";
 import { sessionHandle } from "@/lib/auth/sessions";
 import { sessionsOf } from "@/lib/auth/user-admin";
 import { findUserById } from "@/lib/db/queries/users";
-import { revokeAllSessionsAction, revokeSessionAction } from "@/app/admin/users/actions";
+import { revokeAllSessionsAction, revokeSessionAction } from "@/actions/admin-users";
 
 export const metadata: Metadata = { title: "User" };
 

@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, gte, ilike, lt, type SQL } from "drizzle-orm";
 import { auditEvents, users } from "@/lib/db/schema";
 import { withRole } from "@/lib/db/clients";
-import { AUDIT_PAGE_SIZE, type AuditFilter } from "@/app/admin/audit/audit-filter";
+import { AUDIT_PAGE_SIZE, type AuditFilter } from "@/lib/fleet/audit-filter";
 
 export interface AuditRow {
   id: number;
