@@ -22,14 +22,18 @@ const LOST_CODES = new Set([
  * (DrizzleQueryError), and so do our own wrappers. A few levels deep at most.
  */
 export function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
+  return causeChain(error).flatMap((link) => (typeof link.code === "string" ? [link.code] : []));
+}
+
+/** The error and what it wraps (`cause`), outermost first, a few levels deep at most. */
+function causeChain(error: unknown): Array<{ code?: unknown; name?: unknown }> {
+  const chain: Array<{ code?: unknown; name?: unknown; cause?: unknown }> = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") codes.push(code);
+  while (chain.length < 5 && typeof current === "object" && current !== null) {
+    chain.push(current as { code?: unknown; name?: unknown; cause?: unknown });
     current = (current as { cause?: unknown }).cause;
   }
-  return codes;
+  return chain;
 }
 
 /** The server could not be reached at all: nothing was sent, so trying another host is safe. */
@@ -57,12 +61,7 @@ export function isStatementFault(error: unknown): boolean {
 }
 
 function serverError(error: unknown): { code?: unknown } | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    if ((current as { name?: unknown }).name === "PostgresError") return current as { code?: unknown };
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
+  return causeChain(error).find((link) => link.name === "PostgresError") ?? null;
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
 import { withRole } from "@/lib/db/clients";
+import { isServerError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { extendedQuery, runCursor, stoppedByOf, textParams, type RawRow, type ResultColumn } from "@/lib/explore/output";
@@ -58,11 +59,6 @@ export function outcomeOf(error: unknown): RunOutcome {
 }
 
 const EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON)\n";
-
-/** An error the server sent (an ErrorResponse): the statement ended and the protocol is in sync. */
-function isServerError(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === "PostgresError";
-}
 
 async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColumn[]> {
   const oids = [...new Set(columns.map((c) => c.typeOid))];
