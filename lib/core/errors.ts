@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  /** The table API's answer to an Accept it cannot serve (PostgREST's 406s: singular row count, unknown profile). */
+  not_acceptable: 406,
   conflict: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,

@@ -9,7 +9,11 @@ export const sqlParamValue = z.union([z.string().max(100_000), z.number(), z.boo
 export const sqlRunBody = z
   .object({
     sql: z.string().min(1).max(100_000).describe("Exactly one read-only statement (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW)"),
-    params: z.array(sqlParamValue).max(1000).optional().describe("Values of $1…$n, bound as text: cast in SQL, e.g. $1::int"),
+    params: z
+      .array(sqlParamValue)
+      .max(1000)
+      .optional()
+      .describe("Values of $1…$n: strings bound as text (cast in SQL, e.g. $1::date), numbers as int8 (safe integers) or numeric, booleans as bool"),
     maxRows: z
       .number()
       .int()
@@ -29,11 +33,6 @@ export const sqlRunResult = z.object({
   truncated: z.boolean(),
   elapsedMs: z.number(),
 });
-
-/** JSON values become the text Postgres reads: numbers and booleans as their literals. */
-export function toTextParams(values: ReadonlyArray<z.infer<typeof sqlParamValue>> | undefined): Array<string | null> {
-  return (values ?? []).map((value) => (value === null ? null : String(value)));
-}
 
 export const savedQueryIdParams = z.object({ id: z.string().min(1).max(100) });
 

@@ -26,11 +26,17 @@ export type ExploreErrorReason =
   | "malformed_range"
   | "range_not_satisfiable"
   | "bad_prefer"
-  | "too_complex";
+  | "too_complex"
+  | "not_one_row"
+  | "unknown_profile"
+  | "read_only";
 
 const STATUS_CODE: Partial<Record<ExploreErrorReason, ErrorCode>> = {
   unknown_relation: "not_found",
   range_not_satisfiable: "range_not_satisfiable",
+  not_one_row: "not_acceptable",
+  unknown_profile: "not_acceptable",
+  read_only: "method_not_allowed",
 };
 
 export interface ExploreErrorDetails {

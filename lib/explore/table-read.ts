@@ -6,19 +6,20 @@ import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
 import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
-import { extendedQuery, runCursor, type RawRow } from "@/lib/explore/output";
+import { extendedQuery, runCursor } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
+import { csvLine, OBJECT_MEDIA_TYPES } from "@/lib/explore/output";
+import { ExploreError } from "@/lib/explore/errors";
 import {
   buildEstimateQuery,
   buildExactCountQuery,
+  buildJsonRowsQuery,
   buildPlannedCountQuery,
   buildReadQuery,
   readPlannedCount,
   shouldCountExactly,
-  type OutputColumn,
   type ReadQuery,
 } from "@/lib/explore/sql";
 
@@ -34,15 +35,7 @@ export interface TableReadInput {
   signal: AbortSignal;
 }
 
-export interface TablePage {
-  rows: Array<Record<string, JsonValue>>;
-  columns: OutputColumn[];
-  status: 200 | 206;
-  contentRange: string;
-  total: number | null;
-}
-
-/** Rows per cursor fetch for JSON pages (capped by TABLE_ROW_CAP anyway). */
+/** Rows per cursor fetch for JSON pages (capped by TABLE_ROW_CAP anyway): one batch of row texts in memory. */
 const BATCH = 1000;
 
 interface Prepared {
@@ -93,43 +86,76 @@ async function countRows(sql: Sql, ref: RelationRef, { catalog, request, query }
   }
 }
 
-function toObject(columns: readonly OutputColumn[], typeOids: readonly number[], row: RawRow): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  columns.forEach((column, i) => (out[column.name] = jsonValue(row[i] ?? null, typeOids[i] ?? 25)));
-  return out;
+/** PostgREST's answer to a singular request whose row count is not 1 (its code in `details`). */
+function notOneRow(rows: number): ExploreError {
+  return new ExploreError("not_one_row", "JSON object requested, multiple (or no) rows returned", {
+    pgrstCode: "PGRST116",
+    rows,
+    hint: `The result contains ${rows} rows`,
+  });
 }
 
-export async function readTablePage(input: TableReadInput): Promise<TablePage> {
+function baseHeaders(request: ReadRequest, contentType: string): Record<string, string> {
+  const headers: Record<string, string> = { "Content-Type": contentType, "Cache-Control": "no-store" };
+  // PostgREST confirms the count preference it applied (its only preference on reads).
+  if (request.count !== null) headers["Preference-Applied"] = `count=${request.count}`;
+  return headers;
+}
+
+/**
+ * `Accept: application/json` (a JSON array) or PostgREST's singular object: the rows arrive as
+ * `to_json` text built in Postgres (sql/json-rows.ts) and are streamed as they come, a cursor
+ * batch at a time, so a page is never held whole in Node. The page's row count comes with the
+ * first row, so status, Content-Range and the singular check are decided before any byte goes out.
+ */
+export async function streamTableJson(input: TableReadInput, media: "json" | "object"): Promise<Response> {
   const prepared = await prepare(input, env().TABLE_ROW_CAP);
-  const { query } = prepared;
-  return withRole(
-    "readonly",
-    async ({ sql, cancel }) => {
-      const total = await countRows(sql, input.ref, prepared);
-      assertSatisfiable(query.offset, total);
-      const rows: Array<Record<string, JsonValue>> = [];
-      await runCursor(sql, query.text, query.params, {
-        batchSize: BATCH,
-        maxRows: query.limit,
-        signal: input.signal,
-        cancel,
-        onBatch: (batch, columns) => {
-          const oids = columns.map((c) => c.typeOid);
-          for (const row of batch) rows.push(toObject(query.columns, oids, row));
-        },
-      });
-      return {
-        rows,
-        columns: query.columns,
-        total,
-        status: pageStatus(rows.length, total),
-        contentRange: contentRange(query.offset, rows.length, total),
-      };
-    },
-    { signal: input.signal },
-  ).catch((error: unknown) => {
-    throw mapQueryError(error);
-  });
+  const { query, request } = prepared;
+  const rowsQuery = buildJsonRowsQuery(query);
+  return streamResponse(input.signal, (out) =>
+    withRole(
+      "readonly",
+      async ({ sql, cancel }) => {
+        const total = await countRows(sql, input.ref, prepared);
+        assertSatisfiable(query.offset, total);
+        let begun = false;
+        let refusal: ExploreError | null = null;
+        const begin = async (rows: number) => {
+          begun = true;
+          if (media === "object" && rows !== 1) return void (refusal = notOneRow(rows));
+          const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
+          headers["Content-Range"] = contentRange(query.offset, rows, total);
+          out.start({ status: media === "object" ? 200 : pageStatus(rows, total), headers });
+          if (media === "json") await out.write("[");
+        };
+        let first = true;
+        await runCursor(sql, rowsQuery.text, rowsQuery.params, {
+          batchSize: BATCH,
+          // A singular read needs one row: the count beside it says whether there were others,
+          // and stopping there closes the portal cleanly (the connection stays reusable).
+          maxRows: media === "object" ? 1 : query.limit,
+          signal: out.signal,
+          cancel,
+          onBatch: async (batch) => {
+            if (!begun) await begin(Number(batch[0]?.[1]?.toString("latin1") ?? 0));
+            if (refusal) return;
+            let text = "";
+            for (const row of batch) {
+              text += (first ? "" : ",") + (row[0]?.toString("utf8") ?? "null");
+              first = false;
+            }
+            await out.write(text);
+          },
+        });
+        if (!begun) await begin(0);
+        if (refusal) throw refusal;
+        if (media === "json") await out.write("]");
+      },
+      { signal: out.signal },
+    ).catch((error: unknown) => {
+      throw mapQueryError(error);
+    }),
+  );
 }
 
 /** `Accept: text/csv`: the same request streamed, up to CSV_ROW_CAP rows, header line first. */
@@ -142,11 +168,8 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
       async ({ sql, cancel }) => {
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
-        const headers: Record<string, string> = {
-          "Content-Type": "text/csv; charset=utf-8",
-          "Content-Disposition": `attachment; filename="${filename}.csv"`,
-          "Cache-Control": "no-store",
-        };
+        const headers = baseHeaders(prepared.request, "text/csv; charset=utf-8");
+        headers["Content-Disposition"] = `attachment; filename="${filename}.csv"`;
         let status: 200 | 206 = 200;
         if (total !== null) {
           const rows = expectedRows(query.offset, query.limit, total);

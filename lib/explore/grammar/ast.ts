@@ -19,7 +19,7 @@ export type SelectItem =
   | {
       kind: "column";
       column: string;
-      /** `alias:column` — becomes the output key; never written into SQL. */
+      /** `alias:column` — becomes the output key; reaches SQL only as a quoted identifier (≤ 63 bytes, see select.ts). */
       alias: string | null;
       /** Canonical cast target (see column-types.ts), e.g. "text" for `::text`. */
       cast: string | null;

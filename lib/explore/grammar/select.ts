@@ -26,6 +26,20 @@ function readCast(text: string, item: string): string {
   return target;
 }
 
+/** Postgres truncates identifiers past 63 bytes and refuses NUL in query text. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * An alias becomes a quoted identifier in the SQL that builds the JSON body (its key), so it
+ * must survive as one: at most 63 bytes (a longer one would be cut, maybe into another key) and
+ * no NUL character.
+ */
+function checkAlias(alias: string, item: string): void {
+  if (alias.includes("\0") || new TextEncoder().encode(alias).length > MAX_IDENTIFIER_BYTES) {
+    throw malformed(`Alias ${show(alias)} must be at most ${MAX_IDENTIFIER_BYTES} bytes, without NUL characters`, item);
+  }
+}
+
 /** One select item: `*`, `col`, `alias:col`, `col::type`, `alias:col::type`, names optionally quoted. */
 function parseItem(raw: string): SelectItem {
   const item = raw.trim();
@@ -49,6 +63,7 @@ function parseItem(raw: string): SelectItem {
   else if (!cursor.done) throw malformed(`Unexpected ${show(cursor.rest())} in select item ${show(item)}`, item);
 
   if (alias === "") throw malformed(`Empty alias in select item ${show(item)}`, item);
+  if (alias !== null) checkAlias(alias, item);
   if (column === "") throw malformed(`Missing column name in select item ${show(item)}`, item);
   if (column.includes("->")) {
     throw new ExploreError("unsupported_feature", `JSON paths are not supported in select: ${show(item)}`, {

@@ -56,9 +56,25 @@ function columnsOf(result: unknown): ResultColumn[] | null {
   return Array.isArray(columns) ? columns.map((c) => ({ name: c.name, typeOid: c.type })) : null;
 }
 
-/** Text parameters: Postgres gets the strings untouched and the SQL casts them. */
-export function textParams(sql: Sql, values: ReadonlyArray<string | null>) {
-  return values.map((value) => sql.typed(value as string, 25));
+/**
+ * A bound value: strings (and NULL) go as text, untouched, and the SQL casts them; JSON numbers
+ * and booleans from the SQL API go typed — safe integers as int8, other numbers as numeric
+ * (exact for what JSON wrote), booleans as bool — so `$1 + 1` or `WHERE flag = $2` need no cast.
+ */
+export type BoundValue = string | number | boolean | null;
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const BOOL_OID = 16;
+const TEXT_OID = 25;
+
+export function bindParams(sql: Sql, values: ReadonlyArray<BoundValue>) {
+  return values.map((value) => {
+    if (typeof value === "number") return sql.typed(String(value), Number.isSafeInteger(value) ? INT8_OID : NUMERIC_OID);
+    // postgres.js serializes oid 16 itself (true → t), so the boolean goes as is.
+    if (typeof value === "boolean") return sql.typed(value as never, BOOL_OID);
+    return sql.typed(value as string, TEXT_OID);
+  });
 }
 
 /**
@@ -66,12 +82,12 @@ export function textParams(sql: Sql, values: ReadonlyArray<string | null>) {
  * postgres.js sends a parameterless unsafe() over the simple protocol, which runs
  * `select 1; commit; set …` as three statements.
  */
-export function extendedQuery(sql: Sql, text: string, params: ReadonlyArray<string | null>) {
+export function extendedQuery(sql: Sql, text: string, params: ReadonlyArray<BoundValue>) {
   const options = { prepare: false, simple: false } as { prepare: boolean };
-  return sql.unsafe(text, textParams(sql, params) as never[], options);
+  return sql.unsafe(text, bindParams(sql, params) as never[], options);
 }
 
-export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<string | null>, options: CursorOptions): Promise<CursorResult> {
+export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<BoundValue>, options: CursorOptions): Promise<CursorResult> {
   let columns: ResultColumn[] | null = null;
   let rowCount = 0;
   let truncated = false;

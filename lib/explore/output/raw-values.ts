@@ -1,30 +1,78 @@
 import "server-only";
+import { parsePgArray, type ArrayElements } from "@/lib/explore/output/pg-array";
 /**
- * Rows are read in Postgres' text format (postgres.js `.raw()`: one Buffer per value) and
- * converted here, by column type OID, so every value is exactly what Postgres printed — no
- * Date objects shifted by the Node process' time zone, no float rounding of int8/numeric.
+ * Rows of user SQL (the SQL API, saved queries) are read in Postgres' text format (postgres.js
+ * `.raw()`: one Buffer per value) and typed here, by column type OID, to what Postgres' own
+ * `to_json` gives — the typing the table API's bodies get from Postgres itself (sql/json-rows.ts),
+ * so both APIs answer the same value the same way. Nothing goes through a Date object shifted by
+ * the Node process' time zone; every value is what Postgres printed, re-shaped.
  */
-const NUMBER_OIDS = new Set([21, 23, 26, 700, 701]); // int2, int4, oid, float4, float8
 const BOOL_OID = 16;
+const INT_OIDS = new Set([21, 23]); // int2, int4 (oid is a string in to_json)
+const FLOAT_OIDS = new Set([700, 701]); // float4, float8
+const EXACT_OIDS = new Set([20, 1700]); // int8, numeric
 const JSON_OIDS = new Set([114, 3802]); // json, jsonb
+const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMP_OID = 1114;
+
+/** Array type OID → element type OID, for the arrays whose elements are typed above (others: text elements). */
+const ARRAY_ELEMENT: ReadonlyMap<number, number> = new Map([
+  [1000, 16], [1005, 21], [1007, 23], [1028, 26], [1021, 700], [1022, 701], [1016, 20], [1231, 1700],
+  [199, 114], [3807, 3802], [1185, 1184], [1115, 1114],
+  // Text-valued elements: text, varchar, bpchar, name, uuid, date, time, timetz, interval, inet, cidr, int4range, numrange, tsrange, tstzrange, daterange, int8range.
+  [1009, 25], [1015, 1043], [1014, 1042], [1003, 19], [2951, 2950], [1182, 1082], [1183, 1083], [1270, 1266], [1187, 1186],
+  [1041, 869], [651, 650], [3905, 3904], [3907, 3906], [3909, 3908], [3911, 3910], [3913, 3912], [3927, 3926],
+]); // prettier-ignore
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/**
- * One value for a JSON answer: int2/int4/float as numbers (NaN and ±Infinity stay strings, as
- * JSON has no such numbers), booleans, json/jsonb parsed; everything else — int8 and numeric
- * included, to keep their precision — as Postgres' text.
- */
-export function jsonValue(raw: Buffer | null, typeOid: number): JsonValue {
-  if (raw === null) return null;
-  const text = raw.toString("utf8");
+/** int8/numeric: a JSON number like to_json's, kept as text only when a JS number would change it. */
+function exactNumber(text: string): number | string {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return text; // NaN, ±Infinity: to_json quotes them too
+  if (/^-?\d+$/.test(text)) return Number.isSafeInteger(value) ? value : text;
+  // A decimal is exact when its digits survive the round trip (trailing zeros aside).
+  const trimmed = text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+  return String(value) === trimmed ? value : text;
+}
+
+/** `2023-03-16 16:06:52+00` → `2023-03-16T16:06:52+00:00`, as to_json writes timestamps. */
+function isoTimestamp(text: string, withZone: boolean): string {
+  if (!/^\d{4,}-\d\d-\d\d \d/.test(text) || text.endsWith(" BC")) return text; // infinity, BC dates: as printed
+  const iso = text.replace(" ", "T");
+  return withZone ? iso.replace(/([+-]\d\d)$/, "$1:00") : iso;
+}
+
+function fromText(text: string, typeOid: number): JsonValue {
   if (typeOid === BOOL_OID) return text === "t";
-  if (NUMBER_OIDS.has(typeOid)) {
+  if (INT_OIDS.has(typeOid)) return Number(text);
+  if (FLOAT_OIDS.has(typeOid)) {
     const value = Number(text);
     return Number.isFinite(value) ? value : text;
   }
+  if (EXACT_OIDS.has(typeOid)) return exactNumber(text);
   if (JSON_OIDS.has(typeOid)) return JSON.parse(text) as JsonValue;
+  if (typeOid === TIMESTAMPTZ_OID) return isoTimestamp(text, true);
+  if (typeOid === TIMESTAMP_OID) return isoTimestamp(text, false);
+  const element = ARRAY_ELEMENT.get(typeOid);
+  if (element !== undefined) {
+    const parsed = parsePgArray(text);
+    if (parsed !== null) return mapElements(parsed, element);
+  }
   return text;
+}
+
+function mapElements(elements: ArrayElements, typeOid: number): JsonValue[] {
+  return elements.map((e) => (e === null ? null : Array.isArray(e) ? mapElements(e, typeOid) : fromText(e, typeOid)));
+}
+
+/**
+ * One value for a JSON answer, as `to_json` types it: numbers (int8 and numeric too, unless a
+ * JS number cannot hold them exactly — then their text; NaN and ±Infinity as text), booleans,
+ * json/jsonb nested, timestamps in ISO 8601, arrays as JSON arrays; the rest as Postgres' text.
+ */
+export function jsonValue(raw: Buffer | null, typeOid: number): JsonValue {
+  return raw === null ? null : fromText(raw.toString("utf8"), typeOid);
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;

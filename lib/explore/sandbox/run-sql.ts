@@ -3,7 +3,7 @@ import type { Caller } from "@/lib/core/caller";
 import { env } from "@/lib/env";
 import { recordRun, type RunAudit } from "@/lib/explore/sandbox/audit-run";
 import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
-import type { RawRow, ResultColumn } from "@/lib/explore/output";
+import type { BoundValue, RawRow, ResultColumn } from "@/lib/explore/output";
 import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
 import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "@/lib/explore/sandbox/sandbox";
 import { neverStarted } from "@/lib/db/pool";
@@ -16,7 +16,7 @@ import { neverStarted } from "@/lib/db/pool";
 export interface SqlRun {
   caller: Caller;
   sql: string;
-  params: ReadonlyArray<string | null>;
+  params: ReadonlyArray<BoundValue>;
   /** Requested row cap; clamped to SQL_MAX_ROWS (JSON) or CSV_ROW_CAP (CSV). */
   maxRows?: number;
   signal: AbortSignal;

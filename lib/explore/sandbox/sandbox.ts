@@ -5,7 +5,7 @@ import { withRole } from "@/lib/db/clients";
 import { isServerError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
-import { extendedQuery, runCursor, stoppedByOf, textParams, type RawRow, type ResultColumn } from "@/lib/explore/output";
+import { extendedQuery, runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
 import { mapQueryError } from "@/lib/explore/pg-errors";
 import { readPlanCost } from "@/lib/explore/sandbox/plan-cost";
 import { PLANNABLE_KEYWORDS, requireReadStatement } from "@/lib/explore/sql";
@@ -28,8 +28,8 @@ export interface SandboxColumn {
 
 export interface SandboxRequest {
   sql: string;
-  /** `$1…$n`, bound as text: cast in SQL (`$1::int`). */
-  params?: ReadonlyArray<string | null>;
+  /** `$1…$n`: strings bound as text (cast in SQL: `$1::int`), numbers and booleans typed (output/cursor-rows.ts). */
+  params?: ReadonlyArray<BoundValue>;
   maxRows: number;
   signal?: AbortSignal;
   /** Rows fetched per round trip (default 500). */
@@ -65,7 +65,7 @@ async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColu
   const rows = oids.length
     ? await sql.unsafe<Array<{ oid: number; name: string }>>(
         "SELECT oid::int4 AS oid, pg_catalog.format_type(oid, NULL) AS name FROM pg_catalog.pg_type WHERE oid = ANY (string_to_array($1::text, ',')::oid[])",
-        textParams(sql, [oids.join(",")]) as never[],
+        bindParams(sql, [oids.join(",")]) as never[],
         { prepare: false },
       )
     : [];
@@ -76,7 +76,7 @@ async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColu
 async function costGuard(
   sql: Sql,
   text: string,
-  params: ReadonlyArray<string | null>,
+  params: ReadonlyArray<BoundValue>,
   maxCost: number,
   seen: (error: unknown) => unknown,
 ): Promise<void> {

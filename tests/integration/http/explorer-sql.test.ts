@@ -62,7 +62,18 @@ describe("POST /api/v1/sql", () => {
     const [event] = await auditRows(sql);
     expect(event).toMatchObject({ action: "sql.run", via: "token", outcome: "ok", rows: 3 });
     expect(event!.actor_token_id).toBeTruthy();
-    expect(event!.details.params).toEqual(["7"]);
+    expect(event!.details.params).toEqual([7]);
+  });
+
+  it("binds JSON numbers and booleans typed, and types values as to_json does", async () => {
+    const sql =
+      "select $1 + 1 as n, $2 and true as b, $3 as s, $4 * 2 as d, 9007199254740993::int8 as big, 1042.65::numeric as x, " +
+      "'2023-03-16 16:06:52+00'::timestamptz as at, array[1,2] as arr, '{\"a\":1}'::jsonb as doc";
+    const response = await post({ sql, params: [41, true, "x", 0.25] });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { columns: Array<{ type: string }>; rows: unknown[][] };
+    expect(body.columns.map((c) => c.type).slice(0, 4)).toEqual(["bigint", "boolean", "text", "numeric"]);
+    expect(body.rows[0]).toEqual([42, true, "x", 0.5, "9007199254740993", 1042.65, "2023-03-16T16:06:52+00:00", [1, 2], { a: 1 }]);
   });
 
   it("caps JSON rows at SQL_MAX_ROWS and says so", async () => {

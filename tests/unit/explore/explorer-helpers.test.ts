@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { wantsCsv } from "@/lib/explore/output";
+import { chooseMedia, wantsCsv } from "@/lib/explore/output";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
 import { pgErrorToApiError } from "@/lib/explore/pg-errors";
 import { csvField, csvLine, jsonValue } from "@/lib/explore/output";
@@ -22,13 +22,28 @@ describe("CSV", () => {
 });
 
 describe("jsonValue", () => {
-  it("types values by OID, keeping int8/numeric exact", () => {
+  it("types values by OID as to_json does, keeping int8/numeric exact", () => {
     expect(jsonValue(Buffer.from("42"), 23)).toBe(42);
     expect(jsonValue(Buffer.from("NaN"), 701)).toBe("NaN");
+    expect(jsonValue(Buffer.from("5"), 20)).toBe(5);
+    expect(jsonValue(Buffer.from("1042.65"), 1700)).toBe(1042.65);
+    expect(jsonValue(Buffer.from("1.50"), 1700)).toBe(1.5);
+    // Past what a JS number holds exactly: the text, never a rounded number.
     expect(jsonValue(Buffer.from("9007199254740993"), 20)).toBe("9007199254740993");
+    expect(jsonValue(Buffer.from("0.10000000000000000001"), 1700)).toBe("0.10000000000000000001");
     expect(jsonValue(Buffer.from("t"), 16)).toBe(true);
     expect(jsonValue(Buffer.from('{"a":[1]}'), 3802)).toEqual({ a: [1] });
-    expect(jsonValue(Buffer.from("2024-01-05 10:00:00"), 1114)).toBe("2024-01-05 10:00:00");
+    expect(jsonValue(Buffer.from("2024-01-05 10:00:00"), 1114)).toBe("2024-01-05T10:00:00");
+    expect(jsonValue(Buffer.from("2024-01-05 10:00:00.5+00"), 1184)).toBe("2024-01-05T10:00:00.5+00:00");
+    expect(jsonValue(Buffer.from("2024-01-05 10:00:00+05:30"), 1184)).toBe("2024-01-05T10:00:00+05:30");
+    expect(jsonValue(Buffer.from("infinity"), 1184)).toBe("infinity");
+    expect(jsonValue(Buffer.from("{{1,NULL},{3,4}}"), 1007)).toEqual([
+      [1, null],
+      [3, 4],
+    ]);
+    expect(jsonValue(Buffer.from('[0:1]={"a b","c\\"d"}'), 1009)).toEqual(["a b", 'c"d']);
+    expect(jsonValue(Buffer.from("{}"), 1016)).toEqual([]);
+    expect(jsonValue(Buffer.from("(1,2)"), 600)).toBe("(1,2)");
     expect(jsonValue(null, 23)).toBeNull();
   });
 });
@@ -74,6 +89,15 @@ describe("Postgres error mapping", () => {
 });
 
 describe("Accept", () => {
+  it("chooses the highest-ranked media type served, JSON by default", () => {
+    expect(chooseMedia("application/vnd.pgrst.object+json")).toBe("object");
+    expect(chooseMedia("application/vnd.pgrst.object")).toBe("object");
+    expect(chooseMedia("application/json;q=0.5, application/vnd.pgrst.object+json")).toBe("object");
+    expect(chooseMedia("text/csv;q=0, application/json")).toBe("json");
+    expect(chooseMedia("text/html")).toBe("json");
+    expect(chooseMedia(null)).toBe("json");
+  });
+
   it("picks CSV only when preferred", () => {
     expect(wantsCsv("text/csv")).toBe(true);
     expect(wantsCsv("application/json, text/csv;q=0.5")).toBe(false);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExploreError } from "@/lib/explore/errors";
 import { parseReadRequest, RESERVED_PARAMS } from "@/lib/explore/grammar";
-import { buildExactCountQuery, buildPlannedCountQuery, buildReadQuery, type SqlQuery } from "@/lib/explore/sql";
+import { buildExactCountQuery, buildJsonRowsQuery, buildPlannedCountQuery, buildReadQuery, type ReadQuery, type SqlQuery } from "@/lib/explore/sql";
 import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixture";
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
@@ -64,6 +64,26 @@ const PROPERTY_TIMEOUT_MS = 120_000;
 interface Outcome {
   error?: ExploreError;
   queries?: SqlQuery[];
+  data?: ReadQuery;
+}
+
+/**
+ * The JSON rows query adds request text only as the derived table's column list: each output
+ * name one quoted identifier (at most 63 bytes, no NUL), around the data query unchanged.
+ */
+function assertJsonRowsWrapper(data: ReadQuery): void {
+  const json = buildJsonRowsQuery(data);
+  const prefix = `SELECT to_json(t)::text, count(*) OVER () FROM (${data.text}) t`;
+  expect(json.text.startsWith(prefix)).toBe(true);
+  expect(json.params).toEqual(data.params);
+  const list = json.text.slice(prefix.length);
+  const names = [...list.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replaceAll('""', '"'));
+  expect(list).toBe(names.length === 0 ? "" : `(${names.map((n) => `"${n.replaceAll('"', '""')}"`).join(", ")})`);
+  expect(names).toEqual(data.columns.map((c) => c.name));
+  for (const name of names) {
+    expect(new TextEncoder().encode(name).length).toBeLessThanOrEqual(63);
+    expect(name.includes("\u0000")).toBe(false);
+  }
 }
 
 /** Parse and build everything a request implies; only ExploreErrors may escape. */
@@ -73,6 +93,7 @@ function run(params: URLSearchParams, range?: string, prefer?: string): Outcome 
     const data = buildReadQuery(catalog, people, request, { rowCap: 500 });
     expect(data.limit).toBeLessThanOrEqual(500);
     return {
+      data,
       queries: [data, buildExactCountQuery(catalog, people, request), buildPlannedCountQuery(catalog, people, request)],
     };
   } catch (error) {
@@ -90,6 +111,7 @@ function check(outcome: Outcome): void {
     return;
   }
   for (const query of outcome.queries ?? []) assertOnlyCatalogAndPlaceholders(query);
+  if (outcome.data) assertJsonRowsWrapper(outcome.data);
 }
 
 const columnNames = catalog.schemas[0]!.relations[0]!.columns.map((c) => c.name);
@@ -186,8 +208,18 @@ const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(
     fc.constant("select"),
     fc
-      .array(fc.tuple(col, fc.constantFrom("", "::text", "::int8", "::jsonb")), { minLength: 1, maxLength: 3 })
-      .map((cs) => cs.map(([c, k]) => c + k).join(",")),
+      .array(
+        fc.tuple(
+          fc.option(fc.oneof(soup, fc.string({ minLength: 60, maxLength: 70 })), { nil: null }),
+          col,
+          fc.constantFrom("", "::text", "::int8", "::jsonb"),
+        ),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      )
+      .map((cs) => cs.map(([alias, c, k]) => (alias === null ? "" : `${alias}:`) + c + k).join(",")),
   ),
   fc.tuple(
     fc.constant("order"),

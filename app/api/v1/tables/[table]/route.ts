@@ -1,18 +1,22 @@
 import { z } from "zod";
 import { route } from "@/lib/server/6-route";
-import { wantsCsv } from "@/lib/explore/output";
-import { parseRelationRef } from "@/lib/explore/catalog";
-import { readTablePage, streamTableCsv } from "@/lib/explore/table-read";
+import { env } from "@/lib/env";
+import { chooseMedia } from "@/lib/explore/output";
+import { resolveProfiledRef } from "@/lib/explore/catalog";
+import { readOnlyRefusal } from "@/lib/explore/read-only";
+import { streamTableCsv, streamTableJson } from "@/lib/explore/table-read";
 
 const params = z.object({ table: z.string().min(1).max(300) });
 
 /**
- * GET /api/v1/tables/{schema.table}: PostgREST's read grammar. The query string is read as is
- * (not through the wrapper's `query` schema), because repeated keys are meaningful filters:
- * `?id=gte.10&id=lt.20`.
+ * GET /api/v1/tables/{table}: PostgREST's read grammar. `{table}` is `schema.table`, or a
+ * name in the schema `Accept-Profile` picks (default: the first of DATA_SCHEMAS). The query
+ * string is read as is (not through the wrapper's `query` schema), because repeated keys are
+ * meaningful filters: `?id=gte.10&id=lt.20`.
  */
 export const GET = route({ scopes: ["tables:read"], params }, async ({ params, request, signal }) => {
-  const ref = parseRelationRef(params.table);
+  const schemas = env().DATA_SCHEMAS;
+  const { ref, profile } = resolveProfiledRef(params.table, request.headers.get("accept-profile"), schemas);
   const input = {
     ref,
     params: request.nextUrl.searchParams,
@@ -20,10 +24,22 @@ export const GET = route({ scopes: ["tables:read"], params }, async ({ params, r
     prefer: request.headers.get("prefer"),
     signal,
   };
-  if (wantsCsv(request.headers.get("accept"))) {
-    return streamTableCsv(input, `${ref.schema}.${ref.name}`.replace(/[^\w.-]+/g, "_"));
-  }
-  const page = await readTablePage(input);
-  const headers: Record<string, string> = { "Content-Range": page.contentRange, "Cache-Control": "no-store" };
-  return Response.json(page.rows, { status: page.status, headers });
+  const media = chooseMedia(request.headers.get("accept"));
+  const response =
+    media === "csv" ? await streamTableCsv(input, `${ref.schema}.${ref.name}`.replace(/[^\w.-]+/g, "_")) : await streamTableJson(input, media);
+  // As PostgREST: the schema read, when there is more than one to choose from.
+  if (schemas.length > 1) response.headers.set("Content-Profile", profile);
+  return response;
 });
+
+/** HEAD: the same answer's status and headers (count, Content-Range), without the body. */
+export const HEAD = GET;
+
+const refuse = route({ auth: "public", params }, async ({ request }) => {
+  throw readOnlyRefusal(request.method, "on a table");
+});
+
+export const POST = refuse;
+export const PATCH = refuse;
+export const PUT = refuse;
+export const DELETE = refuse;

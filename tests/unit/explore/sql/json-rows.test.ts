@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { ExploreError } from "@/lib/explore/errors";
+import { parseReadRequest } from "@/lib/explore/grammar";
+import { buildJsonRowsQuery, buildReadQuery } from "@/lib/explore/sql";
+import { catalog, people } from "@/tests/unit/explore/catalog-fixture";
+
+const build = (query: string) =>
+  buildJsonRowsQuery(buildReadQuery(catalog, people, parseReadRequest({ params: new URLSearchParams(query) }), { rowCap: 50 }));
+
+describe("the JSON rows query", () => {
+  it("wraps the ranged query, keys the rows with the output names and counts the page beside them", () => {
+    const inner = buildReadQuery(catalog, people, parseReadRequest({ params: new URLSearchParams("select=who:name,id&id=gt.3") }), { rowCap: 50 });
+    const q = buildJsonRowsQuery(inner);
+    expect(q.text).toBe(`SELECT to_json(t)::text, count(*) OVER () FROM (${inner.text}) t("who", "id")`);
+    expect(q.params).toEqual(["3"]);
+  });
+
+  it("writes an alias only as one quoted identifier, whatever it holds", () => {
+    const q = build('select="a\\")--":name');
+    expect(q.text).toMatch(/\) t\("a""\)--"\)$/);
+  });
+
+  it.each([["x".repeat(64)], ["é".repeat(32)], ["a\u0000b"]])("refuses an alias Postgres would cut or reject (%#)", (alias) => {
+    expect(() => build(`select=${encodeURIComponent(`"${alias}"`)}:name`)).toThrow(ExploreError);
+  });
+
+  it("accepts an alias of exactly 63 bytes", () => {
+    expect(build(`select=${"x".repeat(63)}:name`).text).toContain(`t("${"x".repeat(63)}")`);
+  });
+});
