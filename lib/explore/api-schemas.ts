@@ -24,11 +24,18 @@ export const sqlRunBody = z
   })
   .strict();
 
+/** One value of a result row, typed as Postgres' to_json types it. */
+const resultValue = z
+  .union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+  .describe(
+    "As to_json types it: numbers for integer, float and numeric types (int8/numeric as a string only where a JSON number would lose digits; NaN and ±Infinity as strings), booleans, timestamps as ISO 8601 strings, arrays as JSON arrays, json/jsonb nested, anything else as Postgres' text",
+  );
+
 export const sqlRunResult = z.object({
-  columns: z.array(z.object({ name: z.string(), type: z.string() })),
-  rows: z
-    .array(z.array(z.unknown()))
-    .describe("int2/int4/float as numbers, bool, json parsed; other types (int8, numeric, dates…) as Postgres' text"),
+  columns: z
+    .array(z.object({ name: z.string(), type: z.string().describe("format_type() of the column, e.g. bigint, timestamp with time zone") }))
+    .describe("The result's columns, in order; rows[i][j] is the value of columns[j]"),
+  rows: z.array(z.array(resultValue)).describe("Rows as arrays, positionally matching columns"),
   rowCount: z.number().int(),
   truncated: z.boolean(),
   elapsedMs: z.number(),

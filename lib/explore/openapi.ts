@@ -2,6 +2,9 @@ import "server-only";
 import { z } from "zod";
 import { savedQueryIdParams, savedQueryOut, savedQueryRunBody, sqlRunBody, sqlRunResult } from "@/lib/explore/api-schemas";
 import { ERROR_STATUS } from "@/lib/core/errors";
+import type { Catalog } from "@/lib/explore/catalog";
+import { OBJECT_MEDIA_TYPES } from "@/lib/explore/output";
+import { rowSchemas } from "@/lib/explore/openapi-rows";
 
 /**
  * The OpenAPI 3.1 description of the data API, generated from the same zod schemas the routes
@@ -45,7 +48,68 @@ const queryParam = (name: string, description: string) => ({ name, in: "query", 
 const header = (name: string, description: string) => ({ name, in: "header", required: false, schema: { type: "string" }, description });
 const pathParam = (name: string, schema: z.ZodObject) => ({ name, in: "path", required: true, schema: json(schema.shape[name] as z.ZodType) });
 
-export function openApiDocument(serverUrl: string) {
+const ANY_ROWS = { type: "array", items: { type: "object" } };
+
+/** The responses of a table read: an array of rows, or one row in PostgREST's singular media type. */
+function rowResponses(row: Record<string, unknown>) {
+  const rows = { type: "array", items: row };
+  return {
+    "200": {
+      description: "Rows (the whole result, or no count asked); with Accept: application/vnd.pgrst.object+json, exactly one row as an object",
+      content: { "application/json": { schema: rows }, [OBJECT_MEDIA_TYPES[0]]: { schema: row }, ...csv },
+    },
+    "206": { description: "Part of a counted result; Content-Range: 0-24/1234", content: { "application/json": { schema: rows }, ...csv } },
+    ...errors(400, 401, 403, 404, 406, 416, 422, 429, 503),
+  };
+}
+
+const TABLE_DESCRIPTION =
+  "PostgREST read grammar. `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj (arrays, ranges, jsonb), fts plfts phfts wfts with an optional `(language)`, `(any)`/`(all)` on comparison and pattern operators (`id=eq(any).{1,2}`), `not.` to negate, `or=(…)`/`and=(…)`; `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered, typed as Postgres' to_json types them. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP. Read-only: POST, PATCH, PUT and DELETE answer 405 with `Allow: GET, HEAD`.";
+
+const tableParameters = [
+  queryParam("select", "Columns, e.g. id,total:amount::text"),
+  queryParam("order", "e.g. created_at.desc.nullslast,id"),
+  queryParam("limit", "Rows to return (capped by the server)"),
+  queryParam("offset", "Rows to skip"),
+  header("Range", "items=0-24 or 0-24"),
+  header("Prefer", "count=exact | planned | estimated → total in Content-Range, confirmed in Preference-Applied"),
+  header("Accept", `application/json (default), ${OBJECT_MEDIA_TYPES[0]} (one object; 406 unless exactly one row) or text/csv`),
+  header("Accept-Profile", "The schema (one of DATA_SCHEMAS) a bare table name is read from; the first is the default"),
+];
+
+/** A GET and HEAD per readable relation, with its row schema; operation ids stay unique and URL-safe. */
+function relationPaths(catalog: Catalog) {
+  const paths: Record<string, unknown> = {};
+  for (const schema of catalog.schemas) {
+    for (const relation of schema.relations) {
+      const key = `${schema.name}.${relation.name}`;
+      const id = `read_${key}`.replace(/[^A-Za-z0-9_]/g, "_");
+      const responses = rowResponses({ $ref: `#/components/schemas/${encodeURIComponent(key)}` });
+      paths[`/api/v1/tables/${key}`] = {
+        get: {
+          operationId: id,
+          summary: `Rows of ${key} (scope tables:read)`,
+          description: TABLE_DESCRIPTION,
+          parameters: tableParameters,
+          responses,
+        },
+        head: {
+          operationId: `${id}_head`,
+          summary: `Headers of the same read (count, Content-Range), no body`,
+          parameters: tableParameters,
+          responses,
+        },
+      };
+    }
+  }
+  return paths;
+}
+
+/**
+ * The document; with a catalog (for a caller who may read tables) it also has a path and a row
+ * schema per relation — without one it names no table, so the public document leaks none.
+ */
+export function openApiDocument(serverUrl: string, catalog: Catalog | null = null) {
   return {
     openapi: "3.1.0",
     info: {
@@ -58,45 +122,44 @@ export function openApiDocument(serverUrl: string) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (slc_…) with the scopes the operation names" } },
-      schemas: { Error: json(errorBody) },
+      schemas: { Error: json(errorBody), ...(catalog ? rowSchemas(catalog) : {}) },
     },
     paths: {
       "/api/v1/tables": {
         get: {
+          operationId: "listTables",
           summary: "Tables and views you may read (scope tables:read)",
           responses: { "200": jsonOk(z.object({ tables: z.array(tableEntry) })), ...errors(401, 403, 429, 503) },
         },
       },
       "/api/v1/tables/{table}": {
         get: {
+          operationId: "readTable",
           summary: "Rows of one table or view (scope tables:read)",
-          description:
-            "PostgREST read grammar: `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike in is, `not.`, `or=(…)`/`and=(…)`; `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP.",
+          description: TABLE_DESCRIPTION,
           parameters: [
-            { name: "table", in: "path", required: true, schema: { type: "string" }, description: "schema.name, e.g. data.orders" },
-            queryParam("select", "Columns, e.g. id,total:amount::text"),
-            queryParam("order", "e.g. created_at.desc.nullslast,id"),
-            queryParam("limit", "Rows to return (capped by the server)"),
-            queryParam("offset", "Rows to skip"),
-            header("Range", "items=0-24 or 0-24"),
-            header("Prefer", "count=exact | planned | estimated → total in Content-Range"),
-            header("Accept", "application/json (default) or text/csv"),
+            {
+              name: "table",
+              in: "path",
+              required: true,
+              schema: { type: "string" },
+              description: "schema.name (e.g. data.orders), or a name in the Accept-Profile schema",
+            },
+            ...tableParameters,
           ],
-          responses: {
-            "200": {
-              description: "Rows (the whole result, or no count asked)",
-              content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv },
-            },
-            "206": {
-              description: "Part of a counted result; Content-Range: 0-24/1234",
-              content: { "application/json": { schema: { type: "array", items: { type: "object" } } }, ...csv },
-            },
-            ...errors(400, 401, 403, 404, 416, 422, 429, 503),
-          },
+          responses: rowResponses(ANY_ROWS.items),
+        },
+        head: {
+          operationId: "readTableHead",
+          summary: "Headers of the same read (count, Content-Range), no body (scope tables:read)",
+          parameters: [{ name: "table", in: "path", required: true, schema: { type: "string" } }, ...tableParameters],
+          responses: rowResponses(ANY_ROWS.items),
         },
       },
+      ...(catalog ? relationPaths(catalog) : {}),
       "/api/v1/sql": {
         post: {
+          operationId: "runSql",
           summary: "Run one read-only SQL statement (scope sql:run)",
           description:
             "Runs in a read-only transaction that is always rolled back, with a timeout, a cost guard and a row cap. `Accept: text/csv` streams the result.",
@@ -109,12 +172,14 @@ export function openApiDocument(serverUrl: string) {
       },
       "/api/v1/queries": {
         get: {
+          operationId: "listSavedQueries",
           summary: "Saved queries you can see: yours and shared ones (scope queries:run)",
           responses: { "200": jsonOk(z.object({ queries: z.array(savedQueryOut) })), ...errors(401, 403) },
         },
       },
       "/api/v1/queries/{id}": {
         get: {
+          operationId: "getSavedQuery",
           summary: "One saved query (scope queries:run)",
           parameters: [pathParam("id", savedQueryIdParams)],
           responses: { "200": jsonOk(savedQueryOut), ...errors(401, 403, 404) },
@@ -122,6 +187,7 @@ export function openApiDocument(serverUrl: string) {
       },
       "/api/v1/queries/{id}/results": {
         get: {
+          operationId: "runSavedQuery",
           summary: "Run a saved query; {{name}} values from the query string (scope queries:run)",
           description:
             "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. Answers `X-Cache: hit|miss`.",
@@ -135,6 +201,7 @@ export function openApiDocument(serverUrl: string) {
           },
         },
         post: {
+          operationId: "runSavedQueryWithBody",
           summary: "Run a saved query with { params: {…} } (scope queries:run)",
           parameters: [pathParam("id", savedQueryIdParams)],
           requestBody: { required: true, content: { "application/json": { schema: json(savedQueryRunBody, "input") } } },

@@ -21,6 +21,7 @@ import {
   readPlannedCount,
   shouldCountExactly,
   type ReadQuery,
+  type SqlQuery,
 } from "@/lib/explore/sql";
 
 /**
@@ -50,7 +51,7 @@ async function prepare(input: TableReadInput, rowCap: number): Promise<Prepared>
   return { catalog, request, query: buildReadQuery(catalog, input.ref, request, { rowCap }) };
 }
 
-async function single<T>(sql: Sql, text: string, params: string[]): Promise<T[]> {
+async function single<T>(sql: Sql, text: string, params: SqlQuery["params"]): Promise<T[]> {
   return (await extendedQuery(sql, text, params)) as unknown as T[];
 }
 

@@ -26,12 +26,22 @@ export type SelectItem =
     };
 
 export const COMPARISON_OPS = ["eq", "neq", "gt", "gte", "lt", "lte"] as const;
-export const PATTERN_OPS = ["like", "ilike"] as const;
-export const FILTER_OPS = [...COMPARISON_OPS, ...PATTERN_OPS, "in", "is"] as const;
+/** `*` is the like wildcard; match/imatch are POSIX regular expressions (`~`, `~*`). */
+export const PATTERN_OPS = ["like", "ilike", "match", "imatch"] as const;
+/** Arrays, ranges and jsonb: contains, contained in, overlap; range position and adjacency. */
+export const CONTAINMENT_OPS = ["cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj"] as const;
+/** Full-text search: to_tsquery, plainto_tsquery, phraseto_tsquery, websearch_to_tsquery. */
+export const FTS_OPS = ["fts", "plfts", "phfts", "wfts"] as const;
+export const FILTER_OPS = [...COMPARISON_OPS, ...PATTERN_OPS, "in", "is", "isdistinct", ...CONTAINMENT_OPS, ...FTS_OPS] as const;
 
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 export type PatternOp = (typeof PATTERN_OPS)[number];
+export type ContainmentOp = (typeof CONTAINMENT_OPS)[number];
+export type FtsOp = (typeof FTS_OPS)[number];
 export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** `eq(any).{1,2}`: the value is an array literal, compared with ANY / ALL of its elements. */
+export type Quantifier = "any" | "all";
 
 export const IS_VALUES = ["null", "not_null", "true", "false", "unknown"] as const;
 export type IsValue = (typeof IS_VALUES)[number];
@@ -39,7 +49,9 @@ export type IsValue = (typeof IS_VALUES)[number];
 export type Condition = Filter | Group;
 
 export type Filter =
-  | { kind: "filter"; column: string; negated: boolean; op: ComparisonOp | PatternOp; value: string }
+  | { kind: "filter"; column: string; negated: boolean; op: ComparisonOp | PatternOp; value: string; quantifier?: Quantifier }
+  | { kind: "filter"; column: string; negated: boolean; op: "isdistinct" | ContainmentOp; value: string }
+  | { kind: "filter"; column: string; negated: boolean; op: FtsOp; value: string; language: string | null }
   | { kind: "filter"; column: string; negated: boolean; op: "in"; values: string[] }
   | { kind: "filter"; column: string; negated: boolean; op: "is"; value: IsValue };
 

@@ -11,7 +11,7 @@ import {
   type ValueCheck,
 } from "@/lib/explore/grammar/value-checks";
 
-export type TypeFamily = "int" | "float" | "numeric" | "bool" | "text" | "date" | "timestamp" | "time" | "uuid" | "json" | "other";
+export type TypeFamily = "int" | "float" | "numeric" | "bool" | "text" | "date" | "timestamp" | "time" | "uuid" | "json" | "bytea" | "other";
 
 /**
  * A builtin type the builder knows. `name` is a constant of this module; it is the only type
@@ -44,6 +44,8 @@ const TYPES: readonly BuiltinType[] = [
   { name: "uuid", family: "uuid", check: uuidCheck },
   { name: "json", family: "json", check: jsonCheck },
   { name: "jsonb", family: "json", check: jsonCheck },
+  // Bound as text and cast like the others: postgres.js would hex-encode a string it is told is bytea.
+  { name: "bytea", family: "bytea", check: null },
 ];
 
 const BY_NAME = new Map(TYPES.map((t) => [t.name, t]));

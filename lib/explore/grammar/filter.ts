@@ -1,4 +1,5 @@
-import { FILTER_OPS, IS_VALUES, type Filter, type FilterOp, type IsValue } from "@/lib/explore/grammar/ast";
+import { COMPARISON_OPS, CONTAINMENT_OPS, FILTER_OPS, FTS_OPS, IS_VALUES, PATTERN_OPS } from "@/lib/explore/grammar/ast";
+import type { Filter, FilterOp, FtsOp, IsValue, Quantifier } from "@/lib/explore/grammar/ast";
 import { Budget, GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -6,17 +7,40 @@ import { ExploreError, show } from "@/lib/explore/errors";
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS);
 const IS: ReadonlySet<string> = new Set(IS_VALUES);
 
-/** `[not.]op.` at the cursor. The value follows; its syntax depends on the operator. */
-function readOperator(cursor: Cursor, column: string): { negated: boolean; op: FilterOp } {
+const QUANTIFIABLE: ReadonlySet<string> = new Set([...COMPARISON_OPS, ...PATTERN_OPS]);
+const FTS: ReadonlySet<string> = new Set(FTS_OPS);
+const CONTAINMENT: ReadonlySet<string> = new Set(CONTAINMENT_OPS);
+
+interface Operator {
+  negated: boolean;
+  op: FilterOp;
+  /** `(any)` / `(all)` on comparison and pattern operators. */
+  quantifier: Quantifier | null;
+  /** `fts(english)`: the text search configuration, bound as a value. */
+  language: string | null;
+}
+
+/** `(modifier)` after an operator name: any/all, or a full-text search language. */
+function readModifier(cursor: Cursor, column: string, name: string): { quantifier: Quantifier | null; language: string | null } {
+  cursor.eat("(");
+  const text = cursor.readUntil(")");
+  if (!cursor.eat(")")) {
+    throw new ExploreError("malformed_filter", `Unterminated modifier after ${show(name)} on ${show(column)}`, { column, operator: name });
+  }
+  if (FTS.has(name) && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(text)) return { quantifier: null, language: text };
+  if (QUANTIFIABLE.has(name) && (text === "any" || text === "all")) return { quantifier: text, language: null };
+  throw new ExploreError("malformed_filter", `Modifier ${show(`${name}(${text})`)} on ${show(column)} is not one PostgREST has`, {
+    column,
+    operator: name,
+    hint: "any/all after eq, neq, gt, gte, lt, lte, like, ilike, match, imatch; a language after fts, plfts, phfts, wfts",
+  });
+}
+
+/** `[not.]op[(modifier)].` at the cursor. The value follows; its syntax depends on the operator. */
+function readOperator(cursor: Cursor, column: string): Operator {
   const negated = cursor.eat("not.");
   const name = cursor.readUntil(".(,)");
-  if (cursor.peek() === "(") {
-    throw new ExploreError("unsupported_feature", `Operator modifiers such as ${show(`${name}(any)`)} are not supported (column ${show(column)})`, {
-      column,
-      operator: name,
-    });
-  }
-  if (name === "" || (!OPS.has(name) && cursor.peek() !== ".")) {
+  if (name === "" || (!OPS.has(name) && cursor.peek() !== "." && cursor.peek() !== "(")) {
     throw new ExploreError("malformed_filter", `The filter on ${show(column)} must look like operator.value (e.g. eq.1); got ${show(cursor.text)}`, {
       column,
     });
@@ -27,10 +51,11 @@ function readOperator(cursor: Cursor, column: string): { negated: boolean; op: F
       operator: name,
     });
   }
+  const modifier = cursor.peek() === "(" ? readModifier(cursor, column, name) : { quantifier: null, language: null };
   if (!cursor.eat(".")) {
     throw new ExploreError("malformed_filter", `Expected ${show(`${name}.value`)} in the filter on ${show(column)}`, { column, operator: name });
   }
-  return { negated, op: name as FilterOp };
+  return { negated, op: name as FilterOp, ...modifier };
 }
 
 function toIsValue(text: string, column: string): IsValue {
@@ -77,18 +102,30 @@ function readList(cursor: Cursor, column: string): string[] {
   }
 }
 
-function build(column: string, negated: boolean, op: FilterOp, raw: string | string[]): Filter {
+function build(column: string, { negated, op, quantifier, language }: Operator, raw: string | string[]): Filter {
   if (op === "in") return { kind: "filter", column, negated, op, values: raw as string[] };
   if (op === "is") return { kind: "filter", column, negated, op, value: toIsValue(raw as string, column) };
-  return { kind: "filter", column, negated, op, value: raw as string };
+  const value = raw as string;
+  if (FTS.has(op)) return { kind: "filter", column, negated, op: op as FtsOp, value, language };
+  if (op === "isdistinct" || !QUANTIFIABLE.has(op))
+    return { kind: "filter", column, negated, op: op as Exclude<FilterOp, "in" | "is">, value } as Filter;
+  if (quantifier !== null && !/^\{.*\}$/s.test(value.trim())) {
+    throw new ExploreError("malformed_list", `${op}(${quantifier}) on ${show(column)} expects an array literal, e.g. {a,b}`, {
+      column,
+      operator: op,
+    });
+  }
+  return quantifier === null
+    ? { kind: "filter", column, negated, op: op as "eq", value }
+    : { kind: "filter", column, negated, op: op as "eq", value, quantifier };
 }
 
 /** A top-level filter `column=[not.]op.value`; the value is everything after the operator. */
 export function parseFilterParam(column: string, text: string, budget: Budget): Filter {
   const cursor = new Cursor(text);
-  const { negated, op } = readOperator(cursor, column);
+  const operator = readOperator(cursor, column);
   let raw: string | string[];
-  if (op === "in") {
+  if (operator.op === "in") {
     raw = readList(cursor, column);
     if (cursor.rest().trim() !== "") {
       throw new ExploreError("malformed_list", `Unexpected text after the in-list on ${show(column)}: ${show(cursor.rest())}`, { column });
@@ -97,7 +134,7 @@ export function parseFilterParam(column: string, text: string, budget: Budget): 
     raw = cursor.rest();
   }
   budget.addFilter(Array.isArray(raw) ? raw.length : 1);
-  return build(column, negated, op, raw);
+  return build(column, operator, raw);
 }
 
 /** `{…}` read as one unit so an array literal's commas do not end the condition. */
@@ -113,14 +150,23 @@ function readBraced(cursor: Cursor): string {
   return cursor.text.slice(start, cursor.pos) + cursor.readUntil(",)");
 }
 
+/** A range literal `[1,3)` read as one unit: its comma is inside, it ends at the first `]` or `)`. */
+function readRangeLiteral(cursor: Cursor): string {
+  const start = cursor.pos;
+  cursor.pos += 1;
+  while (!cursor.done && cursor.peek() !== "]" && cursor.peek() !== ")") cursor.pos += 1;
+  if (!cursor.done) cursor.pos += 1;
+  return cursor.text.slice(start, cursor.pos) + cursor.readUntil(",)");
+}
+
 /**
  * A condition inside or=(…)/and=(…), after its column: `[not.]op.value`. Here `,` and `)` end
  * the value, so values holding them must be double-quoted.
  */
 export function readFilterInLogic(cursor: Cursor, column: string, budget: Budget): Filter {
-  const { negated, op } = readOperator(cursor, column);
+  const operator = readOperator(cursor, column);
   let raw: string | string[];
-  if (op === "in") {
+  if (operator.op === "in") {
     raw = readList(cursor, column);
   } else {
     const start = cursor.pos;
@@ -129,9 +175,10 @@ export function readFilterInLogic(cursor: Cursor, column: string, budget: Budget
     if (quoted !== null && (next === "," || next === ")")) raw = quoted;
     else {
       cursor.pos = start;
-      raw = cursor.peek() === "{" ? readBraced(cursor) : cursor.readUntil(",)");
+      const range = CONTAINMENT.has(operator.op) && (cursor.peek() === "[" || cursor.peek() === "(");
+      raw = range ? readRangeLiteral(cursor) : cursor.peek() === "{" ? readBraced(cursor) : cursor.readUntil(",)");
     }
   }
   budget.addFilter(Array.isArray(raw) ? raw.length : 1);
-  return build(column, negated, op, raw);
+  return build(column, operator, raw);
 }

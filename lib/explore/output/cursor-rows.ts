@@ -57,19 +57,23 @@ function columnsOf(result: unknown): ResultColumn[] | null {
 }
 
 /**
- * A bound value: strings (and NULL) go as text, untouched, and the SQL casts them; JSON numbers
+ * A bound value: strings (and NULL) go as text, untouched, and the SQL casts them; `untyped`
+ * ones (the table API's values for non-builtin column types) go without a type; JSON numbers
  * and booleans from the SQL API go typed — safe integers as int8, other numbers as numeric
  * (exact for what JSON wrote), booleans as bool — so `$1 + 1` or `WHERE flag = $2` need no cast.
  */
-export type BoundValue = string | number | boolean | null;
+export type BoundValue = string | number | boolean | null | { untyped: string };
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 const BOOL_OID = 16;
 const TEXT_OID = 25;
+/** No type in Parse: Postgres infers it from where the placeholder stands. */
+const UNSPECIFIED_OID = 0;
 
 export function bindParams(sql: Sql, values: ReadonlyArray<BoundValue>) {
   return values.map((value) => {
+    if (value !== null && typeof value === "object") return sql.typed(value.untyped, UNSPECIFIED_OID);
     if (typeof value === "number") return sql.typed(String(value), Number.isSafeInteger(value) ? INT8_OID : NUMERIC_OID);
     // postgres.js serializes oid 16 itself (true → t), so the boolean goes as is.
     if (typeof value === "boolean") return sql.typed(value as never, BOOL_OID);

@@ -1,12 +1,14 @@
 import { ColumnIndex } from "@/lib/explore/catalog";
 import type { CatalogColumn, ResolvedRelation } from "@/lib/explore/catalog";
-import { builtinType, isComparable, type BuiltinType } from "@/lib/explore/grammar";
+import { builtinType, isComparable, normalizeTypeName, type BuiltinType } from "@/lib/explore/grammar";
 import type { Condition, Filter, Group, ReadRequest } from "@/lib/explore/grammar";
 import { Params, qualifiedName, quoteIdent } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
 const COMPARISON_SQL = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
-const PATTERN_SQL = { like: "LIKE", ilike: "ILIKE" } as const;
+const PATTERN_SQL = { like: "LIKE", ilike: "ILIKE", match: "~", imatch: "~*" } as const;
+const CONTAINMENT_SQL = { cs: "@>", cd: "<@", ov: "&&", sl: "<<", sr: ">>", nxr: "&<", nxl: "&>", adj: "-|-" } as const;
+const FTS_SQL = { fts: "to_tsquery", plfts: "plainto_tsquery", phfts: "phraseto_tsquery", wfts: "websearch_to_tsquery" } as const;
 
 /** What the builder needs to know about a column to compare it with a bound value. */
 interface Operand {
@@ -36,12 +38,13 @@ export function requireComparable(target: Operand, what: string): void {
  * (`$1::text::int4`, the type name a constant of column-types.ts): postgres.js serializes a
  * parameter by the type the server describes, and its bool/json/date serializers mangle strings
  * ("true" → 'f', '{"k":1}' → a JSON string, "infinity" → a thrown RangeError); as text the
- * value reaches Postgres' own input function untouched. Other types (enums, domains, arrays)
- * get a bare placeholder whose type Postgres infers from the column; the driver has no
- * serializer for those and sends the string as is.
+ * value reaches Postgres' own input function untouched. Other types (enums, domains, arrays,
+ * ranges, inet, interval, money, bit, bytea…) get a placeholder without a type, which Postgres
+ * infers from the column and parses with the type's own input function (a bad value is its
+ * 22xxx error, a 400). `array` binds an array literal of the column's type (for any/all).
  */
-function bind(column: CatalogColumn, builtin: BuiltinType | null, value: string, params: Params): string {
-  const problem = value.includes("\u0000") ? "text without NUL characters" : (builtin?.check?.(value) ?? null);
+function bind(column: CatalogColumn, builtin: BuiltinType | null, value: string, params: Params, array = false): string {
+  const problem = value.includes("\u0000") ? "text without NUL characters" : array ? null : (builtin?.check?.(value) ?? null);
   if (problem !== null) {
     throw new ExploreError("bad_value", `Bad value ${show(value)} for column ${show(column.name)} of type ${column.type}: expected ${problem}`, {
       column: column.name,
@@ -49,10 +52,18 @@ function bind(column: CatalogColumn, builtin: BuiltinType | null, value: string,
       value,
     });
   }
+  if (!builtin) return params.add(value, "untyped");
   const placeholder = params.add(value);
-  if (!builtin) return placeholder;
-  const type = builtin.family === "json" ? "jsonb" : builtin.name;
+  const type = (builtin.family === "json" ? "jsonb" : builtin.name) + (array ? "[]" : "");
   return type === "text" ? `${placeholder}::text` : `${placeholder}::text::${type}`;
+}
+
+const TEXT = builtinType("text");
+
+/** The column as text, for pattern and full-text operators: a cast where it is not text already. */
+function asText(target: Operand): string {
+  const ident = quoteIdent(target.column.name);
+  return target.builtin?.family === "text" ? ident : `${ident}::text`;
 }
 
 function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): string {
@@ -72,11 +83,15 @@ function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): str
       return `${ident} IS ${filter.value.toUpperCase()}`;
     }
     case "like":
-    case "ilike": {
-      // PostgREST's `*` wildcard; comparing as text keeps like usable on any column type.
-      const pattern = filter.value.replaceAll("*", "%");
-      const lhs = target.builtin?.family === "text" ? ident : `${ident}::text`;
-      return `${lhs} ${PATTERN_SQL[filter.op]} ${bind(target.column, builtinType("text"), pattern, params)}`;
+    case "ilike":
+    case "match":
+    case "imatch": {
+      // PostgREST's `*` wildcard for like; comparing as text keeps patterns usable on any column type.
+      const pattern = filter.op === "like" || filter.op === "ilike" ? filter.value.replaceAll("*", "%") : filter.value;
+      if (filter.quantifier) {
+        return `${asText(target)} ${PATTERN_SQL[filter.op]} ${filter.quantifier.toUpperCase()} (${bind(target.column, TEXT, pattern, params, true)})`;
+      }
+      return `${asText(target)} ${PATTERN_SQL[filter.op]} ${bind(target.column, TEXT, pattern, params)}`;
     }
     case "in": {
       requireComparable(target, "Operator in");
@@ -91,7 +106,55 @@ function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): str
     case "lt":
     case "lte":
       requireComparable(target, `Operator ${filter.op}`);
+      if (filter.quantifier) {
+        const list = bind(target.column, target.builtin, filter.value, params, true);
+        return `${target.expr} ${COMPARISON_SQL[filter.op]} ${filter.quantifier.toUpperCase()} (${list})`;
+      }
       return `${target.expr} ${COMPARISON_SQL[filter.op]} ${bind(target.column, target.builtin, filter.value, params)}`;
+    case "isdistinct":
+      requireComparable(target, "Operator isdistinct");
+      return `${target.expr} IS DISTINCT FROM ${bind(target.column, target.builtin, filter.value, params)}`;
+    case "cs":
+    case "cd":
+    case "ov":
+    case "sl":
+    case "sr":
+    case "nxr":
+    case "nxl":
+    case "adj":
+      // Arrays and ranges (untyped: Postgres reads the literal as the column's type), jsonb for cs/cd.
+      if (target.builtin !== null && !(target.builtin.family === "json" && (filter.op === "cs" || filter.op === "cd"))) {
+        throw new ExploreError(
+          "operator_not_supported",
+          `Operator ${filter.op} needs an array, range or (cs, cd) json column; ${show(target.column.name)} is ${target.column.type}`,
+          {
+            column: target.column.name,
+            type: target.column.type,
+          },
+        );
+      }
+      return `${target.expr} ${CONTAINMENT_SQL[filter.op]} ${bind(target.column, target.builtin, filter.value, params)}`;
+    case "fts":
+    case "plfts":
+    case "phfts":
+    case "wfts": {
+      const language = filter.language === null ? null : `${params.add(filter.language)}::text::regconfig`;
+      const query = `${FTS_SQL[filter.op]}(${language === null ? "" : `${language}, `}${bind(target.column, TEXT, filter.value, params)})`;
+      const isVector = normalizeTypeName(target.column.type) === "tsvector";
+      if (!isVector && target.builtin?.family !== "text") {
+        throw new ExploreError(
+          "operator_not_supported",
+          `Full-text search needs a tsvector or text column; ${show(target.column.name)} is ${target.column.type}`,
+          {
+            column: target.column.name,
+            type: target.column.type,
+          },
+        );
+      }
+      // A text column is searched through to_tsvector, in the same language as the query.
+      const document = isVector ? ident : `to_tsvector(${language === null ? "" : `${language}, `}${ident})`;
+      return `${document} @@ ${query}`;
+    }
     default:
       // Reachable only with an AST built by hand outside the parser.
       throw new ExploreError("unknown_operator", `Unknown operator ${show(String((filter as { op: unknown }).op))}`);

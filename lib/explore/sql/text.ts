@@ -1,10 +1,20 @@
 import type { ResolvedRelation } from "@/lib/explore/catalog";
 import { ExploreError } from "@/lib/explore/errors";
 
-/** SQL text with its bound values; `params[i]` is `$${i + 1}`. */
+/**
+ * A value whose type Postgres infers from where it stands (`"addr" = $1` with an inet column):
+ * for types the builder has no builtin for (enums, arrays, ranges, inet, interval, money, bit,
+ * bytea, domains…), so their own input function parses the request text — the type name never
+ * reaches the SQL.
+ */
+export interface UntypedValue {
+  untyped: string;
+}
+
+/** SQL text with its bound values; `params[i]` is `$${i + 1}`: text, or untyped. */
 export interface SqlQuery {
   text: string;
-  params: string[];
+  params: Array<string | UntypedValue>;
 }
 
 /**
@@ -24,13 +34,14 @@ const MAX_PARAMS = 65535;
 
 /** Collects bound values; every request value reaches SQL only as one of these placeholders. */
 export class Params {
-  readonly values: string[] = [];
+  readonly values: Array<string | UntypedValue> = [];
 
-  add(value: string): string {
+  /** A text value (cast in SQL where needed), or with `untyped` one Postgres types from its context. */
+  add(value: string, how: "text" | "untyped" = "text"): string {
     if (this.values.length >= MAX_PARAMS) {
       throw new ExploreError("too_complex", `A query may bind at most ${MAX_PARAMS} values`);
     }
-    this.values.push(value);
+    this.values.push(how === "text" ? value : { untyped: value });
     return `$${this.values.length}`;
   }
 }

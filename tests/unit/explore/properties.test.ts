@@ -7,7 +7,7 @@ import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixt
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
 const KEYWORDS = new Set(
-  "SELECT FROM WHERE AND OR NOT IN IS NULL TRUE FALSE UNKNOWN LIKE ILIKE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET count EXPLAIN FORMAT JSON".split(
+  "SELECT FROM WHERE AND OR NOT IN IS NULL TRUE FALSE UNKNOWN LIKE ILIKE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET count EXPLAIN FORMAT JSON ANY ALL DISTINCT to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery".split(
     " ",
   ),
 );
@@ -31,8 +31,9 @@ const CASTS = new Set([
   "uuid",
   "json",
   "jsonb",
+  "regconfig",
 ]);
-const TOKEN = /\s+|"((?:[^"]|"")*)"|\$(\d+)|::([a-z0-9]+)|([A-Za-z_]+)|(\d+)|(<>|>=|<=|[(),=<>*.])/y;
+const TOKEN = /\s+|"((?:[^"]|"")*)"|\$(\d+)|::([a-z0-9]+)(?:\[\])?|([A-Za-z_]+)|(\d+)|(<>|>=|<=|@>|<@|&&|<<|>>|&<|&>|-\|-|~\*|~|@@|[(),=<>*.])/y;
 
 /**
  * Tokenizes SQL text and fails on anything that is not a catalog identifier, a placeholder, a
@@ -194,11 +195,16 @@ describe("any request is a safe query or a 4xx", () => {
 });
 
 /** Grammar-shaped requests with hostile parts, so the builder's success paths see them too. */
-const op = fc.constantFrom("eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "is", "in");
+const op = fc.constantFrom(
+  ...["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch", "is", "in", "isdistinct"],
+  ...["cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj", "fts", "plfts(english)", "phfts", "wfts(simple)", "eq(any)", "like(all)", "gt(all)"],
+);
 const not = fc.constantFrom("", "not.");
 const col = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...columnNames) }, { weight: 1, arbitrary: soup });
 const listValue = fc.array(soup, { maxLength: 4 }).map((items) => `(${items.join(",")})`);
-const opValue = fc.tuple(not, op, fc.oneof(soup, listValue, fc.constantFrom("null", "true", "1", "2024-01-01"))).map(([n, o, v]) => `${n}${o}.${v}`);
+const opValue = fc
+  .tuple(not, op, fc.oneof(soup, listValue, fc.constantFrom("null", "true", "1", "2024-01-01", "{a,b}", "{1,NULL}", "[1,5)", '{"k":1}')))
+  .map(([n, o, v]) => `${n}${o}.${v}`);
 const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(col, opValue),
   fc.tuple(

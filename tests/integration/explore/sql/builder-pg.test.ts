@@ -3,10 +3,12 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Catalog, CatalogColumn } from "@/lib/explore/catalog";
 import { parseReadRequest } from "@/lib/explore/grammar";
+import { extendedQuery } from "@/lib/explore/output";
 import { buildEstimateQuery, buildExactCountQuery, buildPlannedCountQuery, buildReadQuery, readPlannedCount } from "@/lib/explore/sql";
 
 /**
- * Runs built queries against a real Postgres: the SQL must be valid and return the rows the
+ * Runs built queries against a real Postgres, bound the way the app binds them (output/cursor-rows.ts):
+ * the SQL must be valid and return the rows the
  * grammar promises. Uses its own throwaway database on the test server, and a catalog read
  * from information_schema the way the app's catalog reader does.
  */
@@ -87,7 +89,7 @@ afterAll(async () => {
 async function rows(query: string, headers: { range?: string } = {}, rowCap = 100): Promise<Record<string, unknown>[]> {
   const request = parseReadRequest({ params: new URLSearchParams(query), ...headers });
   const built = buildReadQuery(catalog, ref, request, { rowCap });
-  const values = await sql.unsafe(built.text, built.params).values();
+  const values = await extendedQuery(sql, built.text, built.params).values();
   return values.map((row) => Object.fromEntries(built.columns.map((c, i) => [c.name, row[i]])));
 }
 
@@ -123,6 +125,24 @@ describe("filters against Postgres", () => {
     expect(await ids("mood=in.(happy,meh)&order=id")).toEqual([1, 4, 5]);
     expect(await ids("id=in.()")).toEqual([]);
     expect(await ids("id=not.in.()&order=id")).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("PostgREST's other operators: arrays, patterns, distinctness, any/all, full text", async () => {
+    expect(await ids("tags=cs.{a}&order=id")).toEqual([1]);
+    expect(await ids("tags=cd.{a,b}&order=id")).toEqual([1, 2, 4]);
+    expect(await ids("tags=ov.{b,x}&order=id")).toEqual([1, 4]);
+    expect(await ids("tags=eq.{}")).toEqual([2]);
+    expect(await ids("mood=eq.sad")).toEqual([2]);
+    expect(await ids("name=match.^[AB]&order=id")).toEqual([1, 2]);
+    expect(await ids("name=imatch.^a&order=id")).toEqual([1, 5]);
+    expect(await ids("name=like(any).{A*,*b}&order=id")).toEqual([1, 2]);
+    expect(await ids("name=ilike(all).{a*,*a}&order=id")).toEqual([5]);
+    expect(await ids("age=isdistinct.25&order=id")).toEqual([1, 2, 3, 4]);
+    expect(await ids("id=eq(any).{2,4,9}&order=id")).toEqual([2, 4]);
+    expect(await ids("id=not.lt(all).{3,5}&order=id")).toEqual([3, 4, 5, 6]);
+    expect(await ids("mood=neq(all).{happy,meh}&order=id")).toEqual([2]);
+    expect(await ids("name=fts(simple).alice|bob&order=id")).toEqual([1, 2]);
+    expect(await ids("name=wfts.charlie")).toEqual([3]);
   });
 
   it("is null / not_null / true / false / unknown", async () => {
@@ -195,16 +215,16 @@ describe("shape, order and paging against Postgres", () => {
   it("counts exactly, by plan and by reltuples", async () => {
     const request = parseReadRequest({ params: new URLSearchParams("or=(age.gt.20,name.like.A*)") });
     const exact = buildExactCountQuery(catalog, ref, request);
-    const [counted] = await sql.unsafe(exact.text, exact.params);
+    const [counted] = await extendedQuery(sql, exact.text, exact.params);
     expect(Number(counted!.count)).toBe(5);
 
     const planned = buildPlannedCountQuery(catalog, ref, request);
-    const estimate = readPlannedCount(await sql.unsafe(planned.text, planned.params));
+    const estimate = readPlannedCount(await extendedQuery(sql, planned.text, planned.params));
     expect(estimate).toEqual(expect.any(Number));
     expect(estimate!).toBeGreaterThanOrEqual(1);
 
     const tuples = buildEstimateQuery(catalog, ref);
-    const [row] = await sql.unsafe(tuples.text, tuples.params);
+    const [row] = await extendedQuery(sql, tuples.text, tuples.params);
     expect(Number(row!.estimate)).toBe(6);
   });
 });

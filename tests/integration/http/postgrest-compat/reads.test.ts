@@ -201,3 +201,16 @@ describe("writes are refused in the error shape", () => {
     expect((await world.raw("/items?id=eq.1")).status).toBe(200);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("describes each table's rows to a caller who may read them, and names no table to anyone else", async () => {
+    const url = `${world.app.url}/api/v1/openapi.json`;
+    const anonymous = (await (await fetch(url)).json()) as { components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> };
+    expect(Object.keys(anonymous.components.schemas)).toEqual(["Error"]);
+    const reader = (await (await fetch(url, { headers: { authorization: `Bearer ${world.token}` } })).json()) as typeof anonymous;
+    expect(reader.components.schemas["pgrst.typed_values"]).toMatchObject({
+      properties: { big: { type: ["integer", "null"] }, at: { format: "date-time" }, tags: { type: ["array", "null"] } },
+    });
+    expect(reader.paths["/api/v1/tables/pgrst.items"]).toBeDefined();
+  });
+});

@@ -109,8 +109,12 @@ describe("filters", () => {
     ["id=", "malformed_filter"],
     ["id=.1", "malformed_filter"],
     ["id=equals.1", "unknown_operator"],
-    ["tags=cs.{a}", "unknown_operator"],
-    ["name=like(any).{a*}", "unsupported_feature"],
+    ["tags=contains.{a}", "unknown_operator"],
+    ["name=like(some).{a*}", "malformed_filter"],
+    ["name=cs(any).{a}", "malformed_filter"],
+    ["name=fts(eng lish).a", "malformed_filter"],
+    ["name=fts(english.a", "malformed_filter"],
+    ["name=like(any).a*", "malformed_list"],
     ["id=is.maybe", "bad_value"],
     ["id=in.1,2", "malformed_list"],
     ["id=in.(1,2", "malformed_list"],
@@ -120,6 +124,35 @@ describe("filters", () => {
     ["columns=id", "unsupported_parameter"],
   ] as const)("rejects %s", (query, reason) => {
     expectReason(query, reason);
+  });
+
+  it("parses PostgREST's other operators, any/all modifiers and full-text languages", () => {
+    expect(parse("tags=cs.{a,b}&span=adj.[1,5)&id=isdistinct.3&name=imatch.^a").where).toEqual([
+      { kind: "filter", column: "tags", negated: false, op: "cs", value: "{a,b}" },
+      { kind: "filter", column: "span", negated: false, op: "adj", value: "[1,5)" },
+      { kind: "filter", column: "id", negated: false, op: "isdistinct", value: "3" },
+      { kind: "filter", column: "name", negated: false, op: "imatch", value: "^a" },
+    ]);
+    expect(parse("name=not.like(all).{a*,*b}").where[0]).toEqual({
+      kind: "filter",
+      column: "name",
+      negated: true,
+      op: "like",
+      value: "{a*,*b}",
+      quantifier: "all",
+    });
+    expect(parse("doc=wfts(english).fat rat&doc=fts.fat").where).toEqual([
+      { kind: "filter", column: "doc", negated: false, op: "wfts", value: "fat rat", language: "english" },
+      { kind: "filter", column: "doc", negated: false, op: "fts", value: "fat", language: null },
+    ]);
+    // Inside or=(…), array and range literals keep their commas.
+    expect(parse("or=(span.ov.[1,3],tags.cs.{a,b},id.eq(any).{1,2})").where[0]).toMatchObject({
+      conditions: [
+        { op: "ov", value: "[1,3]" },
+        { op: "cs", value: "{a,b}" },
+        { op: "eq", value: "{1,2}", quantifier: "any" },
+      ],
+    });
   });
 
   it("names the column and operator in its message", () => {
