@@ -64,7 +64,7 @@ function rowResponses(row: Record<string, unknown>) {
 }
 
 const TABLE_DESCRIPTION =
-  "PostgREST read grammar. `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj (arrays, ranges, jsonb), fts plfts phfts wfts with an optional `(language)`, `(any)`/`(all)` on comparison and pattern operators (`id=eq(any).{1,2}`), `not.` to negate, `or=(…)`/`and=(…)`; `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered, typed as Postgres' to_json types them. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP. Read-only: POST, PATCH, PUT and DELETE answer 405 with `Allow: GET, HEAD`.";
+  "PostgREST read grammar. `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj (arrays, ranges, jsonb), fts plfts phfts wfts with an optional `(language)`, `(any)`/`(all)` on comparison and pattern operators (`id=eq(any).{1,2}`), `not.` to negate, `or=(…)`/`and=(…)`; JSON paths `col->key->>key` (json, jsonb, arrays: `arr->0`) in select, filters and order; `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered, typed as Postgres' to_json types them. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP. Read-only: POST, PATCH, PUT and DELETE answer 405 with `Allow: GET, HEAD`.";
 
 const tableParameters = [
   queryParam("select", "Columns, e.g. id,total:amount::text"),

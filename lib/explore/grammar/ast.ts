@@ -14,11 +14,16 @@ export interface ReadRequest {
   count: CountMode | null;
 }
 
+/** `->` (json) or `->>` (text) steps into a json/jsonb column; integer keys index arrays. */
+export type JsonPath = Array<{ arrow: "->" | "->>"; key: string | number }>;
+
 export type SelectItem =
   | { kind: "star" }
   | {
       kind: "column";
       column: string;
+      /** `props->>kind`: a JSON path into the column; absent for a plain column. */
+      path?: JsonPath;
       /** `alias:column` — becomes the output key; reaches SQL only as a quoted identifier (≤ 63 bytes, see select.ts). */
       alias: string | null;
       /** Canonical cast target (see column-types.ts), e.g. "text" for `::text`. */
@@ -48,7 +53,10 @@ export type IsValue = (typeof IS_VALUES)[number];
 
 export type Condition = Filter | Group;
 
-export type Filter =
+/** A filter's column may carry a JSON path (`props->>kind=eq.a`); absent for a plain column. */
+export type Filter = FilterBody & { path?: JsonPath };
+
+type FilterBody =
   | { kind: "filter"; column: string; negated: boolean; op: ComparisonOp | PatternOp; value: string; quantifier?: Quantifier }
   | { kind: "filter"; column: string; negated: boolean; op: "isdistinct" | ContainmentOp; value: string }
   | { kind: "filter"; column: string; negated: boolean; op: FtsOp; value: string; language: string | null }
@@ -64,6 +72,7 @@ export interface Group {
 
 export interface OrderTerm {
   column: string;
+  path?: JsonPath;
   direction: "asc" | "desc";
   /** null: Postgres' default (NULLS LAST for asc, NULLS FIRST for desc). */
   nulls: "first" | "last" | null;

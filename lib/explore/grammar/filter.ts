@@ -1,5 +1,6 @@
 import { COMPARISON_OPS, CONTAINMENT_OPS, FILTER_OPS, FTS_OPS, IS_VALUES, PATTERN_OPS } from "@/lib/explore/grammar/ast";
 import type { Filter, FilterOp, FtsOp, IsValue, Quantifier } from "@/lib/explore/grammar/ast";
+import { splitJsonPath } from "@/lib/explore/grammar/json-path";
 import { Budget, GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -121,7 +122,18 @@ function build(column: string, { negated, op, quantifier, language }: Operator, 
 }
 
 /** A top-level filter `column=[not.]op.value`; the value is everything after the operator. */
-export function parseFilterParam(column: string, text: string, budget: Budget): Filter {
+/** The filter with the JSON path of its column split off, if it has one. */
+function withPath(written: string, make: (column: string) => Filter): Filter {
+  const { column, path } = splitJsonPath(written);
+  const filter = make(column);
+  return path === null ? filter : { ...filter, path };
+}
+
+export function parseFilterParam(written: string, text: string, budget: Budget): Filter {
+  return withPath(written, (column) => parseFilterBody(column, text, budget));
+}
+
+function parseFilterBody(column: string, text: string, budget: Budget): Filter {
   const cursor = new Cursor(text);
   const operator = readOperator(cursor, column);
   let raw: string | string[];
@@ -163,7 +175,11 @@ function readRangeLiteral(cursor: Cursor): string {
  * A condition inside or=(…)/and=(…), after its column: `[not.]op.value`. Here `,` and `)` end
  * the value, so values holding them must be double-quoted.
  */
-export function readFilterInLogic(cursor: Cursor, column: string, budget: Budget): Filter {
+export function readFilterInLogic(cursor: Cursor, written: string, budget: Budget): Filter {
+  return withPath(written, (column) => readFilterBodyInLogic(cursor, column, budget));
+}
+
+function readFilterBodyInLogic(cursor: Cursor, column: string, budget: Budget): Filter {
   const operator = readOperator(cursor, column);
   let raw: string | string[];
   if (operator.op === "in") {

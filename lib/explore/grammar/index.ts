@@ -2,6 +2,7 @@
 export * from "@/lib/explore/grammar/ast";
 export * from "@/lib/explore/grammar/column-types";
 export * from "@/lib/explore/grammar/filter";
+export * from "@/lib/explore/grammar/json-path";
 export * from "@/lib/explore/grammar/limits";
 export * from "@/lib/explore/grammar/logic";
 export * from "@/lib/explore/grammar/order";

@@ -1,4 +1,5 @@
 import type { OrderTerm } from "@/lib/explore/grammar/ast";
+import { splitJsonPath } from "@/lib/explore/grammar/json-path";
 import { GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted, splitTopLevel } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -11,14 +12,12 @@ function malformed(message: string, term: string): ExploreError {
 function parseTerm(raw: string): OrderTerm {
   const term = raw.trim();
   const cursor = new Cursor(term);
-  const column = readQuoted(cursor) ?? cursor.readUntil(".").trim();
-  if (column === "") throw malformed(`Missing column name in order term ${show(term)}`, term);
-  if (column.includes("->")) {
-    throw new ExploreError("unsupported_feature", `Ordering by JSON paths is not supported: ${show(term)}`, {
-      term,
-    });
-  }
-  const result: OrderTerm = { column, direction: "asc", nulls: null };
+  const quoted = readQuoted(cursor);
+  const written = quoted === null ? cursor.readUntil(".").trim() : quoted + (cursor.startsWith("->") ? cursor.readUntil(".") : "");
+  if (written === "") throw malformed(`Missing column name in order term ${show(term)}`, term);
+  const { column, path } =
+    quoted !== null && !written.slice(quoted.length).startsWith("->") ? { column: written, path: null } : splitJsonPath(written);
+  const result: OrderTerm = path === null ? { column, direction: "asc", nulls: null } : { column, path, direction: "asc", nulls: null };
   let seenDirection = false;
   while (!cursor.done) {
     if (!cursor.eat(".")) throw malformed(`Unexpected ${show(cursor.rest())} in order term ${show(term)}`, term);

@@ -104,11 +104,8 @@ export function readName(cursor: Cursor, stops: string, what: string): string {
   if (name === "") {
     throw new ExploreError("malformed_filter", `Missing column name in ${what}`, { at: what });
   }
-  if (quoted === null && (name.includes("->") || name.includes("->>"))) {
-    throw new ExploreError("unsupported_feature", `JSON paths are not supported: ${show(name)}`, {
-      column: name,
-    });
-  }
+  // A JSON path after a quoted name (`"my col"->>a`) stays part of the name; the filter splits it.
+  if (quoted !== null && cursor.startsWith("->")) return quoted + cursor.readUntil(stops);
   return name;
 }
 

@@ -1,5 +1,6 @@
 import { CAST_TARGETS, castTarget } from "@/lib/explore/grammar/column-types";
 import type { SelectItem } from "@/lib/explore/grammar/ast";
+import { splitJsonPath } from "@/lib/explore/grammar/json-path";
 import { GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted, splitTopLevel } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
@@ -58,6 +59,8 @@ function parseItem(raw: string): SelectItem {
     alias = first;
     column = readPart(cursor);
   }
+  // A quoted column may be followed by a JSON path: `"my col"->>a`.
+  if (cursor.startsWith("->")) column += cursor.readUntil(":");
   let cast: string | null = null;
   if (cursor.eat("::")) cast = readCast(cursor.rest().trim(), item);
   else if (!cursor.done) throw malformed(`Unexpected ${show(cursor.rest())} in select item ${show(item)}`, item);
@@ -65,12 +68,8 @@ function parseItem(raw: string): SelectItem {
   if (alias === "") throw malformed(`Empty alias in select item ${show(item)}`, item);
   if (alias !== null) checkAlias(alias, item);
   if (column === "") throw malformed(`Missing column name in select item ${show(item)}`, item);
-  if (column.includes("->")) {
-    throw new ExploreError("unsupported_feature", `JSON paths are not supported in select: ${show(item)}`, {
-      item,
-    });
-  }
-  return { kind: "column", column, alias, cast };
+  const { column: name, path } = splitJsonPath(column);
+  return path === null ? { kind: "column", column, alias, cast } : { kind: "column", column: name, path, alias, cast };
 }
 
 export function parseSelectParam(text: string): SelectItem[] {

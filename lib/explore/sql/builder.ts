@@ -1,6 +1,6 @@
 import { ColumnIndex, findRelation } from "@/lib/explore/catalog";
 import type { Catalog, RelationRef, ResolvedRelation } from "@/lib/explore/catalog";
-import { canCast } from "@/lib/explore/grammar";
+import { canCast, pathOutputName } from "@/lib/explore/grammar";
 import type { OrderTerm, ReadRequest, SelectItem } from "@/lib/explore/grammar";
 import { operand, renderFromWhere, requireComparable } from "@/lib/explore/sql/conditions";
 import { Params, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
@@ -36,7 +36,7 @@ export interface BuildOptions {
   rowCap: number;
 }
 
-function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: string[]; out: OutputColumn[] } {
+function renderSelect(items: SelectItem[] | null, columns: ColumnIndex, params: Params): { sql: string[]; out: OutputColumn[] } {
   const sql: string[] = [];
   const out: OutputColumn[] = [];
   const names = new Set<string>();
@@ -55,7 +55,8 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
       }
       continue;
     }
-    const c = columns.get(item.column);
+    const target = operand(columns.get(item.column), item.path ?? null, params);
+    const c = target.column;
     if (item.cast !== null && !canCast(c.type, item.cast)) {
       throw new ExploreError("bad_cast", `Column ${show(c.name)} of type ${c.type} cannot be cast to ${item.cast}`, {
         column: c.name,
@@ -64,8 +65,9 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
       });
     }
     // item.cast is a canonical name from column-types.ts' whitelist, not request text.
-    const expr = item.cast === null ? quoteIdent(c.name) : `${quoteIdent(c.name)}::${item.cast}`;
-    push(expr, { name: item.alias ?? c.name, column: c.name, type: item.cast ?? c.type, nullable: c.nullable });
+    const expr = item.cast === null ? target.raw : `${target.raw}::${item.cast}`;
+    const name = item.alias ?? (item.path ? pathOutputName(item.path) : c.name);
+    push(expr, { name, column: item.column, type: item.cast ?? c.type, nullable: c.nullable });
   }
   return { sql, out };
 }
@@ -76,16 +78,16 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex): { sql: 
  * repeat rows). A request without order= gets key order, which the primary-key index serves.
  */
 function withKeyTiebreaker(terms: readonly OrderTerm[], target: ResolvedRelation): OrderTerm[] {
-  const named = new Set(terms.map((term) => term.column));
+  const named = new Set(terms.filter((term) => !term.path).map((term) => term.column));
   const key = (target.relation.primaryKey ?? []).filter((column) => !named.has(column));
   return [...terms, ...key.map((column) => ({ column, direction: "asc" as const, nulls: null }))];
 }
 
-function renderOrder(terms: readonly OrderTerm[], columns: ColumnIndex): string | null {
+function renderOrder(terms: readonly OrderTerm[], columns: ColumnIndex, params: Params): string | null {
   if (terms.length === 0) return null;
   return terms
     .map((term) => {
-      const target = operand(columns.get(term.column));
+      const target = operand(columns.get(term.column), term.path ?? null, params);
       requireComparable(target, "Ordering");
       const nulls = term.nulls === null ? "" : term.nulls === "first" ? " NULLS FIRST" : " NULLS LAST";
       return `${target.expr} ${term.direction === "desc" ? "DESC" : "ASC"}${nulls}`;
@@ -115,10 +117,11 @@ export function buildReadQuery(catalog: Catalog, ref: RelationRef, request: Read
   const target = findRelation(catalog, ref);
   const columns = new ColumnIndex(target);
   const window = effectiveWindow(request.page, options.rowCap);
-  const select = renderSelect(request.select, columns);
+  // Values are numbered in the order they appear in the SQL text: select, where, order.
   const params = new Params();
+  const select = renderSelect(request.select, columns, params);
   const fromWhere = renderFromWhere(target, request, params);
-  const order = renderOrder(withKeyTiebreaker(request.order, target), columns);
+  const order = renderOrder(withKeyTiebreaker(request.order, target), columns, params);
   const text =
     `SELECT ${select.sql.join(", ")} ${fromWhere}` + (order === null ? "" : ` ORDER BY ${order}`) + ` LIMIT ${window.limit} OFFSET ${window.offset}`;
   return { text, params: params.values, columns: select.out, ...window };

@@ -1,7 +1,7 @@
 import { ColumnIndex } from "@/lib/explore/catalog";
 import type { CatalogColumn, ResolvedRelation } from "@/lib/explore/catalog";
 import { builtinType, isComparable, normalizeTypeName, type BuiltinType } from "@/lib/explore/grammar";
-import type { Condition, Filter, Group, ReadRequest } from "@/lib/explore/grammar";
+import type { Condition, Filter, Group, JsonPath, ReadRequest } from "@/lib/explore/grammar";
 import { Params, qualifiedName, quoteIdent } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
@@ -10,18 +10,43 @@ const PATTERN_SQL = { like: "LIKE", ilike: "ILIKE", match: "~", imatch: "~*" } a
 const CONTAINMENT_SQL = { cs: "@>", cd: "<@", ov: "&&", sl: "<<", sr: ">>", nxr: "&<", nxl: "&>", adj: "-|-" } as const;
 const FTS_SQL = { fts: "to_tsquery", plfts: "plainto_tsquery", phfts: "phraseto_tsquery", wfts: "websearch_to_tsquery" } as const;
 
-/** What the builder needs to know about a column to compare it with a bound value. */
+/** What the builder needs to know about a column (or a JSON path into one) to compare it with a bound value. */
 interface Operand {
+  /** The catalog column, or for a JSON path a stand-in named by the path, typed text (`->>`) or jsonb (`->`). */
   column: CatalogColumn;
   builtin: BuiltinType | null;
-  /** The column as an SQL expression: json is compared as jsonb, which has `=` and ordering. */
+  /** The value as written: the quoted column, or the path expression. */
+  raw: string;
+  /** As compared: json as jsonb, which has `=` and ordering. */
   expr: string;
 }
 
-export function operand(column: CatalogColumn): Operand {
+/**
+ * A column, or a JSON path into a json/jsonb (or array) column: `("props"::jsonb -> $1::text) ->> $2::text`.
+ * Keys are bound text and array indexes bound integers, so no request text reaches the SQL.
+ */
+export function operand(column: CatalogColumn, path: JsonPath | null = null, params: Params | null = null): Operand {
   const builtin = builtinType(column.type);
   const ident = quoteIdent(column.name);
-  return { column, builtin, expr: builtin?.name === "json" ? `${ident}::jsonb` : ident };
+  const base = { column, builtin, raw: ident, expr: builtin?.name === "json" ? `${ident}::jsonb` : ident };
+  if (path === null || path.length === 0) return base;
+  // Arrays are indexed through their JSON form, as PostgREST does (`numbers->0`).
+  const array = normalizeTypeName(column.type).startsWith("_");
+  if ((builtin?.family !== "json" && !array) || params === null) {
+    throw new ExploreError("operator_not_supported", `JSON paths need a json, jsonb or array column; ${show(column.name)} is ${column.type}`, {
+      column: column.name,
+      type: column.type,
+    });
+  }
+  let expr = array ? `to_jsonb(${ident})` : base.expr;
+  for (const step of path) {
+    const key = typeof step.key === "number" ? `${params.add(String(step.key))}::text::int4` : `${params.add(step.key)}::text`;
+    expr = `(${expr} ${step.arrow} ${key})`;
+  }
+  const text = path[path.length - 1]!.arrow === "->>";
+  const name = column.name + path.map((s) => `${s.arrow}${s.key}`).join("");
+  const type = text ? "text" : "jsonb";
+  return { column: { ...column, name, type, nullable: true }, builtin: builtinType(type), raw: expr, expr };
 }
 
 export function requireComparable(target: Operand, what: string): void {
@@ -62,13 +87,12 @@ const TEXT = builtinType("text");
 
 /** The column as text, for pattern and full-text operators: a cast where it is not text already. */
 function asText(target: Operand): string {
-  const ident = quoteIdent(target.column.name);
-  return target.builtin?.family === "text" ? ident : `${ident}::text`;
+  return target.builtin?.family === "text" ? target.raw : `${target.raw}::text`;
 }
 
 function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): string {
-  const target = operand(columns.get(filter.column));
-  const ident = quoteIdent(target.column.name);
+  const target = operand(columns.get(filter.column), filter.path ?? null, params);
+  const ident = target.raw;
   switch (filter.op) {
     case "is": {
       if (filter.value === "null") return `${ident} IS NULL`;

@@ -7,7 +7,7 @@ import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixt
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
 const KEYWORDS = new Set(
-  "SELECT FROM WHERE AND OR NOT IN IS NULL TRUE FALSE UNKNOWN LIKE ILIKE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET count EXPLAIN FORMAT JSON ANY ALL DISTINCT to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery".split(
+  "SELECT FROM WHERE AND OR NOT IN IS NULL TRUE FALSE UNKNOWN LIKE ILIKE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET count EXPLAIN FORMAT JSON ANY ALL DISTINCT to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery to_jsonb".split(
     " ",
   ),
 );
@@ -33,7 +33,8 @@ const CASTS = new Set([
   "jsonb",
   "regconfig",
 ]);
-const TOKEN = /\s+|"((?:[^"]|"")*)"|\$(\d+)|::([a-z0-9]+)(?:\[\])?|([A-Za-z_]+)|(\d+)|(<>|>=|<=|@>|<@|&&|<<|>>|&<|&>|-\|-|~\*|~|@@|[(),=<>*.])/y;
+const TOKEN =
+  /\s+|"((?:[^"]|"")*)"|\$(\d+)|::([a-z0-9]+)(?:\[\])?|([A-Za-z_]+)|(\d+)|(<>|>=|<=|@>|<@|&&|<<|>>|&<|&>|->>|->|-\|-|~\*|~|@@|[(),=<>*.])/y;
 
 /**
  * Tokenizes SQL text and fails on anything that is not a catalog identifier, a placeholder, a
@@ -200,7 +201,13 @@ const op = fc.constantFrom(
   ...["cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj", "fts", "plfts(english)", "phfts", "wfts(simple)", "eq(any)", "like(all)", "gt(all)"],
 );
 const not = fc.constantFrom("", "not.");
-const col = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...columnNames) }, { weight: 1, arbitrary: soup });
+const jsonPath = fc
+  .tuple(
+    fc.constantFrom("meta", "doc", "tags", "name", "id"),
+    fc.array(fc.tuple(fc.constantFrom("->", "->>"), fc.oneof(soup, fc.constantFrom("0", "-1", "k"))), { minLength: 1, maxLength: 3 }),
+  )
+  .map(([c, steps]) => c + steps.map(([a, k]) => a + k).join(""));
+const col = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...columnNames) }, { weight: 1, arbitrary: soup }, { weight: 1, arbitrary: jsonPath });
 const listValue = fc.array(soup, { maxLength: 4 }).map((items) => `(${items.join(",")})`);
 const opValue = fc
   .tuple(not, op, fc.oneof(soup, listValue, fc.constantFrom("null", "true", "1", "2024-01-01", "{a,b}", "{1,NULL}", "[1,5)", '{"k":1}')))

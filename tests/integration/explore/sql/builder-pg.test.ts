@@ -145,6 +145,14 @@ describe("filters against Postgres", () => {
     expect(await ids("name=wfts.charlie")).toEqual([3]);
   });
 
+  it("JSON paths in select, filters and order, keys and indexes bound", async () => {
+    expect(await ids("meta->>k=eq.2")).toEqual([2]);
+    expect(await ids("doc->k=gt.4&order=id")).toEqual([5, 6]);
+    expect(await ids("tags->>0=eq.a&order=id")).toEqual([1]);
+    expect(await ids("order=meta->k.desc&limit=2")).toEqual([6, 5]);
+    expect(await rows("select=k:meta->>k,first:tags->0&id=eq.1")).toEqual([{ k: "1", first: "a" }]); // jsonb, parsed by this test's driver
+  });
+
   it("is null / not_null / true / false / unknown", async () => {
     expect(await ids("born=is.null&order=id")).toEqual([2, 6]);
     expect(await ids("born=not.is.null&order=id")).toEqual([1, 3, 4, 5]);

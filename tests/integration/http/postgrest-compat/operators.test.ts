@@ -120,3 +120,36 @@ describe("filters on every column type", () => {
     }
   });
 });
+
+describe("JSON paths (JsonOperatorSpec)", () => {
+  it("selects with ->, ->> and aliases, keyed by the last step", async () => {
+    expect(await ids("/complex_items?id=eq.1&select=settings->foo->>bar")).toEqual([{ bar: "baz" }]);
+    expect(await ids("/complex_items?id=eq.1&select=myBar:settings->foo->>bar")).toEqual([{ myBar: "baz" }]);
+    expect(await ids("/complex_items?id=eq.1&select=settings->foo")).toEqual([{ foo: { int: 1, bar: "baz" } }]);
+    expect(await ids("/arrays?select=a:numbers->0,b:numbers->1,c:numbers_mult->0->0,d:numbers_mult->1->2")).toEqual([
+      { a: 1, b: 2, c: 1, d: 6 },
+      { a: 11, b: 12, c: 11, d: 16 },
+    ]);
+    expect(await ids("/arrays?select=a:numbers->>0,b:numbers->>1")).toEqual([
+      { a: "1", b: "2" },
+      { a: "11", b: "12" },
+    ]);
+  });
+
+  it("filters and orders by paths", async () => {
+    expect(await ids("/json_table?data->foo->>bar=eq.baz")).toEqual([{ data: { id: 1, foo: { bar: "baz" } } }]);
+    expect(await ids("/json_table?data->foo->>bar=not.eq.baz")).toEqual([]);
+    expect(await ids("/json_table?data->>id=eq.1")).toEqual([{ data: { id: 1, foo: { bar: "baz" } } }]);
+    expect(await ids("/arrays?select=id&numbers->0=eq.1")).toEqual([{ id: 0 }]);
+    expect(await ids("/arrays?select=id&numbers_mult->1->1=eq.5")).toEqual([{ id: 0 }]);
+    expect(await ids("/json_table?select=id:data->>id&order=data->id.desc")).toEqual([{ id: "3" }, { id: "1" }, { id: "0" }]);
+    const js = await world.client.from("json_table").select("data->>id").eq("data->foo->>bar", "baz");
+    expect(js.data).toEqual([{ id: "1" }]);
+  });
+
+  it("refuses a path into a column that is not json, jsonb or an array with a 400", async () => {
+    const response = await world.raw("/items?select=id->a");
+    expect(response.status).toBe(400);
+    expect((await world.raw("/items?select=id")).status).toBe(200);
+  });
+});

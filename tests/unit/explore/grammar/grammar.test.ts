@@ -54,7 +54,8 @@ describe("select", () => {
     ["select=id::text;drop table x", "bad_cast"],
     ["select=orders(*)", "unsupported_feature"],
     ["select=count()", "unsupported_feature"],
-    ["select=meta->a", "unsupported_feature"],
+    ["select=meta->", "malformed_filter"],
+    ["select=meta->>a->b", "malformed_filter"],
     ["select=id&select=name", "duplicate_parameter"],
   ] as const)("rejects %s", (query, reason) => {
     expectReason(query, reason);
@@ -124,6 +125,26 @@ describe("filters", () => {
     ["columns=id", "unsupported_parameter"],
   ] as const)("rejects %s", (query, reason) => {
     expectReason(query, reason);
+  });
+
+  it("parses JSON paths in select, filters, logic and order", () => {
+    const r = parse("select=k:meta->a->>b,tags->0&meta->>kind=eq.x&or=(meta->n.eq.1)&order=meta->>kind.desc");
+    expect(r.select).toEqual([
+      {
+        kind: "column",
+        column: "meta",
+        path: [
+          { arrow: "->", key: "a" },
+          { arrow: "->>", key: "b" },
+        ],
+        alias: "k",
+        cast: null,
+      },
+      { kind: "column", column: "tags", path: [{ arrow: "->", key: 0 }], alias: null, cast: null },
+    ]);
+    expect(r.where[0]).toEqual({ kind: "filter", column: "meta", path: [{ arrow: "->>", key: "kind" }], negated: false, op: "eq", value: "x" });
+    expect(r.where[1]).toMatchObject({ conditions: [{ column: "meta", path: [{ arrow: "->", key: "n" }], op: "eq", value: "1" }] });
+    expect(r.order).toEqual([{ column: "meta", path: [{ arrow: "->>", key: "kind" }], direction: "desc", nulls: null }]);
   });
 
   it("parses PostgREST's other operators, any/all modifiers and full-text languages", () => {
