@@ -33,6 +33,37 @@ SELECT n.nspname AS schema_name,
    AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
  ORDER BY n.nspname, c.relname, a.attnum`;
 
+/**
+ * Foreign keys between relations of DATA_SCHEMAS the readonly role may read (columns in key
+ * order, as json: the pool's connections do not parse Postgres arrays).
+ */
+const FOREIGN_KEYS_SQL = `
+SELECT n.nspname AS schema_name, c.relname AS relation_name, k.conname AS name,
+       rn.nspname AS ref_schema, r.relname AS ref_relation,
+       to_json(ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i)) AS columns,
+       to_json(ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(attnum, i)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.i)) AS ref_columns
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
+  JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+ WHERE k.contype = 'f'
+   AND n.nspname = ANY (string_to_array($1::text, ',')) AND rn.nspname = ANY (string_to_array($1::text, ','))
+   AND pg_catalog.has_table_privilege(c.oid, 'SELECT') AND pg_catalog.has_table_privilege(r.oid, 'SELECT')
+ ORDER BY n.nspname, c.relname, k.conname`;
+
+interface ForeignKeyRow {
+  schema_name: string;
+  relation_name: string;
+  name: string;
+  ref_schema: string;
+  ref_relation: string;
+  columns: string[];
+  ref_columns: string[];
+}
+
 interface CatalogRow {
   schema_name: string;
   relation_name: string;
@@ -53,7 +84,7 @@ interface RelationDraft extends CatalogRelation {
 }
 
 /** Pure: groups the catalog rows (one per column) into schemas and relations. */
-export function catalogFromRows(schemas: readonly string[], rows: readonly CatalogRow[]): Catalog {
+export function catalogFromRows(schemas: readonly string[], rows: readonly CatalogRow[], foreignKeys: readonly ForeignKeyRow[] = []): Catalog {
   const bySchema = new Map<string, Map<string, RelationDraft>>(schemas.map((s) => [s, new Map()]));
   for (const row of rows) {
     const relations = bySchema.get(row.schema_name);
@@ -85,6 +116,13 @@ export function catalogFromRows(schemas: readonly string[], rows: readonly Catal
     relations: [...relations.values()].map(({ keyParts, ...relation }) => ({
       ...relation,
       primaryKey: keyParts.sort((a, b) => a.position - b.position).map((part) => part.name),
+      foreignKeys: foreignKeys
+        .filter((fk) => fk.schema_name === name && fk.relation_name === relation.name)
+        .map((fk) => ({
+          name: fk.name,
+          columns: fk.columns,
+          references: { schema: fk.ref_schema, relation: fk.ref_relation, columns: fk.ref_columns },
+        })),
     })),
   }));
   return { schemas: result };
@@ -92,12 +130,13 @@ export function catalogFromRows(schemas: readonly string[], rows: readonly Catal
 
 async function loadCatalog(): Promise<Catalog> {
   const schemas = env().DATA_SCHEMAS;
-  const rows = await withRole("readonly", ({ sql }) => sql.unsafe<CatalogRow[]>(CATALOG_SQL, [schemas.join(",")], { prepare: false })).catch(
-    (error: unknown) => {
-      throw mapQueryError(error);
-    },
-  );
-  return catalogFromRows(schemas, rows);
+  const [rows, foreignKeys] = await withRole("readonly", async ({ sql }): Promise<[CatalogRow[], ForeignKeyRow[]]> => [
+    await sql.unsafe<CatalogRow[]>(CATALOG_SQL, [schemas.join(",")], { prepare: false }),
+    await sql.unsafe<ForeignKeyRow[]>(FOREIGN_KEYS_SQL, [schemas.join(",")], { prepare: false }),
+  ]).catch((error: unknown) => {
+    throw mapQueryError(error);
+  });
+  return catalogFromRows(schemas, rows, foreignKeys);
 }
 
 interface CacheEntry {

@@ -29,7 +29,9 @@ export type ExploreErrorReason =
   | "too_complex"
   | "not_one_row"
   | "unknown_profile"
-  | "read_only";
+  | "read_only"
+  | "no_relationship"
+  | "ambiguous_relationship";
 
 const STATUS_CODE: Partial<Record<ExploreErrorReason, ErrorCode>> = {
   unknown_relation: "not_found",

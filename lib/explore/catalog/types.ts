@@ -33,6 +33,19 @@ export interface CatalogRelation {
   primaryKey?: readonly string[];
   /** COMMENT ON the relation, for the schema browser. */
   comment?: string | null;
+  /**
+   * Foreign keys of this relation whose referenced relation is in the catalog too (so readable):
+   * resource embedding follows them, to-one from here, to-many from the other side.
+   */
+  foreignKeys?: readonly CatalogForeignKey[];
+}
+
+export interface CatalogForeignKey {
+  /** The constraint's name, usable as an embedding hint (`customers!orders_customer_id_fkey(…)`). */
+  name: string;
+  /** Columns of this relation, in key order. */
+  columns: readonly string[];
+  references: { schema: string; relation: string; columns: readonly string[] };
 }
 
 export interface CatalogColumn {

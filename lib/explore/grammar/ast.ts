@@ -19,6 +19,7 @@ export type JsonPath = Array<{ arrow: "->" | "->>"; key: string | number }>;
 
 export type SelectItem =
   | { kind: "star" }
+  | EmbedItem
   | {
       kind: "column";
       column: string;
@@ -29,6 +30,19 @@ export type SelectItem =
       /** Canonical cast target (see column-types.ts), e.g. "text" for `::text`. */
       cast: string | null;
     };
+
+/**
+ * `alias:relation!hint(items)`: resource embedding over a foreign key from the catalog — to-one
+ * (an object or null) or to-many (an array). The hint names the foreign key or one of its
+ * columns when several relate the same two relations.
+ */
+export interface EmbedItem {
+  kind: "embed";
+  relation: string;
+  alias: string | null;
+  hint: string | null;
+  select: SelectItem[];
+}
 
 export const COMPARISON_OPS = ["eq", "neq", "gt", "gte", "lt", "lte"] as const;
 /** `*` is the like wildcard; match/imatch are POSIX regular expressions (`~`, `~*`). */

@@ -17,6 +17,9 @@ export const GRAMMAR_LIMITS = {
   /** Items of select= and order=. */
   maxSelectItems: 500,
   maxOrderTerms: 32,
+  /** Embedded resources in one select=, and how deep they nest. */
+  maxEmbeds: 8,
+  maxEmbedDepth: 3,
 } as const;
 
 /** Counts what a request uses, so the limits apply across all of its parameters. */

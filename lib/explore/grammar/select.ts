@@ -41,16 +41,50 @@ function checkAlias(alias: string, item: string): void {
   }
 }
 
-/** One select item: `*`, `col`, `alias:col`, `col::type`, `alias:col::type`, names optionally quoted. */
-function parseItem(raw: string): SelectItem {
+const EMBED = /^(?:([^:()!"]+):)?([^:()!"]+)((?:![^:()!"]+)*)\((.*)\)$/s;
+
+/** Counts embeds across one select=, so nesting and fan-out stay bounded. */
+interface EmbedBudget {
+  count: number;
+}
+
+/** `alias:relation!hint!left(items)`; `!inner` and spreads are refused for now (a clear 400). */
+function parseEmbed(item: string, depth: number, budget: EmbedBudget): SelectItem {
+  const match = EMBED.exec(item);
+  if (!match) {
+    throw new ExploreError("unsupported_feature", `Aggregates, functions and spreads are not supported in select: ${show(item)}`, { item });
+  }
+  const [, alias = null, relation = "", modifiers = "", inner = ""] = match;
+  if (relation.trim().startsWith("..."))
+    throw new ExploreError("unsupported_feature", `Spread embeds are not supported yet: ${show(item)}`, { item });
+  budget.count += 1;
+  if (budget.count > GRAMMAR_LIMITS.maxEmbeds || depth >= GRAMMAR_LIMITS.maxEmbedDepth) {
+    throw new ExploreError(
+      "too_complex",
+      `select= may embed at most ${GRAMMAR_LIMITS.maxEmbeds} resources, ${GRAMMAR_LIMITS.maxEmbedDepth} levels deep`,
+      { item },
+    );
+  }
+  let hint: string | null = null;
+  for (const modifier of modifiers
+    .split("!")
+    .slice(1)
+    .map((m) => m.trim())) {
+    if (modifier === "left") continue;
+    if (modifier === "inner") throw new ExploreError("unsupported_feature", `!inner embedding is not supported yet: ${show(item)}`, { item });
+    if (hint !== null) throw malformed(`More than one hint in ${show(item)}`, item);
+    hint = modifier;
+  }
+  if (alias !== null) checkAlias(alias.trim(), item);
+  return { kind: "embed", relation: relation.trim(), alias: alias?.trim() || null, hint, select: parseItems(inner, depth + 1, budget) };
+}
+
+/** One select item: `*`, `col`, `alias:col`, `col::type`, `alias:col::type`, names optionally quoted, or an embed. */
+function parseItem(raw: string, depth: number, budget: EmbedBudget): SelectItem {
   const item = raw.trim();
   if (item === "*") return { kind: "star" };
   if (item === "") throw malformed("select= has an empty item", raw);
-  if (/[()]/.test(item.replace(/"(?:[^"\\]|\\.)*"/g, ""))) {
-    throw new ExploreError("unsupported_feature", `Resource embedding, aggregates and functions are not supported in select: ${show(item)}`, {
-      item,
-    });
-  }
+  if (/[()]/.test(item.replace(/"(?:[^"\\]|\\.)*"/g, ""))) return parseEmbed(item, depth, budget);
   const cursor = new Cursor(item);
   const first = readPart(cursor);
   let alias: string | null = null;
@@ -72,11 +106,15 @@ function parseItem(raw: string): SelectItem {
   return path === null ? { kind: "column", column, alias, cast } : { kind: "column", column: name, path, alias, cast };
 }
 
-export function parseSelectParam(text: string): SelectItem[] {
+function parseItems(text: string, depth: number, budget: EmbedBudget): SelectItem[] {
   if (text.trim() === "") throw malformed("select= lists no columns; omit it to get every column", text);
   const parts = splitTopLevel(text);
   if (parts.length > GRAMMAR_LIMITS.maxSelectItems) {
     throw new ExploreError("too_complex", `select= has more than ${GRAMMAR_LIMITS.maxSelectItems} items`);
   }
-  return parts.map(parseItem);
+  return parts.map((part) => parseItem(part, depth, budget));
+}
+
+export function parseSelectParam(text: string): SelectItem[] {
+  return parseItems(text, 0, { count: 0 });
 }

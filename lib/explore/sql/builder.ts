@@ -1,9 +1,10 @@
 import { ColumnIndex, findRelation } from "@/lib/explore/catalog";
 import type { Catalog, RelationRef, ResolvedRelation } from "@/lib/explore/catalog";
 import { canCast, pathOutputName } from "@/lib/explore/grammar";
-import type { OrderTerm, ReadRequest, SelectItem } from "@/lib/explore/grammar";
+import type { EmbedItem, OrderTerm, ReadRequest, SelectItem } from "@/lib/explore/grammar";
+import { resolveRelationship } from "@/lib/explore/sql/embed";
 import { operand, renderFromWhere, requireComparable } from "@/lib/explore/sql/conditions";
-import { Params, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
+import { Params, qualifiedName, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
 export type { SqlQuery } from "@/lib/explore/sql/text";
@@ -36,7 +37,22 @@ export interface BuildOptions {
   rowCap: number;
 }
 
-function renderSelect(items: SelectItem[] | null, columns: ColumnIndex, params: Params): { sql: string[]; out: OutputColumn[] } {
+/** Where a select list is rendered: the relation, how its columns are named from a subquery, the shared values. */
+interface SelectScope {
+  catalog: Catalog;
+  target: ResolvedRelation;
+  /** The relation as referenced from inside an embed's subquery: its qualified name, or its generated alias. */
+  ref: string;
+  params: Params;
+  rowCap: number;
+  /** Numbering of generated aliases (`_e1`, `_e2`…): never request text. */
+  aliases: { next: number };
+  /** True under a to-many embed: another to-many below it would multiply rows. */
+  underToMany: boolean;
+}
+
+function renderSelect(items: SelectItem[] | null, scope: SelectScope): { sql: string[]; out: OutputColumn[] } {
+  const columns = new ColumnIndex(scope.target);
   const sql: string[] = [];
   const out: OutputColumn[] = [];
   const names = new Set<string>();
@@ -55,7 +71,11 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex, params: 
       }
       continue;
     }
-    const target = operand(columns.get(item.column), item.path ?? null, params);
+    if (item.kind === "embed") {
+      push(renderEmbed(item, scope), { name: item.alias ?? item.relation, column: item.relation, type: "json", nullable: true });
+      continue;
+    }
+    const target = operand(columns.get(item.column), item.path ?? null, scope.params);
     const c = target.column;
     if (item.cast !== null && !canCast(c.type, item.cast)) {
       throw new ExploreError("bad_cast", `Column ${show(c.name)} of type ${c.type} cannot be cast to ${item.cast}`, {
@@ -70,6 +90,42 @@ function renderSelect(items: SelectItem[] | null, columns: ColumnIndex, params: 
     push(expr, { name, column: item.column, type: item.cast ?? c.type, nullable: c.nullable });
   }
   return { sql, out };
+}
+
+/**
+ * An embedded resource as a correlated subquery built in Postgres: to-one is `to_json` of the
+ * one related row (or null), to-many `json_agg` of the related rows in key order, at most the
+ * row cap per parent; a to-many below a to-many is refused (rows would multiply). Every name
+ * comes from the catalog, the subquery's alias is generated, and the keys are the child's
+ * output names as quoted identifiers (bounded by the grammar).
+ */
+function renderEmbed(item: EmbedItem, scope: SelectScope): string {
+  const relationship = resolveRelationship(scope.catalog, scope.target, item);
+  if (relationship.kind === "to-many" && scope.underToMany) {
+    throw new ExploreError(
+      "too_complex",
+      `Embedding ${show(item.relation)} to-many inside another to-many embed would multiply rows; read it separately`,
+      {
+        relation: item.relation,
+      },
+    );
+  }
+  const alias = quoteIdent(`_e${scope.aliases.next++}`);
+  const child = renderSelect(item.select, {
+    ...scope,
+    target: relationship.child,
+    ref: alias,
+    underToMany: scope.underToMany || relationship.kind === "to-many",
+  });
+  const keys = child.out.map((c) => quoteIdent(c.name)).join(", ");
+  const join = relationship.join.map((pair) => `${alias}.${quoteIdent(pair.child)} = ${scope.ref}.${quoteIdent(pair.parent)}`).join(" AND ");
+  const from = `FROM ${qualifiedName(relationship.child)} AS ${alias} WHERE ${join}`;
+  if (relationship.kind === "to-one") {
+    return `(SELECT to_json(r) FROM (SELECT ${child.sql.join(", ")} ${from} LIMIT 1) r(${keys}))`;
+  }
+  const order = (relationship.child.relation.primaryKey ?? []).map((c) => `${alias}.${quoteIdent(c)}`).join(", ");
+  const ordered = order === "" ? "" : ` ORDER BY ${order}`;
+  return `(SELECT coalesce(json_agg(r), '[]'::json) FROM (SELECT ${child.sql.join(", ")} ${from}${ordered} LIMIT ${scope.rowCap}) r(${keys}))`;
 }
 
 /**
@@ -119,7 +175,8 @@ export function buildReadQuery(catalog: Catalog, ref: RelationRef, request: Read
   const window = effectiveWindow(request.page, options.rowCap);
   // Values are numbered in the order they appear in the SQL text: select, where, order.
   const params = new Params();
-  const select = renderSelect(request.select, columns, params);
+  const scope = { catalog, target, ref: qualifiedName(target), params, rowCap: options.rowCap, aliases: { next: 1 }, underToMany: false };
+  const select = renderSelect(request.select, scope);
   const fromWhere = renderFromWhere(target, request, params);
   const order = renderOrder(withKeyTiebreaker(request.order, target), columns, params);
   const text =

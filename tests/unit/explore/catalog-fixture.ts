@@ -41,6 +41,19 @@ export const catalog: Catalog = {
           ]),
         },
         {
+          // Embedding: a to-many from people, a to-one to people.
+          name: "pets",
+          kind: "table",
+          estimatedRows: 10,
+          primaryKey: ["id"],
+          columns: columns([
+            ["id", "int4", false],
+            ["owner", "int4"],
+            ["name", "text"],
+          ]),
+          foreignKeys: [{ name: "pets_owner_fkey", columns: ["owner"], references: { schema: "data", relation: "people", columns: ["id"] } }],
+        },
+        {
           name: "people_view",
           kind: "view",
           estimatedRows: null,

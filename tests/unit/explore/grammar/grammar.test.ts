@@ -52,8 +52,11 @@ describe("select", () => {
     ["select=a:b:c", "malformed_select"],
     ["select=id::regclass", "bad_cast"],
     ["select=id::text;drop table x", "bad_cast"],
-    ["select=orders(*)", "unsupported_feature"],
-    ["select=count()", "unsupported_feature"],
+    ["select=...orders(*)", "unsupported_feature"],
+    ["select=orders!inner(*)", "unsupported_feature"],
+    ["select=orders!a!b(*)", "malformed_select"],
+    ["select=count()", "malformed_select"],
+    ["select=a(b(c(d(e))))", "too_complex"],
     ["select=meta->", "malformed_filter"],
     ["select=meta->>a->b", "malformed_filter"],
     ["select=id&select=name", "duplicate_parameter"],
@@ -125,6 +128,20 @@ describe("filters", () => {
     ["columns=id", "unsupported_parameter"],
   ] as const)("rejects %s", (query, reason) => {
     expectReason(query, reason);
+  });
+
+  it("parses embedded resources with aliases, hints and nesting", () => {
+    expect(parse("select=id,buyer:customers!orders_customer_id_fkey(id,name),items:order_items!left(*,products(name))").select).toEqual([
+      { kind: "column", column: "id", alias: null, cast: null },
+      { kind: "embed", relation: "customers", alias: "buyer", hint: "orders_customer_id_fkey", select: [
+        { kind: "column", column: "id", alias: null, cast: null },
+        { kind: "column", column: "name", alias: null, cast: null },
+      ] },
+      { kind: "embed", relation: "order_items", alias: "items", hint: null, select: [
+        { kind: "star" },
+        { kind: "embed", relation: "products", alias: null, hint: null, select: [{ kind: "column", column: "name", alias: null, cast: null }] },
+      ] },
+    ]); // prettier-ignore
   });
 
   it("parses JSON paths in select, filters, logic and order", () => {
