@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { Spinner } from "@/components/ui/spinner";
 import { ConsoleDownloads } from "@/components/sql/console-downloads";
-import { ResultGrid } from "@/components/sql/result-grid";
+import { ResultView } from "@/components/charts/result-view";
 import { isSqlResult, type SqlResult } from "@/components/sql/result-types";
 import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
 
@@ -139,7 +139,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
           ) : null}
         </ErrorPanel>
       ) : null}
-      {state.status === "done" ? <ResultGrid result={state.result} actions={<ConsoleDownloads sql={state.sql} />} /> : null}
+      {state.status === "done" ? <ResultView result={state.result} actions={<ConsoleDownloads sql={state.sql} />} /> : null}
       {state.status === "idle" ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
           Results appear here. Press <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd> +{" "}

@@ -160,3 +160,67 @@ test("the completion popup closes when the statement runs", async ({ page }) => 
   await expect(popup).toHaveCount(0);
   await expect(page.getByTestId("result-count")).toBeVisible();
 });
+
+test("a saved query's chart: picked, saved, restored after a reload and shown to the team", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const analyst = await createE2EUser("analyst");
+  const [saved] = await owner(
+    (sql) => sql<{ id: string }[]>`
+      insert into app.saved_queries (owner_id, name, sql, shared)
+      values (${analyst.id}, 'E2E chart', 'SELECT status, count(*)::int AS n, sum(total)::float8 AS revenue FROM data.orders GROUP BY status ORDER BY status', true)
+      returning id`,
+  );
+  const statuses = await owner((sql) => sql<{ status: string }[]>`select distinct status from data.orders`);
+  await signIn(page, analyst, `/queries/${saved!.id}`);
+  await page.getByRole("button", { name: "Run query" }).click();
+  await expect(page.getByTestId("result-count")).toHaveText(`${statuses.length} rows`);
+
+  // A first chart is suggested from the columns: bars of both numeric columns per status.
+  await page.getByRole("button", { name: "Chart", exact: true }).click();
+  const chart = page.getByTestId("result-chart");
+  await expect(chart.locator(".recharts-bar-rectangle")).toHaveCount(statuses.length * 2);
+
+  // Pick a line of n alone and save it.
+  await chart.getByLabel("Chart type").selectOption("line");
+  await chart.getByLabel("Plot revenue").uncheck();
+  await expect(chart.locator(".recharts-line")).toHaveCount(1);
+  await chart.getByRole("button", { name: "Save chart" }).click();
+  await expect(chart.getByRole("status")).toHaveText("Chart saved.");
+  const [stored] = await owner((sql) => sql<{ chart: unknown }[]>`select chart from app.saved_queries where id = ${saved!.id}`);
+  expect(stored!.chart).toEqual({ type: "line", x: "status", y: ["n"] });
+
+  // After a reload the run shows the saved chart at once, with its settings.
+  await page.reload();
+  await page.getByRole("button", { name: "Run query" }).click();
+  await expect(chart.getByLabel("Chart type")).toHaveValue("line");
+  await expect(chart.getByLabel("Plot revenue")).not.toBeChecked();
+  await expect(chart.locator(".recharts-line")).toHaveCount(1);
+  await page.screenshot({ path: "test-results/e2e/saved-query-chart.png", fullPage: true });
+
+  // A teammate sees the chart of the shared query, without a save button.
+  const viewer = await createE2EUser("viewer");
+  const teammate = await browser.newPage();
+  await signIn(teammate, viewer, `/queries/${saved!.id}`);
+  await teammate.getByRole("button", { name: "Run query" }).click();
+  await expect(teammate.getByTestId("result-chart").locator(".recharts-line")).toHaveCount(1);
+  await expect(teammate.getByRole("button", { name: "Save chart" })).toHaveCount(0);
+  await teammate.close();
+});
+
+test("a chart of 2,000 points from the console", async ({ page }) => {
+  const analyst = await createE2EUser("analyst");
+  await signIn(page, analyst, "/sql");
+  await writeSql(page, "SELECT g AS step, round(sin(g / 100.0)::numeric, 4) AS wave FROM generate_series(1, 2000) AS g ORDER BY g");
+  await page.getByRole("button", { name: /^Run/ }).click();
+  await expect(page.getByTestId("result-count")).toHaveText("2,000 rows");
+  await page.getByRole("button", { name: "Chart", exact: true }).click();
+  const chart = page.getByTestId("result-chart");
+  await chart.getByLabel("Chart type").selectOption("line");
+  await chart.getByLabel("X column").selectOption("step");
+  await expect(chart.getByTestId("chart-figure")).toHaveAttribute("data-points", "2000");
+  await expect(chart.locator(".recharts-line-curve")).toHaveCount(1);
+  // The curve really spans the points: its path has a segment per point.
+  const segments = await chart.locator(".recharts-line-curve").evaluate((path) => (path.getAttribute("d") ?? "").split(/[LC]/).length);
+  expect(segments).toBeGreaterThanOrEqual(2000);
+  await page.screenshot({ path: "test-results/e2e/console-chart.png" });
+});
