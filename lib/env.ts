@@ -104,6 +104,11 @@ const schema = z.object({
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32).max(256).optional()),
   /** How long SIGTERM waits for in-flight requests before closing pools and Redis anyway. */
   SHUTDOWN_TIMEOUT_S: int(20, 1),
+  /**
+   * After SIGTERM, how long the listener stays open while readiness answers 503, so that a load
+   * balancer's health check takes the instance out of rotation before it stops accepting. 0: close at once.
+   */
+  SHUTDOWN_DELAY_S: z.coerce.number().min(0).max(120).default(0),
   /** Optional read replica for the readonly role (same role names and passwords as DATABASE_URL's server). */
   DATABASE_READONLY_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
 });
