@@ -122,6 +122,7 @@ const SECRETS = [
   "AUTH_SECRET",
   "DATABASE_URL",
   "DATABASE_POOLER_URL",
+  "DATABASE_READONLY_URL",
   "METRICS_TOKEN",
 ] as const;
 
@@ -136,12 +137,18 @@ function productionProblems(source: Record<string, string | undefined>): string[
     if (!source[key]) problems.push(`${key} is required in production`);
   }
   for (const key of SECRETS) {
-    if (source[key]?.includes(DEV_SECRET_PREFIX)) {
-      problems.push(`${key} is a development-generated secret; set a real one in production`);
-    }
+    if (!source[key]?.includes(DEV_SECRET_PREFIX)) continue;
+    problems.push(
+      URL_KEYS.has(key)
+        ? `${key}: this URL was generated for development (npm run dev's embedded Postgres, password ${DEV_SECRET_PREFIX}…); point it at your production database`
+        : `${key} is a development-generated secret; set a real one in production`,
+    );
   }
   return problems;
 }
+
+/** Connection strings among the secrets: refusing one says which URL, not "a secret". */
+const URL_KEYS = new Set<string>(["DATABASE_URL", "DATABASE_POOLER_URL", "DATABASE_READONLY_URL"]);
 
 export type Env = z.infer<typeof schema>;
 
@@ -150,6 +157,11 @@ export class EnvError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "EnvError";
   }
+}
+
+/** The one line a server start prints when it refuses its configuration (0-startup.ts, scripts/start.mjs). */
+export function refusalMessage(error: EnvError): string {
+  return `[sluice] refusing to start. ${error.message}`;
 }
 
 /** Parses a given environment; pure, so tests can feed it anything. */

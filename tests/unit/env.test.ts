@@ -68,6 +68,12 @@ describe("parseEnv", () => {
     expect(found.join("\n")).toMatch(/development-generated/);
   });
 
+  it("says a development URL is one, rather than calling it a secret", () => {
+    const found = problems({ ...productionBase, DATABASE_URL: `postgres://postgres:${DEV_SECRET_PREFIX}abc@127.0.0.1:54329/postgres` });
+    expect(found).toEqual([expect.stringMatching(/^DATABASE_URL: this URL was generated for development/)]);
+    expect(found[0]).not.toMatch(/secret/);
+  });
+
   it("reads per-role pool sizes and a comma-separated schema list", () => {
     const env = parseEnv({ DB_POOL_SIZE_READONLY: "25", DATA_SCHEMAS: "sales, ops" });
     expect(env.DB_POOL_SIZE_READONLY).toBe(25);
