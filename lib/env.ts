@@ -83,6 +83,8 @@ const schema = z.object({
   /** `on` only for `npm run bench`: exposes the bare comparison handler under /api/bench. */
   BENCH_ENDPOINTS: z.enum(["on", "off"]).default("off"),
   PORT: int(3000, 1),
+  /** Interface `npm run dev` listens on: this machine only unless asked (0.0.0.0 for every interface). */
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).max(253).default("127.0.0.1")),
   REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
   REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
   TRUST_PROXY: trustProxySchema,

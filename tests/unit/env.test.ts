@@ -74,6 +74,12 @@ describe("parseEnv", () => {
     expect(found[0]).not.toMatch(/secret/);
   });
 
+  it("lets npm run dev listen on this machine only unless HOST asks for more", async () => {
+    const { nextDevArgs } = await import("@/scripts/lib/next-dev-args");
+    expect(nextDevArgs(parseEnv({}))).toEqual(["dev", "--port", "3000", "--hostname", "127.0.0.1"]);
+    expect(nextDevArgs(parseEnv({ HOST: "0.0.0.0", PORT: "4000" }))).toEqual(["dev", "--port", "4000", "--hostname", "0.0.0.0"]);
+  });
+
   it("reads per-role pool sizes and a comma-separated schema list", () => {
     const env = parseEnv({ DB_POOL_SIZE_READONLY: "25", DATA_SCHEMAS: "sales, ops" });
     expect(env.DB_POOL_SIZE_READONLY).toBe(25);
