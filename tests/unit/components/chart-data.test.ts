@@ -51,15 +51,15 @@ describe("toChartData", () => {
 
 describe("chart helpers", () => {
   it("reads numbers, numeric text and booleans, and nothing else", () => {
-    expect([chartNumber(2), chartNumber("1e3"), chartNumber(true), chartNumber("abc"), chartNumber(""), chartNumber(null), chartNumber(Infinity)]).toEqual([
-      2,
-      1000,
-      1,
-      null,
-      null,
-      null,
-      null,
-    ]);
+    expect([
+      chartNumber(2),
+      chartNumber("1e3"),
+      chartNumber(true),
+      chartNumber("abc"),
+      chartNumber(""),
+      chartNumber(null),
+      chartNumber(Infinity),
+    ]).toEqual([2, 1000, 1, null, null, null, null]);
   });
 
   it("suggests the first label column as x and the numeric ones as values", () => {
