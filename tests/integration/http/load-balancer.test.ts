@@ -141,7 +141,8 @@ describe("three instances behind HAProxy (issue 16)", () => {
 
   it("lists the three instances in the fleet view with their pools and the connection budget against max_connections", async () => {
     const [server] = await db.owner<{ max: number; reserved: number }[]>`
-      select current_setting('max_connections')::int as max, current_setting('superuser_reserved_connections')::int as reserved`;
+      select current_setting('max_connections')::int as max,
+             current_setting('superuser_reserved_connections')::int + coalesce(current_setting('reserved_connections', true)::int, 0) as reserved`;
     const response = await viaBalancer("/api/admin/stats", { headers: bearer(adminToken) });
     expect(response.status).toBe(200);
     const { fleet } = (await response.json()) as {
