@@ -70,6 +70,8 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       const body: unknown = await response.json();
       if (!isSqlResult(body)) throw new ApiFailure(response.status, "unexpected", "The SQL API answered in an unexpected shape.");
       setState({ status: "done", result: body, sql: text });
+      // The run is in the audit trail now: the history beside the console shows it.
+      router.refresh();
     } catch (error) {
       if (isAbort(error)) {
         if (inflight.current === controller) setState({ status: "cancelled" });
@@ -77,6 +79,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       }
       const failure = asFailure(error);
       setState({ status: "error", error: failure });
+      router.refresh();
       const position = errorPosition(failure);
       if (position !== null) editor.current?.showError(position);
     } finally {

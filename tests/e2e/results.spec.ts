@@ -224,3 +224,45 @@ test("a chart of 2,000 points from the console", async ({ page }) => {
   expect(segments).toBeGreaterThanOrEqual(2000);
   await page.screenshot({ path: "test-results/e2e/console-chart.png" });
 });
+
+test("query history: a user's own runs, newest first, one click from the editor; nobody else's", async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const [analyst, other] = [await createE2EUser("analyst"), await createE2EUser("analyst")];
+  // Someone else's run first: it must not appear, nor open by its id.
+  const otherPage = await browser.newPage();
+  await signIn(otherPage, other, "/sql");
+  await writeSql(otherPage, "SELECT 'not yours' AS history_other_marker");
+  await otherPage.getByRole("button", { name: /^Run/ }).click();
+  await expect(otherPage.getByTestId("result-count")).toHaveText("1 row");
+  await otherPage.close();
+  const [otherRun] = await owner(
+    (sql) =>
+      sql<{ id: string }[]>`select id::text from app.audit_events where actor_user_id = ${other.id} and action = 'sql.run' order by id desc limit 1`,
+  );
+
+  await signIn(page, analyst, "/sql");
+  await writeSql(page, "SELECT 41 + 1 AS history_marker");
+  await page.getByRole("button", { name: /^Run/ }).click();
+  await expect(page.getByTestId("result-count")).toHaveText("1 row");
+  await writeSql(page, "SELECT * FROM data.no_such_table_history");
+  await page.getByRole("button", { name: /^Run/ }).click();
+  await expect(page.getByTestId("sql-error")).toBeVisible();
+
+  const history = page.getByTestId("query-history").locator("li");
+  await expect(history.first()).toContainText("no_such_table_history");
+  await expect(history.first()).toContainText("error");
+  await expect(history.nth(1)).toContainText("SELECT 41 + 1 AS history_marker");
+  await expect(history.nth(1)).toContainText("ok");
+  await expect(history.nth(1)).toContainText("1 rows");
+  await expect(page.getByTestId("query-history")).not.toContainText("history_other_marker");
+
+  // One click reopens a run in the editor.
+  await writeSql(page, "SELECT 'something else'");
+  await history.nth(1).getByRole("link").click();
+  await expect(page).toHaveURL(/\/sql\?history=\d+$/);
+  await expect(page.getByTestId("sql-editor")).toHaveText("SELECT 41 + 1 AS history_marker");
+
+  // Another user's run id opens nothing of theirs.
+  await page.goto(`/sql?history=${otherRun!.id}`);
+  await expect(page.getByTestId("sql-editor")).not.toContainText("history_other_marker");
+});
