@@ -108,8 +108,9 @@ function baseHeaders(request: ReadRequest, contentType: string): Record<string, 
  * `to_json` text built in Postgres (sql/json-rows.ts) and are streamed as they come, a cursor
  * batch at a time, so a page is never held whole in Node. The page's row count comes with the
  * first row, so status, Content-Range and the singular check are decided before any byte goes out.
+ * `headOnly` (HEAD) answers the same status and headers from the first row alone, with no body.
  */
-export async function streamTableJson(input: TableReadInput, media: "json" | "object"): Promise<Response> {
+export async function streamTableJson(input: TableReadInput, media: "json" | "object", { headOnly = false } = {}): Promise<Response> {
   const prepared = await prepare(input, env().TABLE_ROW_CAP);
   const { query, request } = prepared;
   const rowsQuery = buildJsonRowsQuery(query);
@@ -127,19 +128,20 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
           const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
           headers["Content-Range"] = contentRange(query.offset, rows, total);
           out.start({ status: media === "object" ? 200 : pageStatus(rows, total), headers });
-          if (media === "json") await out.write("[");
+          if (media === "json" && !headOnly) await out.write("[");
         };
         let first = true;
         await runCursor(sql, rowsQuery.text, rowsQuery.params, {
           batchSize: BATCH,
           // A singular read needs one row: the count beside it says whether there were others,
           // and stopping there closes the portal cleanly (the connection stays reusable).
-          maxRows: media === "object" ? 1 : query.limit,
+          // HEAD needs only that count too: nobody reads a body, so none is produced.
+          maxRows: media === "object" || headOnly ? 1 : query.limit,
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
             if (!begun) await begin(Number(batch[0]?.[1]?.toString("latin1") ?? 0));
-            if (refusal) return;
+            if (refusal || headOnly) return;
             let text = "";
             for (const row of batch) {
               text += (first ? "" : ",") + (row[0]?.toString("utf8") ?? "null");
@@ -150,7 +152,7 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
         });
         if (!begun) await begin(0);
         if (refusal) throw refusal;
-        if (media === "json") await out.write("]");
+        if (media === "json" && !headOnly) await out.write("]");
       },
       { signal: out.signal },
     ).catch((error: unknown) => {

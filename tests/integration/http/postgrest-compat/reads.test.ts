@@ -108,6 +108,12 @@ describe("counts, ranges and HEAD", () => {
     expect(head.headers.get("content-range")).toBe("0-1/15");
     expect(head.headers.get("preference-applied")).toBe("count=exact");
     expect(await head.text()).toBe("");
+    // The page's size comes from the first row alone: the same headers as the GET, without a count too.
+    const get = await world.raw("/items?limit=12&offset=1");
+    const bare = await world.raw("/items?limit=12&offset=1", { method: "HEAD" });
+    expect(bare.headers.get("content-range")).toBe("1-12/*");
+    expect(bare.headers.get("content-range")).toBe(get.headers.get("content-range"));
+    expect(bare.status).toBe(get.status);
   });
 });
 

@@ -26,7 +26,9 @@ export const GET = route({ scopes: ["tables:read"], params }, async ({ params, r
   };
   const media = chooseMedia(request.headers.get("accept"));
   const response =
-    media === "csv" ? await streamTableCsv(input, `${ref.schema}.${ref.name}`.replace(/[^\w.-]+/g, "_")) : await streamTableJson(input, media);
+    media === "csv"
+      ? await streamTableCsv(input, `${ref.schema}.${ref.name}`.replace(/[^\w.-]+/g, "_"))
+      : await streamTableJson(input, media, { headOnly: request.method === "HEAD" });
   // As PostgREST: the schema read, when there is more than one to choose from.
   if (schemas.length > 1) response.headers.set("Content-Profile", profile);
   return response;
