@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { createTokenAction } from "@/actions/tokens";
 import { CopyButton } from "@/components/forms/copy-button";
 import { FieldError, FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
@@ -17,7 +17,19 @@ const EXPIRY_LABELS: Record<string, string> = { "7d": "7 days", "30d": "30 days"
 export function CreateTokenForm({ scopes, expiries }: { scopes: ScopeChoice[]; expiries: readonly string[] }) {
   const [state, formAction, pending] = useActionState(createTokenAction, null);
   const formRef = useRef<HTMLFormElement>(null);
-  const created = state?.ok ? state.data : null;
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const created = state?.ok && state.data.token !== dismissed ? state.data : null;
+
+  // The secret is shown for the moment it was made: any later action on the page (a revoke, a
+  // sign-out) clears it, so it does not sit on screen beside a list that no longer matches.
+  useEffect(() => {
+    if (!created) return;
+    const clear = (event: Event) => {
+      if (event.target !== formRef.current) setDismissed(created.token);
+    };
+    document.addEventListener("submit", clear, true);
+    return () => document.removeEventListener("submit", clear, true);
+  }, [created]);
 
   return (
     <div className="space-y-5">
@@ -33,6 +45,9 @@ export function CreateTokenForm({ scopes, expiries }: { scopes: ScopeChoice[]; e
             </code>
             <CopyButton text={created.token} />
           </div>
+          <button type="button" className="text-xs font-medium text-emerald-800 underline" onClick={() => setDismissed(created.token)}>
+            Done — hide the token
+          </button>
           <p className="text-xs text-emerald-800">
             Use it as <code className="font-mono">Authorization: Bearer {created.token.slice(0, 8)}…</code> on{" "}
             <code className="font-mono">/api/v1/…</code>.

@@ -49,6 +49,8 @@ test("every page fits a 390 px screen, and the header folds into a menu", async 
       await page.getByTestId("pool-charts").locator("svg.recharts-surface").first().waitFor({ timeout: 30_000 });
     }
     expect.soft(await overflow(), path).toBeLessThanOrEqual(0);
+    // Every admin page carries the admin tab bar.
+    if (path.startsWith("/admin")) await expect.soft(page.getByRole("navigation", { name: "Admin" }), path).toBeVisible();
   }
 
   // The header's links are in the menu.

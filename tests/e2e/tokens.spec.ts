@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createE2EUser } from "@/tests/e2e/support/users";
+import { createE2EUser, signIn } from "@/tests/e2e/support/users";
 
 /** The identity flow in a real Chromium: sign in, create a token (shown once), use it, revoke it, sign out. */
 test("sign in, create an API token shown once, revoke it, sign out", async ({ page, context, request, baseURL }) => {
@@ -68,4 +68,28 @@ test("sign in, create an API token shown once, revoke it, sign out", async ({ pa
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await page.goto("/settings/tokens");
   await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("the new token's secret is cleared by any later action on the page, and by its own dismiss button", async ({ page }) => {
+  const user = await createE2EUser("analyst");
+  await signIn(page, user, "/settings/tokens");
+  const form = page.getByRole("form", { name: "Create an API token" });
+  for (const name of ["e2e first", "e2e second"]) {
+    await form.getByLabel("Name").fill(name);
+    await form.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByTestId("new-token")).toContainText(name);
+  }
+  const secret = (await page.getByTestId("new-token-value").textContent())!;
+  // Revoking the other token (a later action): the secret leaves the screen.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Revoke e2e first" }).click();
+  await expect(page.getByRole("row", { name: /e2e first/ })).toHaveCount(0);
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
+  // Control: a freshly created one is shown, and its dismiss button hides it.
+  await form.getByLabel("Name").fill("e2e third");
+  await form.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token")).toContainText("e2e third");
+  await page.getByRole("button", { name: "Done — hide the token" }).click();
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
 });

@@ -1,3 +1,4 @@
+import { AdminNav } from "@/components/admin/admin-nav";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AddUserForm } from "@/components/admin/add-user-form";
@@ -28,6 +29,7 @@ export default async function UsersPage() {
           ends their sessions at once.
         </p>
       </div>
+      <AdminNav />
 
       <AddUserForm roles={USER_ROLES} />
 

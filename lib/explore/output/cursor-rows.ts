@@ -34,6 +34,12 @@ export interface CursorOptions {
    * set_config('statement_timeout', …). Time spent in onBatch does not count.
    */
   timeoutMs?: number;
+  /**
+   * Read the answer in one piece instead of through a cursor: for statements Postgres runs to the
+   * end whatever Execute's row limit says (EXPLAIN, SHOW), whose rows postgres.js's cursor drops
+   * (it delivered none of them). Their answers are small by nature.
+   */
+  whole?: boolean;
   /** Receives each batch; the next batch is fetched only when the returned promise settles. */
   onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
 }
@@ -129,6 +135,11 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<Bo
   let batchError: { error: unknown } | null = null;
   try {
     if (options.signal?.aborted) stop("abort");
+    if (options.whole) {
+      const rows = (await query) as unknown[];
+      await handleBatch(rows);
+      return { columns: columns ?? columnsOf(rows) ?? [], rowCount, truncated, stoppedBy };
+    }
     const result = await query.cursor(options.batchSize, (batch: unknown[]) => {
       const handled = handleBatch(batch);
       inFlight = handled.then(

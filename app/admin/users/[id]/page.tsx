@@ -1,3 +1,4 @@
+import { AdminNav } from "@/components/admin/admin-nav";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -38,6 +39,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <span>Password changed {formatWhen(user.passwordChangedAt)}</span>
         </div>
       </div>
+      <AdminNav />
 
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Password</h2>
