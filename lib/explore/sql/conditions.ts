@@ -91,6 +91,7 @@ function asText(target: Operand): string {
 }
 
 function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): string {
+  const mark = params.size;
   const target = operand(columns.get(filter.column), filter.path ?? null, params);
   const ident = target.raw;
   switch (filter.op) {
@@ -119,7 +120,11 @@ function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): str
     }
     case "in": {
       requireComparable(target, "Operator in");
-      if (filter.values.length === 0) return "FALSE";
+      if (filter.values.length === 0) {
+        // The operand is not written: neither may the values of its JSON path be.
+        params.rewind(mark);
+        return "FALSE";
+      }
       const list = filter.values.map((v) => bind(target.column, target.builtin, v, params));
       return `${target.expr} IN (${list.join(", ")})`;
     }

@@ -44,4 +44,14 @@ export class Params {
     this.values.push(how === "text" ? value : { untyped: value });
     return `$${this.values.length}`;
   }
+
+  /** How many values are bound so far, for `rewind`. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Drops the values bound since `size` was `mark`: for SQL that was built and then not used. */
+  rewind(mark: number): void {
+    this.values.length = Math.min(this.values.length, mark);
+  }
 }

@@ -28,3 +28,14 @@ describe("the JSON rows query", () => {
     expect(build(`select=${"x".repeat(63)}:name`).text).toContain(`t("${"x".repeat(63)}")`);
   });
 });
+
+describe("JSON paths in the data query", () => {
+  it("binds path keys and indexes, and none for an empty in-list that writes no operand", () => {
+    const q = buildReadQuery(catalog, people, parseReadRequest({ params: new URLSearchParams("select=k:meta->a->>0&doc->>k=eq.x") }), { rowCap: 5 });
+    expect(q.params).toEqual(["a", "0", "k", "x"]);
+    expect(q.text).toContain('(("meta" -> $1::text) ->> $2::text::int4)');
+    const empty = buildReadQuery(catalog, people, parseReadRequest({ params: new URLSearchParams("meta->0=in.()") }), { rowCap: 5 });
+    expect(empty.params).toEqual([]);
+    expect(empty.text).toContain("WHERE FALSE");
+  });
+});
