@@ -28,6 +28,8 @@ export interface SqlJsonResult {
   rows: JsonValue[][];
   rowCount: number;
   truncated: boolean;
+  /** Which cap cut the result short, when truncated: "rows" (SQL_MAX_ROWS) or "bytes" (SQL_MAX_BYTES). */
+  truncatedBy: "rows" | "bytes" | null;
   elapsedMs: number;
 }
 
@@ -66,7 +68,7 @@ async function runAudited(run: SqlRun, format: "json" | "csv", request: Omit<San
     if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format, ...failureExtra(error) });
     throw error;
   }
-  await audit(run, started, result.rowCount, "ok", { format, truncated: result.truncated });
+  await audit(run, started, result.rowCount, "ok", { format, truncated: result.truncated, truncatedBy: result.truncatedBy });
   return result;
 }
 
@@ -84,6 +86,7 @@ export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
     rows,
     rowCount: result.rowCount,
     truncated: result.truncated,
+    truncatedBy: result.truncatedBy,
     elapsedMs: result.elapsedMs,
   };
 }
