@@ -11,7 +11,7 @@ import { extendedQuery, runCursor, type RawRow } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
+import { csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
 import {
   buildEstimateQuery,
   buildExactCountQuery,
@@ -33,6 +33,8 @@ export interface TableReadInput {
   range: string | null;
   prefer: string | null;
   signal: AbortSignal;
+  /** CSV only: formula escaping (the default) or raw values. */
+  csvFormulas?: CsvFormulas;
 }
 
 export interface TablePage {
@@ -165,7 +167,12 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
         // proper error response rather than a truncated download.
         const begin = async () => {
           out.start({ status, headers });
-          await out.write(csvLine(query.columns.map((c) => c.name)));
+          await out.write(
+            csvLine(
+              query.columns.map((c) => c.name),
+              input.csvFormulas,
+            ),
+          );
         };
         let begun = false;
         await runCursor(sql, query.text, query.params, {
@@ -180,7 +187,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
               begun = true;
               await begin();
             }
-            await out.write(batch.map(csvLine).join(""));
+            await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
           },
         });
         if (!begun) await begin();
