@@ -6,7 +6,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
 import { allowedMethods, HTTP_METHODS, matchApiRoute } from "@/lib/server/api-routes";
-import { onClientError, onServerRequest } from "@/lib/server/1-server-hook";
+import { onClientError, onConnectRequest, onServerRequest } from "@/lib/server/1-server-hook";
 
 /**
  * Requests Next would answer outside the one error shape, refused before Next sees them (each
@@ -114,6 +114,12 @@ export function installRequestChecks(): void {
     return "handled";
   });
   onClientError("request-checks", (error, socket) => answerClientError(error, socket, securityHeaders));
+  // Node hands CONNECT to its own event, which nothing serves: answered like any other odd method.
+  onConnectRequest("request-checks", (_request, socket) => {
+    const error = new ApiError("method_not_allowed", "this server does not serve CONNECT requests");
+    writeRaw(socket, error, { ...securityHeaders, Allow: HTTP_METHODS.join(", ") });
+    socket.destroySoon();
+  });
 }
 
 function send(response: http.ServerResponse, refusal: Refusal, headers: Record<string, string>): void {
@@ -141,16 +147,32 @@ function answerClientError(error: Error & { code?: string }, socket: net.Socket,
         : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
           ? new ApiError("request_timeout", "the request took too long to arrive")
           : new ApiError("bad_request", "the request is not valid HTTP");
-    const body = JSON.stringify(apiError.toBody());
-    const head = [
-      `HTTP/1.1 ${apiError.status} ${apiError.status === 431 ? "Request Header Fields Too Large" : apiError.status === 408 ? "Request Timeout" : "Bad Request"}`,
-      ...Object.entries(securityHeaders).map(([name, value]) => `${name}: ${value}`),
-      "Content-Type: application/json",
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      "Cache-Control: no-store",
-      "Connection: close",
-    ];
-    socket.write(`${head.join("\r\n")}\r\n\r\n${body}`);
+    // Ended, not destroyed at once: a reset would discard the answer while the client still sends.
+    writeRaw(socket, apiError, securityHeaders);
+    socket.end();
+    setTimeout(() => socket.destroy(), 2000).unref();
+    return;
   }
   socket.destroy(error);
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+};
+
+/** A whole response written straight to a socket that has no ServerResponse (clientError, CONNECT). */
+function writeRaw(socket: net.Socket, error: ApiError, headers: Record<string, string>): void {
+  const body = JSON.stringify(error.toBody());
+  const head = [
+    `HTTP/1.1 ${error.status} ${REASONS[error.status] ?? "Error"}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Cache-Control: no-store",
+    "Connection: close",
+  ];
+  socket.write(`${head.join("\r\n")}\r\n\r\n${body}`);
 }

@@ -110,6 +110,30 @@ describe("the one error shape, before and around Next", () => {
     }
   });
 
+  it("CONNECT, which Node hands past Next, is a 405 in the shape too", async () => {
+    const response = await raw("CONNECT 127.0.0.1:5432 HTTP/1.1\r\nHost: 127.0.0.1:5432\r\n\r\n");
+    expectShape(response, 405, "method_not_allowed");
+  });
+
+  it("a next-auth POST that says JSON but is not a JSON object is a 400 in the shape (found by the fuzz suite)", async () => {
+    for (const body of ["zF%#&", "", "[1]"]) {
+      const response = await raw(
+        [
+          "POST /api/auth/callback/credentials HTTP/1.1",
+          "Host: 127.0.0.1",
+          "Connection: close",
+          "Content-Type: application/json",
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          "",
+          body,
+        ].join("\r\n"),
+      );
+      expectShape(response, 400, "bad_request");
+    }
+    // Control: next-auth's own endpoints still answer.
+    expect((await get("/api/auth/csrf")).status).toBe(200);
+  });
+
   it("oversized headers are a 431 in the shape; a large but allowed header is served (control)", async () => {
     expectShape(await get("/api/health", [`X-Big: ${"a".repeat(20_000)}`]), 431, "headers_too_large");
     expect((await get("/api/health", [`X-Big: ${"a".repeat(8_000)}`])).status).toBe(200);
