@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { ApiError } from "@/lib/core/errors";
 import { action } from "@/lib/server/7-action";
 import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
 import type { SavedQueryCreateInput } from "@/lib/explore/saved-queries";
@@ -54,6 +55,21 @@ export const updateQueryAction = action(
     await updateSavedQuery({ userId: caller.userId, role: caller.role }, form.id, toInput(form));
     revalidatePath("/queries");
     redirect(`/queries/${form.id}?saved=1`);
+  },
+);
+
+/** "Save chart" on a query's page: only the chart changes (null removes it); the store checks who may edit. */
+export const saveChartAction = action(
+  { name: "queries.chart", role: "analyst", schema: z.object({ id: z.string(), chart: z.string() }) },
+  async ({ id, chart }, { caller }) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(chart);
+    } catch {
+      throw new ApiError("bad_request", "the chart settings could not be read");
+    }
+    await updateSavedQuery({ userId: caller.userId, role: caller.role }, id, { chart: parsed });
+    revalidatePath(`/queries/${id}`);
   },
 );
 

@@ -6,6 +6,7 @@ import path from "node:path";
 import { startAppServer } from "@/tests/support/app-server";
 import { runLoad } from "@/bench/lib/load";
 import { orderPaths } from "@/bench/lib/context";
+import { buildProductionServer } from "@/bench/lib/build";
 import { startBenchServices } from "@/bench/lib/services";
 
 /**
@@ -21,9 +22,7 @@ const say = (line: string) => process.stdout.write(`[profile] ${line}\n`);
 process.env.NEXT_DIST_DIR ||= ".next-profile";
 if (!process.argv.includes("--reuse-build")) {
   say(`building an unminified production server into ${process.env.NEXT_DIST_DIR}…`);
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", SLUICE_PROFILE_BUILD: "1" };
-  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
-  if (build.status !== 0) throw new Error("the production build failed");
+  buildProductionServer(process.env.NEXT_DIST_DIR, { SLUICE_PROFILE_BUILD: "1" });
 }
 const services = await startBenchServices(say);
 const profileDir = mkdtempSync(path.join(tmpdir(), "sluice-prof-"));

@@ -7,6 +7,7 @@ import Redis from "ioredis";
 import { startAppServer } from "@/tests/support/app-server";
 import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
 import { writeReport } from "@/bench/lib/report";
+import { buildProductionServer } from "@/bench/lib/build";
 import { startBenchServices } from "@/bench/lib/services";
 import { csvScenario } from "@/bench/scenarios/csv-export";
 import { overheadScenario } from "@/bench/scenarios/overhead";
@@ -34,12 +35,7 @@ const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 if (!args.has("--reuse-build")) {
   process.env.NEXT_DIST_DIR ||= ".next-bench";
   say(`building the production server into ${process.env.NEXT_DIST_DIR}…`);
-  const build = spawnSync("npm", ["run", "build"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (build.status !== 0) throw new Error("the production build failed");
+  buildProductionServer(process.env.NEXT_DIST_DIR);
 }
 
 const services = await startBenchServices(say);

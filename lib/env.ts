@@ -96,7 +96,7 @@ const schema = z.object({
   TABLE_ROW_CAP: int(1000, 1),
   CSV_ROW_CAP: int(1_000_000, 1),
   SQL_TIMEOUT_MS: int(10_000, 100),
-  SQL_MAX_ROWS: int(1000, 1),
+  SQL_MAX_ROWS: int(10_000, 1),
   /** Most bytes of row data one SQL run returns (JSON or CSV), and most any one batch of rows may hold in memory. */
   SQL_MAX_BYTES: int(50 * 1024 * 1024, 1024),
   SQL_MAX_COST: z.coerce.number().positive().default(10_000_000),

@@ -2,7 +2,7 @@
 
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/input";
-import { PAGE_SIZES } from "@/components/explore/grid-query";
+import { PAGE_SIZES, previousPageOffset } from "@/components/explore/grid-query";
 
 const number = new Intl.NumberFormat("en-US");
 
@@ -13,6 +13,7 @@ export function GridPager({
   total,
   estimated,
   elapsedMs,
+  loading,
   onPage,
 }: {
   offset: number;
@@ -21,15 +22,17 @@ export function GridPager({
   total: number | null;
   estimated: boolean;
   elapsedMs: number | null;
+  loading: boolean;
   onPage: (limit: number, offset: number) => void;
 }) {
   const hasNext = total !== null ? offset + shown < total : shown === limit;
-  const range = shown === 0 ? "No rows" : `Rows ${number.format(offset + 1)}–${number.format(offset + shown)}`;
+  const range = shown > 0 ? `Rows ${number.format(offset + 1)}–${number.format(offset + shown)}` : loading ? "Loading rows…" : "No rows";
+  const previousOffset = previousPageOffset(offset, limit, total);
   return (
     <>
       <span data-testid="grid-range">
         {range}
-        {total !== null ? ` of ${estimated ? "≈ " : ""}${number.format(total)}` : ""}
+        {total !== null && !(loading && shown === 0) ? ` of ${estimated ? "≈ " : ""}${number.format(total)}` : ""}
       </span>
       {elapsedMs !== null ? (
         <span className="text-slate-400" data-testid="grid-elapsed">
@@ -49,7 +52,7 @@ export function GridPager({
               ))}
           </Select>
         </label>
-        <Button size="sm" disabled={offset === 0} onClick={() => onPage(limit, Math.max(0, offset - limit))}>
+        <Button size="sm" disabled={offset === 0} onClick={() => onPage(limit, previousOffset)}>
           ← Previous
         </Button>
         <Button size="sm" disabled={!hasNext} onClick={() => onPage(limit, offset + limit)}>

@@ -172,3 +172,9 @@ export function totalFromContentRange(header: string | null): number | null {
 export function relationPath(schema: string, name: string): string {
   return encodeURIComponent(`${schema}.${name}`);
 }
+
+/** Previous from a page past the end (an old link, a narrower filter) lands on the last page that has rows. */
+export function previousPageOffset(offset: number, limit: number, total: number | null): number {
+  if (total !== null && total > 0 && offset >= total) return Math.floor((total - 1) / limit) * limit;
+  return Math.max(0, offset - limit);
+}

@@ -1,17 +1,15 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { CellValue } from "@/components/ui/cell-value";
 import { EmptyState } from "@/components/ui/empty-state";
-import { GridBody } from "@/components/ui/grid-body";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { Select } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
-import { TableShell, TH } from "@/components/ui/table-shell";
+import { DataGrid, type GridColumn } from "@/components/grid/data-grid";
+import { SkeletonRows } from "@/components/grid/skeleton-rows";
 import { ColumnPicker } from "@/components/explore/column-picker";
 import { FilterBuilder, type ColumnInfo } from "@/components/explore/filter-builder";
 import { GridPager } from "@/components/explore/grid-pager";
@@ -19,6 +17,7 @@ import { addFilter, clearFilters, cycleSort, readGridQuery, removeFilter, setPag
 import { useTableRows, type CountMode } from "@/components/explore/use-table-rows";
 
 type Row = Record<string, unknown>;
+const valueOf = (row: Row, column: GridColumn) => row[column.name];
 
 export interface GridRelation {
   /** `schema.table`, URL-encoded as in /api/v1/tables/{relation}. */
@@ -52,26 +51,8 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
     return query.select ?? relation.columns.map((column) => column.name);
   }, [state.rows, query.select, relation.columns]);
 
-  const columnDefs = useMemo<ColumnDef<Row>[]>(
-    () =>
-      shownColumns.map((name) => ({
-        id: name,
-        header: name,
-        accessorFn: (row: Row) => row[name],
-        cell: (info) => <CellValue value={info.getValue()} />,
-      })),
-    [shownColumns],
-  );
-  // TanStack Table is the grid engine by design; the React Compiler just skips memoizing this component.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({
-    data: state.rows,
-    columns: columnDefs,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    manualPagination: true,
-    manualFiltering: true,
-  });
+  const gridColumns = useMemo<GridColumn[]>(() => shownColumns.map((name) => ({ id: name, name, type: types.get(name) })), [shownColumns, types]);
+  const loading = state.status === "loading";
 
   const exportQuery = new URLSearchParams(params);
   exportQuery.delete("limit");
@@ -147,12 +128,16 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
         </ErrorPanel>
       ) : null}
 
-      <TableShell
-        busy={state.status === "loading"}
+      <DataGrid
+        columns={gridColumns}
+        rows={state.rows}
+        valueOf={valueOf}
+        testId="table-grid"
         label="Rows"
-        footer={
+        busy={loading}
+        summary={
           <>
-            {state.status === "loading" ? <Spinner /> : null}
+            {loading ? <Spinner /> : null}
             <GridPager
               offset={query.offset}
               limit={query.limit}
@@ -160,63 +145,50 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
               total={state.total}
               estimated={countMode !== "exact"}
               elapsedMs={state.elapsedMs}
+              loading={loading}
               onPage={(limit, offset) => navigate(setPage(params, limit, offset))}
             />
           </>
         }
-      >
-        <table className="min-w-full text-sm" data-testid="table-grid">
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => {
-                  const sort = query.sort.find((term) => term.column === header.id);
-                  const sortable = types.has(header.id);
-                  return (
-                    <th key={header.id} className={TH} aria-sort={sort ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
-                      {sortable ? (
-                        <button
-                          type="button"
-                          onClick={() => navigate(cycleSort(params, header.id))}
-                          className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
-                          title="Sort (ascending, descending, off)"
-                        >
-                          {flexRender(header.column.columnDef.header, header.getContext())}
-                          <span aria-hidden className={sort ? "text-brand-600" : "text-slate-300"}>
-                            {sort?.direction === "desc" ? "▼" : sort ? "▲" : "↕"}
-                          </span>
-                        </button>
-                      ) : (
-                        flexRender(header.column.columnDef.header, header.getContext())
-                      )}
-                      {types.get(header.id) ? (
-                        <span className="ml-1 font-mono text-[10px] font-normal normal-case text-slate-400">{types.get(header.id)}</span>
-                      ) : null}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <GridBody rows={table.getRowModel().rows} typeOf={(id) => types.get(id)} />
-        </table>
-        {state.status === "ok" && state.rows.length === 0 ? (
-          <div className="p-4">
-            <EmptyState title="No rows match">
-              {query.filters.length > 0
-                ? "Remove a filter or change its value to see rows."
-                : query.offset > 0
-                  ? "This page is past the last row."
-                  : "This relation is empty."}
-            </EmptyState>
-          </div>
-        ) : null}
-        {state.status === "loading" && state.rows.length === 0 && !state.error ? (
-          <div className="p-8 text-center">
-            <Spinner label="Loading rows…" />
-          </div>
-        ) : null}
-      </TableShell>
+        headerAttributes={(column) => {
+          const sort = query.sort.find((term) => term.column === column.id);
+          return { "aria-sort": sort ? (sort.direction === "asc" ? "ascending" : "descending") : undefined };
+        }}
+        header={(column) => {
+          const sort = query.sort.find((term) => term.column === column.id);
+          return (
+            <>
+              <button
+                type="button"
+                onClick={() => navigate(cycleSort(params, column.id))}
+                className="inline-flex items-center gap-1 hover:text-slate-900"
+                title="Sort (ascending, descending, off)"
+              >
+                {column.name}
+                <span aria-hidden className={sort ? "text-brand-600" : "text-slate-300"}>
+                  {sort?.direction === "desc" ? "▼" : sort ? "▲" : "↕"}
+                </span>
+              </button>
+              {column.type ? <span className="ml-1 font-mono text-[10px] font-normal text-slate-400">{column.type}</span> : null}
+            </>
+          );
+        }}
+        placeholder={
+          state.status === "ok" && state.rows.length === 0 ? (
+            <div className="p-4">
+              <EmptyState title="No rows match">
+                {query.filters.length > 0
+                  ? "Remove a filter or change its value to see rows."
+                  : query.offset > 0
+                    ? "This page is past the last row."
+                    : "This relation is empty."}
+              </EmptyState>
+            </div>
+          ) : loading && state.rows.length === 0 && !state.error ? (
+            <SkeletonRows columns={gridColumns.length} />
+          ) : null
+        }
+      />
       {relation.estimatedRows !== null ? (
         <p className="text-xs text-slate-500">
           <Badge>tip</Badge> Sorting on an indexed column (such as the primary key) keeps paging instant on large tables.

@@ -3,7 +3,10 @@
 import Link from "next/link";
 import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { CopyButton } from "@/components/forms/copy-button";
-import { ResultGrid } from "@/components/sql/result-grid";
+import { QueryDownloads } from "@/components/queries/query-downloads";
+import { ResultView } from "@/components/charts/result-view";
+import type { ChartSettings } from "@/components/charts/chart-data";
+import { SaveChartButton } from "@/components/queries/save-chart-button";
 import { isSqlResult, type SqlResult } from "@/components/sql/result-types";
 import { ApiFailure, asFailure, failureFrom, isAbort } from "@/components/ui/api-failure";
 import { Button } from "@/components/ui/button";
@@ -18,10 +21,20 @@ const HINTS = { text: undefined, number: "a number", date: undefined, list: "com
 const noSubscribe = () => () => undefined;
 
 /** Runs a saved query through its API (GET /api/v1/queries/{id}/results) and shows how to do the same with a token. */
-export function QueryRunner({ id, parameters }: { id: string; parameters: StoredParameter[] }) {
+export function QueryRunner({
+  id,
+  parameters,
+  chart,
+  canEdit,
+}: {
+  id: string;
+  parameters: StoredParameter[];
+  chart: ChartSettings | null;
+  canEdit: boolean;
+}) {
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(parameters.map((p) => [p.name, toDraft(p).default])));
   const [state, setState] = useState<
-    { status: "idle" | "running" | "cancelled" } | { status: "done"; result: SqlResult } | { status: "error"; error: ApiFailure }
+    { status: "idle" | "running" | "cancelled" } | { status: "done"; result: SqlResult; query: string } | { status: "error"; error: ApiFailure }
   >({ status: "idle" });
   const inflight = useRef<AbortController | null>(null);
   const origin = useSyncExternalStore(
@@ -40,12 +53,13 @@ export function QueryRunner({ id, parameters }: { id: string; parameters: Stored
     const controller = new AbortController();
     inflight.current = controller;
     setState({ status: "running" });
+    const ranWith = query.toString();
     try {
       const response = await fetch(path, { headers: { Accept: "application/json" }, signal: controller.signal, cache: "no-store" });
       if (!response.ok) throw await failureFrom(response);
       const body: unknown = await response.json();
       if (!isSqlResult(body)) throw new ApiFailure(response.status, "unexpected", "The query API answered in an unexpected shape.");
-      setState({ status: "done", result: body });
+      setState({ status: "done", result: body, query: ranWith });
     } catch (error) {
       if (!isAbort(error)) setState({ status: "error", error: asFailure(error) });
     } finally {
@@ -106,7 +120,14 @@ export function QueryRunner({ id, parameters }: { id: string; parameters: Stored
           {state.error.message}
         </ErrorPanel>
       ) : null}
-      {state.status === "done" ? <ResultGrid result={state.result} /> : null}
+      {state.status === "done" ? (
+        <ResultView
+          result={state.result}
+          actions={<QueryDownloads id={id} query={state.query} />}
+          savedChart={chart}
+          saveChart={canEdit ? (settings) => <SaveChartButton id={id} settings={settings} saved={chart} /> : undefined}
+        />
+      ) : null}
 
       <section className="space-y-2 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-label="Use it from the API">
         <h2 className="font-semibold">Call it from a script</h2>

@@ -7,7 +7,8 @@ import { ApiFailure, asFailure, failureFrom, isAbort } from "@/components/ui/api
 import { Button } from "@/components/ui/button";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { Spinner } from "@/components/ui/spinner";
-import { ResultGrid } from "@/components/sql/result-grid";
+import { ConsoleDownloads } from "@/components/sql/console-downloads";
+import { ResultView } from "@/components/charts/result-view";
 import { isSqlResult, type SqlResult } from "@/components/sql/result-types";
 import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
 
@@ -16,7 +17,7 @@ const DRAFT_KEY = "sluice:sql-draft";
 type RunState =
   | { status: "idle" }
   | { status: "running"; started: number }
-  | { status: "done"; result: SqlResult }
+  | { status: "done"; result: SqlResult; sql: string }
   | { status: "cancelled" }
   | { status: "error"; error: ApiFailure };
 
@@ -45,6 +46,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
   }, [state.status]);
 
   async function run() {
+    editor.current?.closeCompletion();
     const text = editor.current?.value() ?? "";
     if (text.trim() === "") {
       setState({ status: "error", error: new ApiFailure(400, "empty", "Write a SELECT statement first.") });
@@ -67,7 +69,9 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       if (!response.ok) throw await failureFrom(response);
       const body: unknown = await response.json();
       if (!isSqlResult(body)) throw new ApiFailure(response.status, "unexpected", "The SQL API answered in an unexpected shape.");
-      setState({ status: "done", result: body });
+      setState({ status: "done", result: body, sql: text });
+      // The run is in the audit trail now: the history beside the console shows it.
+      router.refresh();
     } catch (error) {
       if (isAbort(error)) {
         if (inflight.current === controller) setState({ status: "cancelled" });
@@ -75,6 +79,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       }
       const failure = asFailure(error);
       setState({ status: "error", error: failure });
+      router.refresh();
       const position = errorPosition(failure);
       if (position !== null) editor.current?.showError(position);
     } finally {
@@ -137,7 +142,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
           ) : null}
         </ErrorPanel>
       ) : null}
-      {state.status === "done" ? <ResultGrid result={state.result} /> : null}
+      {state.status === "done" ? <ResultView result={state.result} actions={<ConsoleDownloads sql={state.sql} />} /> : null}
       {state.status === "idle" ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
           Results appear here. Press <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd> +{" "}

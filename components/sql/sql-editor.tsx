@@ -1,6 +1,6 @@
 "use client";
 
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap, type Completion } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { PostgreSQL, sql, type SQLNamespace } from "@codemirror/lang-sql";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
@@ -12,6 +12,8 @@ import { errorMark, errorSpan, setErrorMark } from "@/components/sql/error-mark"
 
 export interface SqlEditorHandle {
   value(): string;
+  /** Closes the completion popup (a run must not leave it open over the editor). */
+  closeCompletion(): void;
   /** Marks and scrolls to a Postgres error position (1-based characters); null clears the mark. */
   showError(position: number | null): void;
   focus(): void;
@@ -22,8 +24,23 @@ const theme = EditorView.theme({
   ".cm-scroller": { fontFamily: "var(--font-mono)", overflow: "auto" },
   ".cm-content": { minHeight: "12rem" },
   "&.cm-focused": { outline: "none" },
+  ".cm-completion-kind": {
+    display: "inline-block",
+    minWidth: "4.5em",
+    marginRight: "0.5em",
+    color: "#64748b",
+    fontSize: "11px",
+    fontFamily: "var(--font-sans)",
+  },
   ".cm-gutters": { backgroundColor: "#f8fafc", borderRight: "1px solid #e2e8f0", color: "#94a3b8" },
 });
+
+function completionKind(completion: Completion): Node {
+  const label = document.createElement("span");
+  label.className = "cm-completion-kind";
+  label.textContent = completion.type ?? "";
+  return label;
+}
 
 /**
  * CodeMirror 6 with Postgres highlighting and completion of the catalog's
@@ -63,7 +80,8 @@ export function SqlEditor({
       {
         key: "Mod-Enter",
         preventDefault: true,
-        run: () => {
+        run: (target) => {
+          closeCompletion(target);
           callbacks.current.onRun();
           return true;
         },
@@ -81,7 +99,8 @@ export function SqlEditor({
           indentOnInput(),
           bracketMatching(),
           closeBrackets(),
-          autocompletion(),
+          // The default icons are glyphs many system fonts lack (they render as empty boxes): a word says more.
+          autocompletion({ icons: false, closeOnBlur: true, addToOptions: [{ render: completionKind, position: 20 }] }),
           highlightActiveLine(),
           highlightSelectionMatches(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
@@ -109,6 +128,9 @@ export function SqlEditor({
     ref,
     () => ({
       value: () => view.current?.state.doc.toString() ?? "",
+      closeCompletion: () => {
+        if (view.current) closeCompletion(view.current);
+      },
       focus: () => view.current?.focus(),
       showError(position) {
         const editor = view.current;

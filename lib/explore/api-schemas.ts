@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { parameterSchema } from "@/lib/explore/saved-queries";
+import { chartSchema, parameterSchema } from "@/lib/explore/saved-queries";
 
 /* The data API's request and response shapes: validated by the routes, described by openapi.ts. */
 
@@ -49,6 +49,7 @@ export const savedQueryOut = z.object({
   parameters: z.array(parameterSchema),
   shared: z.boolean(),
   cacheMaxAgeS: z.number().int(),
+  chart: chartSchema.nullable(),
   ownerId: z.string(),
   ownerEmail: z.string().nullable(),
   canEdit: z.boolean(),

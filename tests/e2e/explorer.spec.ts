@@ -50,8 +50,10 @@ test("browse the catalog, filter, pick columns, sort, page and download the view
   await expect(picker.getByLabel("shipped_at")).not.toBeChecked();
   await picker.getByLabel("currency").click();
   await expect(picker.getByLabel("currency")).not.toBeChecked();
-  await expect(page).toHaveURL(/select=id%2Ccustomer_id%2Cstatus%2Cordered_at%2Ctotal/);
+  // The picker edits a draft; closing it commits the choice once.
+  await expect(page).not.toHaveURL(/select=/);
   await page.locator("summary", { hasText: "Columns" }).click();
+  await expect(page).toHaveURL(/select=id%2Ccustomer_id%2Cstatus%2Cordered_at%2Ctotal/);
   const grid = page.getByTestId("table-grid");
   await expect(grid.locator("thead th")).toHaveCount(5);
 

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { completionSchema } from "@/components/sql/completion-schema";
+import { QueryHistory } from "@/components/sql/query-history";
 import { SqlConsole } from "@/components/sql/sql-console";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { toApiError } from "@/lib/server/6-to-api-error";
 import { pageAccess } from "@/lib/server/8-page-guards";
 import { getCatalog } from "@/lib/explore/catalog-cache";
+import { historyStatement, recentRuns } from "@/lib/explore/history";
 
 export const metadata: Metadata = { title: "SQL console" };
 
@@ -14,7 +16,12 @@ export default async function SqlPage({ searchParams }: { searchParams: Promise<
   const access = await pageAccess({ role: "analyst", path: "/sql" });
   if (access.status === "forbidden") return <AccessPanel kind="forbidden" role="analyst" />;
   if (access.status !== "ok") return <AccessPanel kind={access.status} />;
-  const { sql } = await searchParams;
+  const { sql, history } = await searchParams;
+  // ?history=<audit id> reopens one of the user's own runs (a URL could not carry a long statement).
+  const historyId = typeof history === "string" && /^\d{1,18}$/.test(history) ? Number(history) : null;
+  const reopened = historyId !== null ? await historyStatement(access.caller.userId, historyId) : null;
+  const initialSql = reopened ?? (typeof sql === "string" ? sql : undefined);
+  const runs = await recentRuns(access.caller.userId);
 
   let schema = {};
   let defaultSchema: string | undefined;
@@ -35,7 +42,9 @@ export default async function SqlPage({ searchParams }: { searchParams: Promise<
         description="Run one read-only statement against the data schemas. Table and column names complete as you type; save a query to share it or to call it through the API."
       />
       {catalogError ? <ErrorPanel title="Completion is unavailable">{catalogError}</ErrorPanel> : null}
-      <SqlConsole schema={schema} defaultSchema={defaultSchema} initialSql={typeof sql === "string" ? sql : undefined} />
+      {/* Keyed by the statement it opens with: the editor reads its first text once. */}
+      <SqlConsole key={initialSql ?? ""} schema={schema} defaultSchema={defaultSchema} initialSql={initialSql} />
+      <QueryHistory entries={runs} />
     </div>
   );
 }

@@ -11,6 +11,18 @@ export interface SavedQueryParameter {
   required?: boolean;
 }
 
+export const CHART_TYPES = ["bar", "line", "area", "scatter", "pie"] as const;
+
+/** How a saved query's result is charted: columns by name, as the result names them. */
+export interface SavedQueryChart {
+  type: (typeof CHART_TYPES)[number];
+  x: string;
+  /** One or more value columns (a pie uses the first). */
+  y: string[];
+  /** A column whose values split the first y column into one line/bar per value. */
+  series?: string;
+}
+
 export const savedQueries = appSchema.table(
   "saved_queries",
   {
@@ -25,6 +37,8 @@ export const savedQueries = appSchema.table(
     shared: boolean("shared").notNull().default(false),
     /** Seconds a result may be served from the Redis cache; 0 = never cached. */
     cacheMaxAgeS: integer("cache_max_age_s").notNull().default(0),
+    /** The chart saved with the query; null = none. */
+    chart: jsonb("chart").$type<SavedQueryChart>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

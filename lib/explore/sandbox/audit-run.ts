@@ -28,6 +28,9 @@ export interface RunAudit {
   extra?: Record<string, unknown>;
 }
 
+/** How much of a console statement the audit row keeps as text, for the user's query history. */
+export const AUDIT_SQL_CHARS = 20_000;
+
 export function sqlHash(sql: string): string {
   return createHash("sha256").update(sql).digest("hex");
 }
@@ -43,7 +46,13 @@ export async function recordRun(run: RunAudit): Promise<void> {
     ip: run.ip ?? null,
     durationMs: Math.round(run.durationMs),
     rows: run.rows,
-    details: { sqlSha256: sqlHash(run.sql), params: run.params, ...run.extra },
+    // A console run keeps its text (history reopens it); a saved query's is in saved_queries.
+    details: {
+      sqlSha256: sqlHash(run.sql),
+      ...(run.action === "sql.run" ? { sql: run.sql.slice(0, AUDIT_SQL_CHARS) } : {}),
+      params: run.params,
+      ...run.extra,
+    },
   };
   try {
     await withRole("app", ({ db }) => db.insert(auditEvents).values(event));

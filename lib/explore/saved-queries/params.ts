@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { SavedQueryParameter } from "@/lib/db/schema/saved-queries";
+import { CHART_TYPES, type SavedQueryParameter } from "@/lib/db/schema/saved-queries";
 import { ApiError } from "@/lib/core/errors";
 import { findPlaceholders } from "@/lib/explore/sql";
 
@@ -31,6 +31,18 @@ export const parameterSchema = z
   })
   .strict();
 
+const columnName = z.string().min(1).max(200);
+
+/** A chart of the query's result; its columns are checked against the result when it is drawn, not here (the SQL may change). */
+export const chartSchema = z
+  .object({
+    type: z.enum(CHART_TYPES),
+    x: columnName,
+    y: z.array(columnName).min(1, "pick at least one value column").max(8),
+    series: columnName.optional(),
+  })
+  .strict();
+
 const queryFields = {
   name: z.string().trim().min(1, "give the query a name").max(200),
   description: z.string().trim().max(2000).default(""),
@@ -38,6 +50,7 @@ const queryFields = {
   parameters: z.array(parameterSchema).max(50).default([]),
   shared: z.boolean().default(false),
   cacheMaxAgeS: z.number().int().min(0).max(86_400).default(0),
+  chart: chartSchema.nullable().default(null),
 };
 
 /** Every `{{name}}` in the SQL has a definition, and names are unique. */
@@ -71,6 +84,7 @@ export const savedQueryUpdateSchema = z
     parameters: z.array(parameterSchema).max(50).optional(),
     shared: z.boolean().optional(),
     cacheMaxAgeS: z.number().int().min(0).max(86_400).optional(),
+    chart: chartSchema.nullable().optional(),
   })
   .strict();
 export type SavedQueryUpdate = z.output<typeof savedQueryUpdateSchema>;

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { AccessPanel } from "@/components/auth/access-panel";
 import { findBrowserRelation } from "@/components/explore/catalog-view";
 import { relationPath } from "@/components/explore/grid-query";
 import { TableGrid } from "@/components/explore/table-grid";
 import { Badge } from "@/components/ui/badge";
-import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorPanel } from "@/components/ui/error-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { Spinner } from "@/components/ui/spinner";
@@ -43,21 +43,8 @@ export default async function RelationPage({ params, searchParams }: Props) {
   } catch (error) {
     return <ErrorPanel title="The catalog could not be read">{toApiError(error).message} Reload the page to try again.</ErrorPanel>;
   }
-  if (!relation) {
-    return (
-      <EmptyState
-        title="No such table or view"
-        action={
-          <Link href="/explore" className="text-sm font-medium text-brand-600">
-            Back to all tables
-          </Link>
-        }
-      >
-        Nothing called <code className="font-mono">{segment}</code> is visible to the read-only role. It may have been renamed, or it is outside the
-        data schemas.
-      </EmptyState>
-    );
-  }
+  // HTTP 404 (not a 200 carrying a message): links checkers, monitors and the back button see it.
+  if (!relation) notFound();
 
   return (
     <div className="space-y-6">

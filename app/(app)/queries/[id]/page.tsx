@@ -64,7 +64,7 @@ export default async function QueryPage({ params, searchParams }: Props) {
           {query.sql}
         </pre>
       </details>
-      <QueryRunner id={query.id} parameters={query.parameters} />
+      <QueryRunner id={query.id} parameters={query.parameters} chart={query.chart} canEdit={query.canEdit} />
     </div>
   );
 }

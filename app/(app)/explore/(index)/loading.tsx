@@ -1,5 +1,7 @@
 import { Spinner } from "@/components/ui/spinner";
 
+// Scoped to the table list by its route group: above /explore/<relation> a loading boundary would
+// start streaming before the page can answer 404 for a relation that does not exist.
 export default function ExploreLoading() {
   return (
     <div className="space-y-6">

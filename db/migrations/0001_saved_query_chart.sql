@@ -1,0 +1,1 @@
+ALTER TABLE "app"."saved_queries" ADD COLUMN "chart" jsonb;
