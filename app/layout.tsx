@@ -32,7 +32,7 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
     <html lang="en">
       <body className="min-h-screen">
         <SiteHeader links={linksFor(caller)} user={caller ? { email: caller.email, role: caller.role } : null} />
-        <main className="mx-auto max-w-6xl px-6 py-10">{children}</main>
+        <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-10">{children}</main>
       </body>
     </html>
   );

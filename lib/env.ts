@@ -83,6 +83,8 @@ const schema = z.object({
   /** `on` only for `npm run bench`: exposes the bare comparison handler under /api/bench. */
   BENCH_ENDPOINTS: z.enum(["on", "off"]).default("off"),
   PORT: int(3000, 1),
+  /** Interface `npm run dev` listens on: this machine only unless asked (0.0.0.0 for every interface). */
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).max(253).default("127.0.0.1")),
   REDIS_CONNECT_TIMEOUT_MS: int(2000, 50),
   REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
   TRUST_PROXY: trustProxySchema,
@@ -106,6 +108,11 @@ const schema = z.object({
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(32).max(256).optional()),
   /** How long SIGTERM waits for in-flight requests before closing pools and Redis anyway. */
   SHUTDOWN_TIMEOUT_S: int(20, 1),
+  /**
+   * After SIGTERM, how long the listener stays open while readiness answers 503, so that a load
+   * balancer's health check takes the instance out of rotation before it stops accepting. 0: close at once.
+   */
+  SHUTDOWN_DELAY_S: z.coerce.number().min(0).max(120).default(0),
   /** Optional read replica for the readonly role (same role names and passwords as DATABASE_URL's server). */
   DATABASE_READONLY_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
 });
@@ -119,6 +126,7 @@ const SECRETS = [
   "AUTH_SECRET",
   "DATABASE_URL",
   "DATABASE_POOLER_URL",
+  "DATABASE_READONLY_URL",
   "METRICS_TOKEN",
 ] as const;
 
@@ -133,12 +141,18 @@ function productionProblems(source: Record<string, string | undefined>): string[
     if (!source[key]) problems.push(`${key} is required in production`);
   }
   for (const key of SECRETS) {
-    if (source[key]?.includes(DEV_SECRET_PREFIX)) {
-      problems.push(`${key} is a development-generated secret; set a real one in production`);
-    }
+    if (!source[key]?.includes(DEV_SECRET_PREFIX)) continue;
+    problems.push(
+      URL_KEYS.has(key)
+        ? `${key}: this URL was generated for development (npm run dev's embedded Postgres, password ${DEV_SECRET_PREFIX}…); point it at your production database`
+        : `${key} is a development-generated secret; set a real one in production`,
+    );
   }
   return problems;
 }
+
+/** Connection strings among the secrets: refusing one says which URL, not "a secret". */
+const URL_KEYS = new Set<string>(["DATABASE_URL", "DATABASE_POOLER_URL", "DATABASE_READONLY_URL"]);
 
 export type Env = z.infer<typeof schema>;
 
@@ -147,6 +161,11 @@ export class EnvError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "EnvError";
   }
+}
+
+/** The one line a server start prints when it refuses its configuration (0-startup.ts, scripts/start.mjs). */
+export function refusalMessage(error: EnvError): string {
+  return `[sluice] refusing to start. ${error.message}`;
 }
 
 /** Parses a given environment; pure, so tests can feed it anything. */

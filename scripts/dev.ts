@@ -4,9 +4,11 @@ import { pathToFileURL } from "node:url";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase, isSeeded, seedMarker } from "@/db/seed";
 import { setupDatabase } from "@/db/setup";
+import { PortInUseError } from "@/lib/db/embedded";
 import { bootstrap, ROOT, say } from "@/scripts/lib/bootstrap";
 import { findRedis } from "@/scripts/lib/find-redis";
 import { hasEnabledAdmin } from "@/scripts/lib/has-admin";
+import { nextDevArgs } from "@/scripts/lib/next-dev-args";
 
 /**
  * `npm run dev`: everything a newcomer needs on a fresh machine. Embedded
@@ -14,7 +16,12 @@ import { hasEnabledAdmin } from "@/scripts/lib/has-admin";
  * run, Redis from REDIS_URL or a local redis-server, then `next dev`.
  */
 const started = performance.now();
-const { env, ownerUrl, embedded } = await bootstrap();
+const { env, ownerUrl, embedded } = await bootstrap().catch((error: unknown) => {
+  // A busy port is the machine's state, not a bug: one line saying what to do, no stack trace.
+  if (!(error instanceof PortInUseError)) throw error;
+  say(`error: ${error.message}`);
+  process.exit(1);
+});
 
 await setupDatabase(ownerUrl, env, say);
 await migrateDatabase(ownerUrl, env, say);
@@ -44,9 +51,12 @@ const childEnv = {
   ...(redis.url ? { REDIS_URL: redis.url } : {}),
 };
 say(`ready for next in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-say(`open http://localhost:${env.PORT}`);
+say(
+  `open http://localhost:${env.PORT}${env.HOST === "127.0.0.1" ? " (this machine only; HOST=0.0.0.0 npm run dev to listen on every interface)" : ` (listening on ${env.HOST})`}`,
+);
 
-const next = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "dev", "--port", String(env.PORT)], {
+// Loopback only unless asked (HOST=0.0.0.0): the first run creates an admin whose password it prints.
+const next = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), ...nextDevArgs(env)], {
   cwd: ROOT,
   env: childEnv,
   stdio: "inherit",

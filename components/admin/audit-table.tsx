@@ -5,7 +5,7 @@ const OUTCOME_STYLE: Record<string, string> = { ok: "text-emerald-700", denied: 
 
 export function AuditTable({ rows }: { rows: AuditRow[] }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="w-full text-left text-sm" aria-label="Audit events">
         <thead className="bg-slate-50 text-slate-500">
           <tr>

@@ -34,7 +34,7 @@ export function FleetTable({ fleet, instance }: { fleet: AdminStats["fleet"]; in
         {summary.message}
       </p>
       {fleet.error && <p className="mb-3 text-sm text-amber-800">{fleet.error}</p>}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>

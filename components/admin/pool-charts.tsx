@@ -1,6 +1,7 @@
 "use client";
 
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { LEGEND_STYLE } from "@/components/charts/legend-style";
 import type { PoolSample, RoleSample } from "@/lib/fleet/pool-history";
 import { ROLES } from "@/lib/db/roles";
 import { Panel } from "@/components/admin/stat";
@@ -44,7 +45,7 @@ export function PoolCharts({ samples, sampleEveryMs }: { samples: PoolSample[]; 
                 <XAxis dataKey="at" tickFormatter={clock} tick={{ fontSize: 11 }} minTickGap={40} />
                 <YAxis allowDecimals={chart.key !== "inUse" && chart.key !== "waiting"} tick={{ fontSize: 11 }} />
                 <Tooltip labelFormatter={(at) => clock(Number(at))} formatter={(value) => `${value}${chart.unit}`} />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
+                <Legend wrapperStyle={LEGEND_STYLE} />
                 {ROLES.map((role) => (
                   <Line key={role} type="linear" dataKey={role} stroke={COLORS[role]} dot={false} strokeWidth={2} isAnimationActive={false} />
                 ))}

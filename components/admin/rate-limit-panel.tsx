@@ -1,6 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
+import { LEGEND_STYLE } from "@/components/charts/legend-style";
 import type { AdminStats } from "@/lib/fleet/admin-stats";
 import { Panel } from "@/components/admin/stat";
 
@@ -42,13 +43,13 @@ export function RateLimitPanel({ limits }: { limits: AdminStats["rateLimits"] })
           <XAxis dataKey="at" tickFormatter={clock} tick={{ fontSize: 11 }} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
           <Tooltip labelFormatter={(at) => `${clock(Number(at))} UTC`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
           {DECISIONS.map(({ key, color }) => (
             <Bar key={key} dataKey={key} stackId="decisions" fill={color} isAnimationActive={false} />
           ))}
         </BarChart>
       )}
-      <div className="mt-3 overflow-x-auto">
+      <div className="relative mt-3 overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>

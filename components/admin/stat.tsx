@@ -25,7 +25,8 @@ export function Stat({
 
 export function Panel({ title, children, aside, testId }: { title: string; children: React.ReactNode; aside?: React.ReactNode; testId?: string }) {
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid={testId}>
+    // min-w-0: panels sit in grids, where an item would otherwise grow to its widest content (a chart, a table).
+    <section className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5" data-testid={testId}>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-base font-semibold">{title}</h2>
         {aside}

@@ -19,6 +19,7 @@ import {
   YAxis,
 } from "recharts";
 import type { ChartData, ChartType } from "@/components/charts/chart-data";
+import { LEGEND_STYLE } from "@/components/charts/legend-style";
 
 const COLORS = ["#2563eb", "#059669", "#d97706", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"];
 const color = (i: number) => COLORS[i % COLORS.length]!;
@@ -39,7 +40,7 @@ export function ResultChart({ data, type }: { data: ChartData; type: ChartType }
           ))}
         </Pie>
         <Tooltip />
-        {data.points.length <= 24 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
+        {data.points.length <= 24 ? <Legend wrapperStyle={LEGEND_STYLE} /> : null}
       </PieChart>
     );
   }
@@ -51,7 +52,7 @@ export function ResultChart({ data, type }: { data: ChartData; type: ChartType }
         <XAxis dataKey="x" type={numericX ? "number" : "category"} tick={TICK} allowDuplicatedCategory={false} domain={["auto", "auto"]} />
         <YAxis dataKey="y" type="number" tick={TICK} domain={["auto", "auto"]} />
         <Tooltip />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={LEGEND_STYLE} />
         {data.keys.map((key, i) => (
           <Scatter
             key={key}
@@ -70,7 +71,7 @@ export function ResultChart({ data, type }: { data: ChartData; type: ChartType }
       <XAxis dataKey="x" tick={TICK} minTickGap={24} />
       <YAxis tick={TICK} />
       <Tooltip />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
+      <Legend wrapperStyle={LEGEND_STYLE} />
     </>
   );
   if (type === "bar") {

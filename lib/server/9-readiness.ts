@@ -7,6 +7,7 @@ import { singleton } from "@/lib/core/singleton";
 import { pool, withRole } from "@/lib/db/clients";
 import { isPoolError, type Unit } from "@/lib/db/pool";
 import { migrationStatus, type MigrationStatus } from "@/lib/db/migration-status";
+import { replicaStatus } from "@/lib/db/replica-status";
 import { ROLES, type Role } from "@/lib/db/roles";
 import { env } from "@/lib/env";
 import { redisReadiness } from "@/lib/redis/runtime";
@@ -59,6 +60,17 @@ async function unitOn<T>(role: Role, query: (unit: Unit) => Promise<T>): Promise
 const checkRole = async (role: Role): Promise<CheckResult> => (await unitOn(role, ({ sql }) => sql`select 1`)).check;
 
 /**
+ * The readonly role on a read replica (DATABASE_READONLY_URL): the same one unit also says whether
+ * the server it reached is a replica and its replay lag, for the admin detail.
+ */
+async function checkReplica(): Promise<CheckResult> {
+  const { check, value } = await unitOn("readonly", ({ sql }) => replicaStatus(sql));
+  return value ? { ...check, replica: value } : { ...check, replica: null };
+}
+
+const checkFor = (role: Role) => (role === "readonly" && env().DATABASE_READONLY_URL ? checkReplica() : checkRole(role));
+
+/**
  * The admin pool's check and the migrations in one unit (one permit, not two): the journal
  * query answering proves the pool does. A failure fails both.
  */
@@ -77,7 +89,7 @@ async function probe(): Promise<Readiness> {
   const roles = ROLES.filter((role) => role !== "admin");
   const names = [...roles.map((role) => `db:${role}`), "db:admin", "migrations", "redis"];
   const [roleResults, adminAndMigrations, redis] = await Promise.all([
-    Promise.all(roles.map(checkRole)),
+    Promise.all(roles.map(checkFor)),
     checkAdminAndMigrations(),
     redisReadiness().catch((error: unknown): CheckResult => ({ ok: false, error: describe(error) })),
   ]);

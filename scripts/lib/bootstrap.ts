@@ -1,6 +1,7 @@
 import path from "node:path";
 import nextEnv from "@next/env";
 import { env, resetEnvCache, type Env } from "@/lib/env";
+import { describeEnvFile, ENV_FILE_VARIABLE, loadEnvFile, productionEnvFile } from "@/lib/env-file";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@/lib/db/embedded";
 import { ensureDevSecrets } from "@/scripts/lib/dev-secrets";
 
@@ -31,6 +32,11 @@ export function sayOnce(): (line: string) => void {
  */
 export async function bootstrap(options: { quiet?: boolean } = {}): Promise<Bootstrapped> {
   const log = options.quiet ? () => {} : say;
+  // In production (or when named), the file npm start reads, before Next's loader below: so that it
+  // wins over a development .env.local on the same machine, as it does for npm start.
+  const production = process.env.NODE_ENV === "production" || process.env[ENV_FILE_VARIABLE] !== undefined;
+  const file = production ? productionEnvFile(ROOT) : null;
+  if (file) log(describeEnvFile(file, loadEnvFile(file)).replace(/^\[sluice\] /, ""));
   nextEnv.loadEnvConfig(ROOT, process.env.NODE_ENV !== "production", { info: () => {}, error: console.error });
   if (process.env.NODE_ENV !== "production") {
     const generated = ensureDevSecrets(ROOT, process.env);

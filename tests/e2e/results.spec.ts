@@ -266,3 +266,28 @@ test("query history: a user's own runs, newest first, one click from the editor;
   await page.goto(`/sql?history=${otherRun!.id}`);
   await expect(page.getByTestId("sql-editor")).not.toContainText("history_other_marker");
 });
+
+test("Explain shows the plan as a tree with the hot path; Explain analyze adds what happened; errors point into the editor", async ({ page }) => {
+  const analyst = await createE2EUser("analyst");
+  await signIn(page, analyst, "/sql");
+  await writeSql(page, "SELECT o.id, c.full_name FROM data.orders o JOIN data.customers c ON c.id = o.customer_id WHERE o.total > 100");
+  await page.getByRole("button", { name: "Explain", exact: true }).click();
+  const tree = page.getByTestId("plan-tree");
+  await expect(tree).toContainText("Plan, as estimated");
+  await expect(tree.getByTestId("plan-node").first()).toContainText(/Join/);
+  await expect(tree.locator("[data-hot]").first()).toBeVisible();
+  expect(await tree.getByTestId("plan-node").count()).toBeGreaterThanOrEqual(3);
+  await expect(tree).toContainText(/on (orders|customers)/);
+  await expect(page.getByTestId("result-grid")).toHaveCount(0);
+  await page.screenshot({ path: "test-results/e2e/plan.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Explain analyze" }).click();
+  await expect(tree).toContainText("Plan, as executed");
+  await expect(tree).toContainText(/actual \d/);
+
+  // An error in the statement is marked where it is in the editor, not in the EXPLAIN text sent.
+  await writeSql(page, "SELECT * FROM data.orders WHER id = 1");
+  await page.getByRole("button", { name: "Explain", exact: true }).click();
+  await expect(page.getByTestId("sql-error")).toContainText(/syntax error/i);
+  await expect(page.locator(".cm-sql-error")).toHaveText("id");
+});

@@ -19,10 +19,11 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 /** The build's server; NEXT_DIST_DIR must match the build's (see next.config.ts). Read per call: callers may set it late. */
 const serverPath = () => path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "standalone", "server.js");
 
-export async function startAppServer(envVars: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<AppServer> {
+/** `port`: listen there instead of on a free one (a restarted instance behind a load balancer keeps its address). */
+export async function startAppServer(envVars: Record<string, string>, options: { nodeArgs?: string[]; port?: number } = {}): Promise<AppServer> {
   const SERVER = serverPath();
   if (!existsSync(SERVER)) throw new Error("no production build: run `npm run build` first (npm test does it for you)");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = "";
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "./peer-address-preload.mjs", SERVER], {
     cwd: path.dirname(SERVER),

@@ -17,7 +17,7 @@ export interface TestUser {
 }
 
 export async function createUser(
-  db: TestDatabase,
+  db: Pick<TestDatabase, "owner">,
   options: { role?: UserRole; email?: string; password?: string; disabled?: boolean } = {},
 ): Promise<TestUser> {
   const role = options.role ?? "viewer";

@@ -68,6 +68,18 @@ describe("parseEnv", () => {
     expect(found.join("\n")).toMatch(/development-generated/);
   });
 
+  it("says a development URL is one, rather than calling it a secret", () => {
+    const found = problems({ ...productionBase, DATABASE_URL: `postgres://postgres:${DEV_SECRET_PREFIX}abc@127.0.0.1:54329/postgres` });
+    expect(found).toEqual([expect.stringMatching(/^DATABASE_URL: this URL was generated for development/)]);
+    expect(found[0]).not.toMatch(/secret/);
+  });
+
+  it("lets npm run dev listen on this machine only unless HOST asks for more", async () => {
+    const { nextDevArgs } = await import("@/scripts/lib/next-dev-args");
+    expect(nextDevArgs(parseEnv({}))).toEqual(["dev", "--port", "3000", "--hostname", "127.0.0.1"]);
+    expect(nextDevArgs(parseEnv({ HOST: "0.0.0.0", PORT: "4000" }))).toEqual(["dev", "--port", "4000", "--hostname", "0.0.0.0"]);
+  });
+
   it("reads per-role pool sizes and a comma-separated schema list", () => {
     const env = parseEnv({ DB_POOL_SIZE_READONLY: "25", DATA_SCHEMAS: "sales, ops" });
     expect(env.DB_POOL_SIZE_READONLY).toBe(25);

@@ -31,7 +31,7 @@ export default async function UsersPage() {
 
       <AddUserForm roles={USER_ROLES} />
 
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="w-full text-left text-sm" aria-label="Users">
           <thead className="bg-slate-50 text-slate-500">
             <tr>

@@ -50,6 +50,12 @@ export interface CursorOptions {
    */
   limitRowBytes?: (maxBytes: number, exceeded: () => void) => { reset(): void };
   maxBatchBytes?: number;
+  /**
+   * Read the answer in one piece instead of through a cursor: for statements Postgres runs to the
+   * end whatever Execute's row limit says (EXPLAIN, SHOW), whose rows postgres.js's cursor drops
+   * (it delivered none of them). Their answers are small by nature.
+   */
+  whole?: boolean;
   /** Receives each batch; the next batch is fetched only when the returned promise settles. */
   onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
 }
@@ -143,6 +149,11 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<st
   let batchError: { error: unknown } | null = null;
   try {
     if (options.signal?.aborted) stop("abort");
+    if (options.whole) {
+      const rows = (await query) as unknown[];
+      await handleBatch(rows);
+      return { columns: columns ?? columnsOf(rows) ?? [], rowCount, truncated: truncatedBy !== null, truncatedBy, bytes, stoppedBy };
+    }
     const result = await query.cursor(Math.min(options.batchSize, FIRST_BATCH_ROWS), (batch: unknown[]) => {
       const handled = handleBatch(batch);
       inFlight = handled.then(

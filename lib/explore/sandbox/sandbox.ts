@@ -130,6 +130,7 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
         const result = await runCursor(sql, request.sql, params, {
           batchSize: request.batchSize ?? 500,
           maxRows: request.maxRows,
+          whole: !PLANNABLE_KEYWORDS.has(keyword),
           signal: request.signal,
           cancel: unit.cancel,
           timeoutMs: config.SQL_TIMEOUT_MS + 250,

@@ -73,6 +73,24 @@ describe("POST /api/v1/sql", () => {
     expect(body).toMatchObject({ rowCount: 500, truncated: true });
   });
 
+  it("answers EXPLAIN and SHOW with their rows (Postgres runs them to the end, past a cursor's row limit)", async () => {
+    const explained = (await (await post({ sql: "explain (format json) select id from data.orders where id = 1" })).json()) as {
+      columns: Array<{ name: string; type: string }>;
+      rows: unknown[][];
+    };
+    expect(explained.columns).toEqual([{ name: "QUERY PLAN", type: "json" }]);
+    expect(explained.rows).toHaveLength(1);
+    const plan = explained.rows[0]![0];
+    const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as Array<{ Plan: { "Node Type": string } }>;
+    expect(parsed[0]!.Plan["Node Type"]).toMatch(/Scan/);
+    // SHOW reads the run's own setting: the SET LOCAL of the sandbox.
+    const shown = (await (await post({ sql: "show statement_timeout" })).json()) as { rows: unknown[][] };
+    expect(shown.rows).toEqual([["1min"]]);
+    // Control: a SELECT through the cursor still answers as before.
+    const selected = (await (await post({ sql: "select 1 as one" })).json()) as { rows: unknown[][] };
+    expect(selected.rows).toEqual([[1]]);
+  });
+
   it("refuses writes, several statements and bad SQL with a clear 4xx carrying the position, audited as errors", async () => {
     const before = (await db.owner`select count(*)::int as n from data.orders`)[0]!.n;
     for (const [sql, status, reason] of [

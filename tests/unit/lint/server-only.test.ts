@@ -22,6 +22,7 @@ const WITHOUT_SERVER_ONLY: Record<string, string> = {
   "lib/db/roles.ts": "browser: components/admin/pool-charts.tsx (ROLES); tooling: db/setup.ts",
   // Tooling run by plain node or tsx without --conditions=react-server.
   "lib/env.ts": "tooling: scripts/lib/bootstrap.ts, tests/support (Playwright's global setup)",
+  "lib/env-file.ts": "tooling: scripts/lib/bootstrap.ts, and npm start (scripts/start.mjs) through its bundle",
   "lib/ratelimit/policies.ts": "tooling: through lib/env.ts",
   "lib/db/embedded.ts": "tooling: scripts/dev.ts, tests/support/app-server.ts (Playwright)",
   "lib/security/static-headers.ts": "tooling: next.config.ts",

@@ -61,7 +61,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         {sessions.length === 0 ? (
           <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">No live sessions.</p>
         ) : (
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+          <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm" aria-label="Sessions">
               <thead className="bg-slate-50 text-slate-500">
                 <tr>
