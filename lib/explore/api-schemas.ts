@@ -26,7 +26,11 @@ export const sqlRunResult = z.object({
     .array(z.array(z.unknown()))
     .describe("int2/int4/float as numbers, bool, json parsed; other types (int8, numeric, dates…) as Postgres' text"),
   rowCount: z.number().int(),
-  truncated: z.boolean(),
+  truncated: z.boolean().describe("More rows were there than the answer holds"),
+  truncatedBy: z
+    .enum(["rows", "bytes"])
+    .nullable()
+    .describe("Which cap cut the answer short: the row cap (SQL_MAX_ROWS, maxRows) or the byte cap (SQL_MAX_BYTES); null when complete"),
   elapsedMs: z.number(),
 });
 

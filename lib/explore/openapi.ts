@@ -39,7 +39,19 @@ const errors = (...statuses: number[]) =>
   );
 
 const jsonOk = (schema: z.ZodType, description = "OK") => ({ description, content: { "application/json": { schema: json(schema) } } });
-const csv = { "text/csv": { schema: { type: "string" } } };
+/**
+ * Every CSV answer escapes spreadsheet formulas (OWASP): a cell or header beginning with = + - @
+ * tab or CR gets a single quote in front and is quoted; `Accept: text/csv; formulas=raw` opts out.
+ */
+const csv = {
+  "text/csv": {
+    schema: {
+      type: "string",
+      description:
+        "RFC 4180. Cells and headers beginning with = + - @, tab or CR (negative numbers excepted) get a leading single quote and are quoted, so spreadsheets show them as text; send `Accept: text/csv; formulas=raw` for the values exactly as stored.",
+    },
+  },
+};
 
 const queryParam = (name: string, description: string) => ({ name, in: "query", required: false, schema: { type: "string" }, description });
 const header = (name: string, description: string) => ({ name, in: "header", required: false, schema: { type: "string" }, description });
@@ -80,7 +92,7 @@ export function openApiDocument(serverUrl: string) {
             queryParam("offset", "Rows to skip"),
             header("Range", "items=0-24 or 0-24"),
             header("Prefer", "count=exact | planned | estimated → total in Content-Range"),
-            header("Accept", "application/json (default) or text/csv"),
+            header("Accept", "application/json (default), text/csv (formulas escaped) or `text/csv; formulas=raw`"),
           ],
           responses: {
             "200": {

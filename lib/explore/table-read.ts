@@ -1,6 +1,7 @@
 import "server-only";
 import type { Sql } from "postgres";
 import { withRole } from "@/lib/db/clients";
+import type { Unit } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
@@ -10,7 +11,7 @@ import { extendedQuery, runCursor, type RawRow } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
+import { csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
 import {
   buildEstimateQuery,
   buildExactCountQuery,
@@ -32,6 +33,8 @@ export interface TableReadInput {
   range: string | null;
   prefer: string | null;
   signal: AbortSignal;
+  /** CSV only: formula escaping (the default) or raw values. */
+  csvFormulas?: CsvFormulas;
 }
 
 export interface TablePage {
@@ -40,6 +43,11 @@ export interface TablePage {
   status: 200 | 206;
   contentRange: string;
   total: number | null;
+}
+
+/** The cursor's byte bounds: SQL_MAX_BYTES per batch in memory, and `total` over the result. */
+function memoryBound(limitRowBytes: Unit["limitRowBytes"], total: number) {
+  return { maxBytes: total, maxBatchBytes: env().SQL_MAX_BYTES, limitRowBytes };
 }
 
 /** Rows per cursor fetch for JSON pages (capped by TABLE_ROW_CAP anyway). */
@@ -104,13 +112,15 @@ export async function readTablePage(input: TableReadInput): Promise<TablePage> {
   const { query } = prepared;
   return withRole(
     "readonly",
-    async ({ sql, cancel }) => {
+    async ({ sql, cancel, limitRowBytes }) => {
       const total = await countRows(sql, input.ref, prepared);
       assertSatisfiable(query.offset, total);
       const rows: Array<Record<string, JsonValue>> = [];
       await runCursor(sql, query.text, query.params, {
         batchSize: BATCH,
         maxRows: query.limit,
+        // A page of very wide rows ends early (Content-Range says where); memory stays bounded.
+        ...memoryBound(limitRowBytes, env().SQL_MAX_BYTES),
         signal: input.signal,
         cancel,
         onBatch: (batch, columns) => {
@@ -139,7 +149,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
   return streamResponse(input.signal, (out) =>
     withRole(
       "readonly",
-      async ({ sql, cancel }) => {
+      async ({ sql, cancel, limitRowBytes }) => {
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         const headers: Record<string, string> = {
@@ -157,12 +167,19 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
         // proper error response rather than a truncated download.
         const begin = async () => {
           out.start({ status, headers });
-          await out.write(csvLine(query.columns.map((c) => c.name)));
+          await out.write(
+            csvLine(
+              query.columns.map((c) => c.name),
+              input.csvFormulas,
+            ),
+          );
         };
         let begun = false;
         await runCursor(sql, query.text, query.params, {
           batchSize: CSV_BATCH_ROWS,
           maxRows: query.limit,
+          // Streamed, so no cap on the total: only on what one batch holds in memory.
+          ...memoryBound(limitRowBytes, Infinity),
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
@@ -170,7 +187,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
               begun = true;
               await begin();
             }
-            await out.write(batch.map(csvLine).join(""));
+            await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
           },
         });
         if (!begun) await begin();

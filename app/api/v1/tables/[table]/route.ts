@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/server/6-route";
-import { wantsCsv } from "@/lib/explore/output";
+import { csvFormulas, wantsCsv } from "@/lib/explore/output";
 import { parseRelationRef } from "@/lib/explore/catalog";
 import { readTablePage, streamTableCsv } from "@/lib/explore/table-read";
 
@@ -19,6 +19,7 @@ export const GET = route({ scopes: ["tables:read"], params }, async ({ params, r
     range: request.headers.get("range"),
     prefer: request.headers.get("prefer"),
     signal,
+    csvFormulas: csvFormulas(request.headers.get("accept")),
   };
   if (wantsCsv(request.headers.get("accept"))) {
     return streamTableCsv(input, `${ref.schema}.${ref.name}`.replace(/[^\w.-]+/g, "_"));
