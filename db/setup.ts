@@ -235,6 +235,8 @@ async function grantsIn(tx: TransactionSql, ownerUrl: string, env: Env, log: Set
     );
   }
 
+  await hideActivityFromReadonly(tx, name("readonly"), [admin], log);
+
   const [monitor] = await tx<{ member: boolean }[]>`select pg_has_role(${name("admin")}, 'pg_monitor', 'member') as member`;
   if (!monitor!.member) {
     try {
@@ -246,6 +248,52 @@ async function grantsIn(tx: TransactionSql, ownerUrl: string, env: Env, log: Set
         `the owner ${me.name} may not grant pg_monitor to ${name("admin")} (it needs ADMIN OPTION on pg_monitor); the admin dashboard will not see the state and queries of other roles' connections until a superuser runs: GRANT pg_monitor TO ${admin}`,
       );
     }
+  }
+}
+
+/**
+ * Console users share the readonly role, and Postgres shows a session's query text to every
+ * member of the session's role (`<insufficient privilege>` only for other roles' sessions): with
+ * PUBLIC's default grants, `select query from pg_stat_activity` in the console showed every other
+ * user's running SQL. So in this database the activity view and the functions that return a
+ * session's query text are taken from PUBLIC and given back to the admin role (the
+ * dashboard's server view); pg_stat_statements too, where it is installed. Views built on them
+ * (pg_stat_ssl, pg_stat_replication…) run as their owner and show no query text. Only the
+ * objects' owner (a superuser) may revoke: otherwise this is logged with the statement to run.
+ */
+async function hideActivityFromReadonly(tx: TransactionSql, readonly: string, keepers: string[], log: SetupLog): Promise<void> {
+  const views = ["pg_catalog.pg_stat_activity"];
+  const functions = ["pg_catalog.pg_stat_get_activity(integer)", "pg_catalog.pg_stat_get_backend_activity(integer)"];
+  const statements = await tx<{ schema: string }[]>`
+    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_stat_statements'`;
+  for (const { schema } of statements) {
+    const s = quoteIdent(schema);
+    views.push(`${s}.pg_stat_statements`);
+    const [fn] = await tx<{ signature: string }[]>`
+      select p.oid::regprocedure::text as signature from pg_proc p where p.proname = 'pg_stat_statements' and p.pronamespace = ${schema}::regnamespace limit 1`;
+    if (fn) functions.push(fn.signature.includes(".") ? fn.signature : `${s}.${fn.signature}`);
+  }
+  const revoke = [
+    `revoke select on ${views.join(", ")} from public`,
+    `revoke execute on function ${functions.join(", ")} from public`,
+    `grant select on ${views.join(", ")} to ${keepers.join(", ")}`,
+    `grant execute on function ${functions.join(", ")} to ${keepers.join(", ")}`,
+  ];
+  for (const statement of revoke) {
+    // A savepoint: a refusal must not abort the transaction around it.
+    await tx
+      .savepoint((sp) => sp.unsafe(statement))
+      .catch((error: unknown) => {
+        if (pgCode(error) !== "42501") throw error;
+      });
+  }
+  const [open] = await tx<{ open: boolean }[]>`
+    select has_table_privilege(${readonly}, 'pg_catalog.pg_stat_activity', 'select')
+        or has_function_privilege(${readonly}, 'pg_catalog.pg_stat_get_activity(integer)', 'execute') as open`;
+  if (open!.open) {
+    log(
+      `could not take pg_stat_activity from PUBLIC (only its owner, a superuser, may); console users can read each other's running SQL until a superuser runs: ${revoke.join("; ")}`,
+    );
   }
 }
 

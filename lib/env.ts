@@ -99,6 +99,8 @@ const schema = z.object({
   CSV_ROW_CAP: int(1_000_000, 1),
   SQL_TIMEOUT_MS: int(10_000, 100),
   SQL_MAX_ROWS: int(10_000, 1),
+  /** Most bytes of row data one SQL run returns (JSON or CSV), and most any one batch of rows may hold in memory. */
+  SQL_MAX_BYTES: int(50 * 1024 * 1024, 1024),
   SQL_MAX_COST: z.coerce.number().positive().default(10_000_000),
   CATALOG_TTL_MS: int(30_000, 0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -29,7 +29,9 @@ export function ResultGrid({ result, maxRows, actions }: { result: SqlResult; ma
         <span data-testid="result-truncated">
           <Badge tone="warning">truncated</Badge>{" "}
           <span className="text-xs text-amber-800">
-            Only the first {number.format(maxRows ?? result.rows.length)} rows are shown; add a LIMIT or narrow the WHERE clause.
+            {result.truncatedBy === "bytes"
+              ? `Only the first ${number.format(result.rows.length)} rows fit in the size limit; select fewer or shorter columns, or add a LIMIT.`
+              : `Only the first ${number.format(maxRows ?? result.rows.length)} rows are shown; add a LIMIT or narrow the WHERE clause.`}
           </span>
         </span>
       ) : null}

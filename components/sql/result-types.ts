@@ -4,6 +4,8 @@ export interface SqlResult {
   rows: unknown[][];
   rowCount: number;
   truncated: boolean;
+  /** Which cap cut the result short: the row cap or the byte cap (SQL_MAX_BYTES). */
+  truncatedBy?: "rows" | "bytes" | null;
   elapsedMs: number;
   /** Saved-query runs may be answered from the Redis cache. */
   cached?: boolean;

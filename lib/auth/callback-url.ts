@@ -8,5 +8,11 @@ export function safeCallbackUrl(value: unknown, fallback = "/"): string {
   if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
   if (/[\u0000-\u001f]/.test(value)) return fallback;
   if (value.startsWith("/sign-in")) return fallback;
-  return value;
+  // A Location header is ASCII: anything else is percent-encoded (a raw "ü" made the redirect a
+  // 500). A lone surrogate cannot be encoded at all.
+  try {
+    return value.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run));
+  } catch {
+    return fallback;
+  }
 }

@@ -13,11 +13,13 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   /** The table API's answer to an Accept it cannot serve (PostgREST's 406s: singular row count, unknown profile). */
   not_acceptable: 406,
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unprocessable: 422,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
   pool_saturated: 503,
   pool_timeout: 503,

@@ -20,6 +20,12 @@ export interface RequestContext {
   userId?: string;
   /** Set once a handler wrote the request's log line itself (lib/server/6-route.ts). */
   logged?: boolean;
+  /**
+   * A page that renders an answer other than 200 but has no Next primitive for its status
+   * (the "unavailable" panel while Redis is down): lib/server/4-access-log.ts writes it as the
+   * response's status, so monitors and CDNs do not read the panel as a success.
+   */
+  pageStatus?: { status: number; headers: Record<string, string> };
 }
 
 const storage = singleton("sluiceRequestContext", () => new AsyncLocalStorage<RequestContext>());

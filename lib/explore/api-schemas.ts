@@ -37,7 +37,11 @@ export const sqlRunResult = z.object({
     .describe("The result's columns, in order; rows[i][j] is the value of columns[j]"),
   rows: z.array(z.array(resultValue)).describe("Rows as arrays, positionally matching columns"),
   rowCount: z.number().int(),
-  truncated: z.boolean(),
+  truncated: z.boolean().describe("More rows were there than the answer holds"),
+  truncatedBy: z
+    .enum(["rows", "bytes"])
+    .nullable()
+    .describe("Which cap cut the answer short: the row cap (SQL_MAX_ROWS, maxRows) or the byte cap (SQL_MAX_BYTES); null when complete"),
   elapsedMs: z.number(),
 });
 

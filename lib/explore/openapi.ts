@@ -42,7 +42,19 @@ const errors = (...statuses: number[]) =>
   );
 
 const jsonOk = (schema: z.ZodType, description = "OK") => ({ description, content: { "application/json": { schema: json(schema) } } });
-const csv = { "text/csv": { schema: { type: "string" } } };
+/**
+ * Every CSV answer escapes spreadsheet formulas (OWASP): a cell or header beginning with = + - @
+ * tab or CR gets a single quote in front and is quoted; `Accept: text/csv; formulas=raw` opts out.
+ */
+const csv = {
+  "text/csv": {
+    schema: {
+      type: "string",
+      description:
+        "RFC 4180. Cells and headers beginning with = + - @, tab or CR (negative numbers excepted) get a leading single quote and are quoted, so spreadsheets show them as text; send `Accept: text/csv; formulas=raw` for the values exactly as stored.",
+    },
+  },
+};
 
 const queryParam = (name: string, description: string) => ({ name, in: "query", required: false, schema: { type: "string" }, description });
 const header = (name: string, description: string) => ({ name, in: "header", required: false, schema: { type: "string" }, description });
@@ -73,7 +85,10 @@ const tableParameters = [
   queryParam("offset", "Rows to skip"),
   header("Range", "items=0-24 or 0-24"),
   header("Prefer", "count=exact | planned | estimated → total in Content-Range, confirmed in Preference-Applied"),
-  header("Accept", `application/json (default), ${OBJECT_MEDIA_TYPES[0]} (one object; 406 unless exactly one row) or text/csv`),
+  header(
+    "Accept",
+    `application/json (default), ${OBJECT_MEDIA_TYPES[0]} (one object; 406 unless exactly one row), text/csv (formulas escaped) or \`text/csv; formulas=raw\``,
+  ),
   header("Accept-Profile", "The schema (one of DATA_SCHEMAS) a bare table name is read from; the first is the default"),
 ];
 

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Sql } from "postgres";
 import { withRole } from "@/lib/db/clients";
+import type { Unit } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
@@ -10,7 +11,7 @@ import { extendedQuery, runCursor } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { csvLine, OBJECT_MEDIA_TYPES } from "@/lib/explore/output";
+import { csvLine, OBJECT_MEDIA_TYPES, type CsvFormulas } from "@/lib/explore/output";
 import { ExploreError } from "@/lib/explore/errors";
 import {
   buildEstimateQuery,
@@ -34,6 +35,13 @@ export interface TableReadInput {
   range: string | null;
   prefer: string | null;
   signal: AbortSignal;
+  /** CSV only: formula escaping (the default) or raw values. */
+  csvFormulas?: CsvFormulas;
+}
+
+/** The cursor's byte bounds: SQL_MAX_BYTES per batch in memory, and `total` over the result. */
+function memoryBound(limitRowBytes: Unit["limitRowBytes"], total: number) {
+  return { maxBytes: total, maxBatchBytes: env().SQL_MAX_BYTES, limitRowBytes };
 }
 
 /** Rows per cursor fetch for JSON pages (capped by TABLE_ROW_CAP anyway): one batch of row texts in memory. */
@@ -117,7 +125,7 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
   return streamResponse(input.signal, (out) =>
     withRole(
       "readonly",
-      async ({ sql, cancel }) => {
+      async ({ sql, cancel, limitRowBytes }) => {
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         let begun = false;
@@ -137,6 +145,8 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
           // and stopping there closes the portal cleanly (the connection stays reusable).
           // HEAD needs only that count too: nobody reads a body, so none is produced.
           maxRows: media === "object" || headOnly ? 1 : query.limit,
+          // Streamed, so no cap on the total: only on what one batch holds in memory.
+          ...memoryBound(limitRowBytes, Infinity),
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
@@ -168,7 +178,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
   return streamResponse(input.signal, (out) =>
     withRole(
       "readonly",
-      async ({ sql, cancel }) => {
+      async ({ sql, cancel, limitRowBytes }) => {
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         const headers = baseHeaders(prepared.request, "text/csv; charset=utf-8");
@@ -183,12 +193,19 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
         // proper error response rather than a truncated download.
         const begin = async () => {
           out.start({ status, headers });
-          await out.write(csvLine(query.columns.map((c) => c.name)));
+          await out.write(
+            csvLine(
+              query.columns.map((c) => c.name),
+              input.csvFormulas,
+            ),
+          );
         };
         let begun = false;
         await runCursor(sql, query.text, query.params, {
           batchSize: CSV_BATCH_ROWS,
           maxRows: query.limit,
+          // Streamed, so no cap on the total: only on what one batch holds in memory.
+          ...memoryBound(limitRowBytes, Infinity),
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
@@ -196,7 +213,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
               begun = true;
               await begin();
             }
-            await out.write(batch.map(csvLine).join(""));
+            await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
           },
         });
         if (!begun) await begin();

@@ -95,6 +95,18 @@ export function authorizationCounts(facts: Pick<RequestFacts, "pathname" | "serv
   return api === "api" && second !== "auth";
 }
 
+/**
+ * Whether the request runs SQL: a POST to the SQL API or to the console and saved-query pages
+ * (their server actions), or any call of a saved query's results (GET and HEAD run it as well
+ * as POST), however its segments are spelled.
+ */
+export function isSqlRun(method: string, pathname: string): boolean {
+  const path = routedPath(pathname);
+  if (method === "POST" && SQL_PATHS.some((re) => re.test(path))) return true;
+  const [api, v1, queries, id, results, ...rest] = segments(path);
+  return api === "api" && v1 === "v1" && queries === "queries" && id !== undefined && results === "results" && rest.length === 0;
+}
+
 export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
   const path = routedPath(facts.pathname);
   const credential = authorizationCounts(facts) ? facts.credential : ({ kind: "none" } as const);
@@ -103,7 +115,6 @@ export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
   const presentsCredentials = credential.kind !== "none" || facts.userId !== null;
   if (EXEMPT.some((re) => re.test(path)) && !(HEALTH.test(path) && presentsCredentials)) return [];
   const ip = `ip:${facts.clientIp}`;
-  const post = facts.method === "POST";
 
   // sign-in-account is checked where the e-mail is known (lib/auth/sign-in.ts).
   if (isSignInAttempt(facts.method, path)) return [{ policy: "sign-in-ip", identifier: ip }];
@@ -129,7 +140,7 @@ export function selectPolicies(facts: RequestFacts): PolicyChoice[] {
   // Token creation is limited where it happens (lib/auth/token-service.ts), not by URL:
   // the tokens page posts other actions too (revoke, sign out).
   const extra: PolicyChoice[] = [];
-  if (post && SQL_PATHS.some((re) => re.test(path)) && principal) {
+  if (principal && isSqlRun(facts.method, path)) {
     extra.push({ policy: "sql", identifier: principal });
   }
   return [base, ...extra];

@@ -14,6 +14,10 @@ export async function onServerStart(): Promise<void> {
   // First of the request hooks, so that refusals below also say `Connection: close` while draining.
   const { installShutdownHandlers } = await import("@/lib/server/2-shutdown");
   installShutdownHandlers();
+  // Requests Next would answer outside the error shape (odd methods, %ZZ, unknown API paths,
+  // foreign-origin server actions, unparseable HTTP): refused in the shape before Next.
+  const { installRequestChecks } = await import("@/lib/server/3-request-checks");
+  installRequestChecks();
   // Refuse /api/v1 requests above the in-flight limit before Next spends work on them.
   const { installAdmissionControl } = await import("@/lib/server/3-admission");
   installAdmissionControl();

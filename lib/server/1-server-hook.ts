@@ -18,17 +18,44 @@ import { singleton } from "@/lib/core/singleton";
  */
 export type RequestHook = (request: http.IncomingMessage, response: http.ServerResponse, path: string) => "handled" | void;
 export type RequestWrapper = (request: http.IncomingMessage, response: http.ServerResponse, path: string, next: () => boolean) => boolean;
+/** Answers what Node could not parse as a request (its `clientError` event): it owns the socket. */
+export type ClientErrorHandler = (error: Error & { code?: string }, socket: net.Socket) => void;
+/** Answers a CONNECT request (Node's `connect` event, which Next does not listen to: the socket was dropped unanswered). */
+export type ConnectHandler = (request: http.IncomingMessage, socket: net.Socket) => void;
 
 interface HookState {
   hooks: Map<string, RequestHook>;
   wrappers: Map<string, RequestWrapper>;
+  clientErrors: Map<string, ClientErrorHandler>;
+  connects: Map<string, ConnectHandler>;
   patched: boolean;
 }
-const state = singleton<HookState>("sluiceRequestHooks", () => ({ hooks: new Map(), wrappers: new Map(), patched: false }));
+const state = singleton<HookState>("sluiceRequestHooks", () => ({
+  hooks: new Map(),
+  wrappers: new Map(),
+  clientErrors: new Map(),
+  connects: new Map(),
+  patched: false,
+}));
 
 /** Registers (or replaces, by name) a hook run on every request before Next handles it. */
 export function onServerRequest(name: string, hook: RequestHook): void {
   state.hooks.set(name, hook);
+  patchOnce();
+}
+
+/**
+ * Registers (or replaces, by name) the answer to a request Node could not parse (oversized
+ * headers, a malformed request line). With one registered, Node's own bare answer is skipped.
+ */
+export function onClientError(name: string, handler: ClientErrorHandler): void {
+  state.clientErrors.set(name, handler);
+  patchOnce();
+}
+
+/** Registers (or replaces, by name) the answer to a CONNECT request. */
+export function onConnectRequest(name: string, handler: ConnectHandler): void {
+  state.connects.set(name, handler);
   patchOnce();
 }
 
@@ -85,12 +112,26 @@ export function onResponseDone(response: http.ServerResponse, socket: net.Socket
 }
 const pendingBySocket = new WeakMap<net.Socket, Set<() => void>>();
 
+const withConnectListener = new WeakSet<http.Server>();
+
 function patchOnce(): void {
   if (state.patched) return;
   state.patched = true;
   const emit = httpModule.Server.prototype.emit;
   httpModule.Server.prototype.emit = function emitWithHooks(this: http.Server, event: string | symbol, ...args: unknown[]) {
     const handOn = () => emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+    if (event === "clientError" && state.clientErrors.size > 0) {
+      const [error, socket] = args as [Error, net.Socket];
+      // The last registered answers: the socket can be answered once.
+      [...state.clientErrors.values()].at(-1)!(error, socket);
+      return true;
+    }
+    // Node emits 'connect' only to a server with a listener for it (else it drops the socket
+    // unanswered), so one is added on the server's first connection, before any request on it.
+    if (event === "connection" && state.connects.size > 0 && !withConnectListener.has(this)) {
+      withConnectListener.add(this);
+      this.on("connect", (request: http.IncomingMessage, socket: net.Socket) => [...state.connects.values()].at(-1)!(request, socket));
+    }
     if (event !== "request") return handOn();
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
     const path = requestPath(request);

@@ -31,8 +31,30 @@ export function installAccessLog(): void {
     onResponseDone(response, request.socket, () => {
       if (!context.logged) httpLog.info(lineFor(request, response, pathname, started, context), message);
     });
+    applyPageStatus(response, context);
     return runWithRequestContext(context, next);
   });
+}
+
+/**
+ * A page that asked for a status of its own (RequestContext.pageStatus) gets it in place of the
+ * 200 Next would send: the head is written once the shell has rendered, after the layout's
+ * session check, so the status is known by then.
+ */
+function applyPageStatus(response: http.ServerResponse, context: ReturnType<typeof newRequestContext>): void {
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+    const wanted = context.pageStatus;
+    const status = typeof args[0] === "number" ? args[0] : this.statusCode;
+    if (wanted && status === 200) {
+      for (const [name, value] of Object.entries(wanted.headers)) this.setHeader(name, value);
+      if (typeof args[0] === "number") args[0] = wanted.status;
+      else this.statusCode = wanted.status;
+      // A reason phrase Next passed along with 200 would contradict the new status.
+      if (typeof args[1] === "string") args.splice(1, 1);
+    }
+    return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+  } as typeof response.writeHead;
 }
 
 function lineFor(

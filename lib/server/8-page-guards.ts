@@ -40,7 +40,12 @@ export async function pageAccess(options: { role?: UserRole; path?: string } = {
   try {
     caller = await currentCaller();
   } catch (error) {
-    if (error instanceof ApiError && error.code === "unavailable") return { status: "unavailable" };
+    if (error instanceof ApiError && error.code === "unavailable") {
+      // Rendered as a panel, answered with the status it shows (lib/server/4-access-log.ts).
+      const context = currentRequestContext();
+      if (context) context.pageStatus = { status: 503, headers: { "Retry-After": "5", "Cache-Control": "no-store" } };
+      return { status: "unavailable" };
+    }
     throw error;
   }
   if (!caller) redirect(signInPath(options.path));

@@ -74,7 +74,9 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
   await form.getByLabel("Share with the team").check();
   await page.screenshot({ path: "test-results/e2e/query-form.png", fullPage: true });
   await form.getByRole("button", { name: "Save query" }).click();
-  await expect(page).toHaveURL(/\/queries\/[0-9a-f-]{36}\?saved=1$/);
+  // "Saved." once: its ?saved=1 leaves the URL, and the notice goes with the first run.
+  await expect(page.getByTestId("transient-notice")).toHaveText("Saved.");
+  await expect(page).toHaveURL(/\/queries\/[0-9a-f-]{36}$/);
   const id = /\/queries\/([0-9a-f-]{36})/.exec(page.url())![1]!;
   await expect(page.getByRole("heading", { name: "E2E orders by status" })).toBeVisible();
 
@@ -83,6 +85,7 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
   await page.getByLabel("status").fill("shipped");
   await page.getByRole("button", { name: "Run query" }).click();
   await expect(page.getByTestId("result-grid").locator("tbody tr")).toHaveCount(5);
+  await expect(page.getByTestId("transient-notice")).toHaveCount(0);
   expect(await page.getByTestId("result-grid").locator("tbody tr td:nth-child(1)").allTextContents()).toEqual(shipped.map((row) => row.id));
   await expect(page.getByTestId("curl-example")).toContainText(`/api/v1/queries/${id}/results?status=shipped`);
   await page.screenshot({ path: "test-results/e2e/query-run.png", fullPage: true });

@@ -36,6 +36,8 @@ export interface ActionCall {
   exportedName: string;
   fields: Record<string, string>;
   cookie?: string;
+  /** Headers to add or (null) drop, e.g. a foreign Origin. */
+  headers?: Record<string, string | null>;
 }
 
 export interface ActionResponse {
@@ -51,16 +53,18 @@ export async function callServerAction(appUrl: string, call: ActionCall): Promis
   for (const [name, value] of Object.entries(call.fields)) form.append(name, value);
   // useActionState actions take (previousState, formData).
   const body = await encodeReply([null, form]);
+  const headers: Record<string, string | null> = {
+    Accept: "text/x-component",
+    "Next-Action": serverActionId(call.filename, call.exportedName),
+    Origin: appUrl,
+    ...(typeof body === "string" ? { "Content-Type": "text/plain;charset=UTF-8" } : {}),
+    ...(call.cookie ? { cookie: call.cookie } : {}),
+    ...call.headers,
+  };
   const response = await fetch(new URL(call.page, appUrl), {
     method: "POST",
     redirect: "manual",
-    headers: {
-      Accept: "text/x-component",
-      "Next-Action": serverActionId(call.filename, call.exportedName),
-      Origin: appUrl,
-      ...(typeof body === "string" ? { "Content-Type": "text/plain;charset=UTF-8" } : {}),
-      ...(call.cookie ? { cookie: call.cookie } : {}),
-    },
+    headers: Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null)),
     body,
   });
   const text = await response.text();

@@ -113,6 +113,10 @@ export class RolePool {
         db: slot.db,
         signal,
         cancel,
+        limitRowBytes: (maxBytes, exceeded) =>
+          slot.limitRowBytes(maxBytes, () => {
+            if (lent) exceeded();
+          }),
         get cancelled() {
           return slot.cancelled;
         },

@@ -27,6 +27,21 @@ export interface ClientSettings {
 /** Terminate ('X'): tells the backend to exit now, whatever it was doing. */
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 
+/**
+ * How long a cancelled statement may take to end before its connection is cut. A backend acts
+ * on a CancelRequest (and on its own statement_timeout) only between rows: one busy writing a
+ * huge row to the socket finishes the row first — `select repeat('x', 900000000)` went on for
+ * 7–20 s past its timeout while Node read 900 MB. Cutting the socket ends the write: the
+ * backend's next send fails and it exits.
+ */
+export const CANCEL_GRACE_MS = 1000;
+
+/** What Slot.limitRowBytes() hands its unit. */
+export interface RowByteLimit {
+  /** Starts the count again (at each batch of rows). */
+  reset(): void;
+}
+
 export class Slot {
   private client: Sql | null = null;
   private database: PostgresJsDatabase | null = null;
@@ -121,6 +136,11 @@ export class Slot {
       if (this.cancelledAt === connection.wire.events) return;
       this.cancelledAt = connection.wire.events;
       void this.tracker.sendCancel(connection);
+      // The connection is destroyed once the unit ends anyway; if the statement does not end
+      // within the grace period, it is cut rather than waited for.
+      setTimeout(() => {
+        if (this.connection === connection && !connection.isClosed() && connection.wire.busy) connection.socket.destroy();
+      }, CANCEL_GRACE_MS).unref();
     } else if (!connection.wire.opaque) {
       void this.client?.end({ timeout: 0 }).catch(() => {});
     }
@@ -132,7 +152,25 @@ export class Slot {
    * ReadyForQuery arriving later answers a statement the unit left in flight, and a write later
    * is a statement it left queued in postgres.js).
    */
+  /**
+   * Bounds the row data the server may send this unit between two `reset()`s: past `maxBytes`
+   * the connection is cut at once (the unit is cancelled and its statement fails), so a result
+   * can never fill memory faster than the unit can look at it — a single 900 MB value included.
+   * Nothing to count on an opaque (TLS-by-driver) connection. Cleared when the unit ends.
+   */
+  limitRowBytes(maxBytes: number, exceeded: () => void): RowByteLimit {
+    const connection = this.connection;
+    if (!connection || connection.wire.opaque) return { reset: () => {} };
+    connection.wire.limitRowBytes(maxBytes, () => {
+      this.cancelled = true;
+      connection.socket.destroy();
+      exceeded();
+    });
+    return { reset: () => connection.wire.resetRowBytes() };
+  }
+
   endOfUnit(): void {
+    this.connection?.wire.clearRowLimit();
     const wire = this.connection?.wire;
     this.atEnd = wire ? { idle: wire.idle, events: wire.events } : null;
   }

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Role } from "@/lib/db/roles";
 import type { ConnectionCounters } from "@/lib/db/pool/connection-tracker";
 import type { GateStats } from "@/lib/db/pool/gate";
+import type { RowByteLimit } from "@/lib/db/pool/slot";
 
 export interface RolePoolConfig {
   role: Role;
@@ -38,6 +39,12 @@ export interface Unit {
    * cancel that arrives late can only hit this unit's own work. Aborting `signal` does the same.
    */
   cancel(): void;
+  /**
+   * Bounds the row data (DataRow bytes) the server may send before the next `reset()`: past
+   * `maxBytes` the connection is cut at once, the unit counts as cancelled and `exceeded` is
+   * called; the statement then fails. Memory stays bounded whatever one row holds.
+   */
+  limitRowBytes(maxBytes: number, exceeded: () => void): RowByteLimit;
   /** Whether cancel() was called or the signal aborted: the connection will be destroyed, not reused. */
   readonly cancelled: boolean;
 }

@@ -18,6 +18,7 @@ const READY_FOR_QUERY = 0x5a; // 'Z'
 const BACKEND_KEY_DATA = 0x4b; // 'K'
 const NOTICE = 0x4e; // 'N'
 const PARAMETER_STATUS = 0x53; // 'S'
+const DATA_ROW = 0x44; // 'D'
 const SSL_REQUEST_CODE = 80877103;
 const CANCEL_REQUEST_CODE = 80877102;
 
@@ -41,6 +42,27 @@ export class WireState {
   private body: Buffer | null = null;
   private bodyFill = 0;
   private bodyType = 0;
+  /**
+   * A bound on row data (DataRow bytes) received since the last `resetRowBytes()`, checked on
+   * each message's header — before its body is read — so a result that outgrows it is stopped
+   * after at most one socket read of it, however large the row (see Slot.limitRowBytes()).
+   */
+  private rowBytes = 0;
+  private rowLimit: { maxBytes: number; exceeded: () => void } | null = null;
+
+  limitRowBytes(maxBytes: number, exceeded: () => void): void {
+    this.rowBytes = 0;
+    this.rowLimit = { maxBytes, exceeded };
+  }
+
+  resetRowBytes(): void {
+    this.rowBytes = 0;
+  }
+
+  clearRowLimit(): void {
+    this.rowLimit = null;
+    this.rowBytes = 0;
+  }
 
   /** Idle between statements, outside a transaction, with nothing in flight. */
   get idle(): boolean {
@@ -95,6 +117,14 @@ export class WireState {
       this.body = wanted && length > 0 && length <= 16 ? Buffer.alloc(length) : null;
       this.bodyFill = 0;
       this.skip = Math.max(0, length);
+      if (this.bodyType === DATA_ROW && this.rowLimit) {
+        this.rowBytes += 5 + Math.max(0, length);
+        if (this.rowBytes > this.rowLimit.maxBytes) {
+          const { exceeded } = this.rowLimit;
+          this.rowLimit = null;
+          exceeded();
+        }
+      }
       if (this.skip === 0) this.finishMessage();
     }
   }

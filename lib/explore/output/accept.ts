@@ -1,4 +1,20 @@
 import "server-only";
+import type { CsvFormulas } from "@/lib/explore/output/raw-values";
+
+/**
+ * `Accept: text/csv; formulas=raw` opts out of formula escaping (lib/explore/output/raw-values.ts):
+ * for programs that read the CSV, not spreadsheets. Anything else escapes.
+ */
+export function csvFormulas(accept: string | null): CsvFormulas {
+  for (const part of (accept ?? "").split(",")) {
+    const [type = "", ...params] = part
+      .toLowerCase()
+      .split(";")
+      .map((p) => p.trim());
+    if (type === "text/csv" && params.some((p) => p.replace(/\s+/g, "") === "formulas=raw")) return "raw";
+  }
+  return "escape";
+}
 
 /** What a table read answers with: a JSON array, one JSON object (PostgREST's singular), or CSV. */
 export type TableMedia = "json" | "object" | "csv";

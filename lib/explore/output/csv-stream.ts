@@ -18,7 +18,8 @@ export interface StreamWriter {
  * Rows per cursor fetch for CSV downloads: fewer round trips than a page-sized batch (the 1M-row
  * export ran ~40% faster at 5000 than at 1000). One batch is in memory while it is formatted —
  * its rows, their CSV text and its bytes, about three times rows × row width: ~1 MB for the demo
- * tables, but ~150 MB per download for rows of 10 KB (a known limit; batches are not sized by bytes).
+ * tables. Wide rows make smaller batches: the cursor sizes each batch from the widest row seen,
+ * within SQL_MAX_BYTES (cursor-rows.ts), so this is a most, not a fixed count.
  */
 export const CSV_BATCH_ROWS = 5000;
 

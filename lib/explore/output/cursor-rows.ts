@@ -1,5 +1,6 @@
 import "server-only";
 import type { Sql } from "postgres";
+import { ApiError } from "@/lib/core/errors";
 
 /**
  * Runs one statement through a protocol-level cursor (a portal read in batches with
@@ -35,6 +36,21 @@ export interface CursorOptions {
    */
   timeoutMs?: number;
   /**
+   * Stop after this many bytes of row data (the values' text), like `maxRows`: the rows that
+   * fit are returned and `truncated` says more were there. A single row larger than it is
+   * dropped too (the result is then empty and truncated).
+   */
+  maxBytes?: number;
+  /**
+   * The memory bound, whatever one row holds: the unit's limitRowBytes(), which cuts the
+   * connection when one batch of rows would exceed `maxBatchBytes` on the wire — checked as each
+   * row's header arrives, before postgres.js buffers its body. Batches are sized from the widest
+   * row seen so far, so only a row far wider than the ones before it trips it; the statement
+   * then fails with stoppedBy "bytes".
+   */
+  limitRowBytes?: (maxBytes: number, exceeded: () => void) => { reset(): void };
+  maxBatchBytes?: number;
+  /**
    * Read the answer in one piece instead of through a cursor: for statements Postgres runs to the
    * end whatever Execute's row limit says (EXPLAIN, SHOW), whose rows postgres.js's cursor drops
    * (it delivered none of them). Their answers are small by nature.
@@ -48,9 +64,21 @@ export interface CursorResult {
   columns: ResultColumn[];
   rowCount: number;
   truncated: boolean;
-  /** Why the statement was cancelled from here, if it was. */
-  stoppedBy: "timeout" | "abort" | null;
+  /** Which cap cut the result short, when `truncated`. */
+  truncatedBy: "rows" | "bytes" | null;
+  /** Bytes of row data returned (the values' text). */
+  bytes: number;
+  /** Why the statement was stopped from here, if it was. */
+  stoppedBy: StoppedBy | null;
 }
+
+export type StoppedBy = "timeout" | "abort" | "bytes";
+
+/** The first batch is one row: nothing is known of the rows' width yet (one more round trip per result). */
+const FIRST_BATCH_ROWS = 1;
+/** A row on the wire: type, length, column count, and a length before each value. */
+const rowWireBytes = (row: RawRow) => row.reduce((sum, value) => sum + 4 + (value?.length ?? 0), 7);
+const rowValueBytes = (row: RawRow) => row.reduce((sum, value) => sum + (value?.length ?? 0), 0);
 
 interface ColumnMeta {
   name: string;
@@ -100,15 +128,21 @@ export function extendedQuery(sql: Sql, text: string, params: ReadonlyArray<Boun
 export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<BoundValue>, options: CursorOptions): Promise<CursorResult> {
   let columns: ResultColumn[] | null = null;
   let rowCount = 0;
-  let truncated = false;
+  let truncatedBy: CursorResult["truncatedBy"] = null;
+  let bytes = 0;
+  let widestRow = 0;
   let stoppedBy: CursorResult["stoppedBy"] = null;
+  const maxBytes = options.maxBytes ?? Infinity;
+  const maxBatchBytes = options.maxBatchBytes ?? Infinity;
 
   const query = extendedQuery(sql, text, params).raw();
-  const stop = (why: "timeout" | "abort") => {
+  const stop = (why: StoppedBy) => {
     if (stoppedBy !== null) return;
     stoppedBy = why;
-    options.cancel();
+    // The row limit has cut the connection itself already.
+    if (why !== "bytes") options.cancel();
   };
+  const rowLimit = maxBatchBytes < Infinity ? options.limitRowBytes?.(maxBatchBytes, () => stop("bytes")) : undefined;
   const onAbort = () => stop("abort");
   options.signal?.addEventListener("abort", onAbort, { once: true });
   // The clock runs while Postgres works, not while a slow client drains a batch: a large CSV
@@ -138,9 +172,9 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<Bo
     if (options.whole) {
       const rows = (await query) as unknown[];
       await handleBatch(rows);
-      return { columns: columns ?? columnsOf(rows) ?? [], rowCount, truncated, stoppedBy };
+      return { columns: columns ?? columnsOf(rows) ?? [], rowCount, truncated: truncatedBy !== null, truncatedBy, bytes, stoppedBy };
     }
-    const result = await query.cursor(options.batchSize, (batch: unknown[]) => {
+    const result = await query.cursor(Math.min(options.batchSize, FIRST_BATCH_ROWS), (batch: unknown[]) => {
       const handled = handleBatch(batch);
       inFlight = handled.then(
         () => {},
@@ -151,8 +185,9 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<Bo
     await inFlight;
     if (batchError) throw (batchError as { error: unknown }).error;
     columns ??= columnsOf(result) ?? [];
-    return { columns, rowCount, truncated, stoppedBy };
+    return { columns, rowCount, truncated: truncatedBy !== null, truncatedBy, bytes, stoppedBy };
   } catch (error) {
+    if (stoppedBy === "bytes") throw rowsTooLarge(maxBatchBytes, error);
     if (stoppedBy !== null) (error as { sluiceStoppedBy?: string }).sluiceStoppedBy = stoppedBy;
     throw error;
   } finally {
@@ -167,9 +202,26 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<Bo
     const room = options.maxRows - rowCount;
     if (rows.length > room) {
       rows = rows.slice(0, room);
-      truncated = true;
+      truncatedBy = "rows";
     }
+    let fit = 0;
+    for (const row of rows) {
+      widestRow = Math.max(widestRow, rowWireBytes(row));
+      const size = rowValueBytes(row);
+      if (bytes + size > maxBytes) {
+        truncatedBy = "bytes";
+        break;
+      }
+      bytes += size;
+      fit++;
+    }
+    if (fit < rows.length) rows = rows.slice(0, fit);
     rowCount += rows.length;
+    rowLimit?.reset();
+    // The next batch holds as many rows of the widest width seen as the bounds leave room for.
+    const room2 = Math.min(maxBatchBytes, maxBytes - bytes);
+    const byWidth = widestRow > 0 ? Math.floor(room2 / widestRow) : options.batchSize;
+    (query as unknown as { cursorRows: number }).cursorRows = Math.max(1, Math.min(options.batchSize, byWidth));
     if (rows.length > 0) {
       pause();
       try {
@@ -179,12 +231,22 @@ export async function runCursor(sql: Sql, text: string, params: ReadonlyArray<Bo
       }
     }
     // Returning sql.CLOSE closes the portal: Postgres stops producing rows.
-    return (truncated ? sql.CLOSE : undefined) as void;
+    return (truncatedBy !== null ? sql.CLOSE : undefined) as void;
   }
 }
 
+/** A row (or a run of rows far wider than the ones before) that alone would not fit the memory bound. */
+function rowsTooLarge(maxBatchBytes: number, cause: unknown): ApiError {
+  const error = new ApiError(
+    "unprocessable",
+    `A row of this result is larger than the limit of ${maxBatchBytes.toLocaleString("en")} bytes (SQL_MAX_BYTES): select fewer or shorter columns (e.g. left(col, 1000))`,
+    { reason: "too_large", maxBytes: maxBatchBytes },
+  );
+  return Object.assign(error, { cause, sluiceStoppedBy: "bytes" });
+}
+
 /** Set on errors of statements this module cancelled, so callers can say why. */
-export function stoppedByOf(error: unknown): "timeout" | "abort" | null {
+export function stoppedByOf(error: unknown): StoppedBy | null {
   const value = (error as { sluiceStoppedBy?: unknown } | null)?.sluiceStoppedBy;
-  return value === "timeout" || value === "abort" ? value : null;
+  return value === "timeout" || value === "abort" || value === "bytes" ? value : null;
 }

@@ -78,16 +78,33 @@ export function jsonValue(raw: Buffer | null, typeOid: number): JsonValue {
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
 /**
+ * How CSV cells that a spreadsheet would run as a formula are written: "escape" (the default)
+ * makes them inert, "raw" (`Accept: text/csv; formulas=raw`, for machine consumers) leaves
+ * every value exactly as Postgres printed it.
+ */
+export type CsvFormulas = "escape" | "raw";
+
+/** What Excel, LibreOffice and Google Sheets start a formula (or DDE call) with. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A negative number is a number to every spreadsheet, not a formula: left as it is. */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge whitespace,
  * quotes doubled. NULL is an empty field; an empty string is `""`, so the two stay apart.
+ * Formula injection (OWASP): a cell beginning with `=`, `+`, `-`, `@`, tab or CR gets a single
+ * quote in front and is quoted, so a spreadsheet shows it as text instead of evaluating it —
+ * headers too, as they are column names a user may choose (`select 1 as "=cmd()"`). The one
+ * function every CSV writer uses (table API, grid, SQL, saved queries).
  */
-export function csvField(raw: Buffer | string | null): string {
+export function csvField(raw: Buffer | string | null, formulas: CsvFormulas = "escape"): string {
   if (raw === null) return "";
   const text = typeof raw === "string" ? raw : raw.toString("utf8");
   if (text === "") return '""';
+  if (formulas === "escape" && FORMULA_START.test(text) && !NEGATIVE_NUMBER.test(text)) return `"'${text.replaceAll('"', '""')}"`;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvLine(fields: ReadonlyArray<Buffer | string | null>): string {
-  return `${fields.map(csvField).join(",")}\r\n`;
+export function csvLine(fields: ReadonlyArray<Buffer | string | null>, formulas: CsvFormulas = "escape"): string {
+  return `${fields.map((field) => csvField(field, formulas)).join(",")}\r\n`;
 }

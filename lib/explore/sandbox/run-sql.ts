@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { recordRun, type RunAudit } from "@/lib/explore/sandbox/audit-run";
 import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
 import type { BoundValue, RawRow, ResultColumn } from "@/lib/explore/output";
-import { csvLine, jsonValue, type JsonValue } from "@/lib/explore/output";
+import { csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
 import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "@/lib/explore/sandbox/sandbox";
 import { neverStarted } from "@/lib/db/pool";
 
@@ -20,6 +20,8 @@ export interface SqlRun {
   /** Requested row cap; clamped to SQL_MAX_ROWS (JSON) or CSV_ROW_CAP (CSV). */
   maxRows?: number;
   signal: AbortSignal;
+  /** CSV only: formula escaping (the default) or raw values. */
+  csvFormulas?: CsvFormulas;
   audit: Pick<RunAudit, "action" | "target" | "ip"> & { params?: unknown; extra?: Record<string, unknown> };
 }
 
@@ -28,6 +30,8 @@ export interface SqlJsonResult {
   rows: JsonValue[][];
   rowCount: number;
   truncated: boolean;
+  /** Which cap cut the result short, when truncated: "rows" (SQL_MAX_ROWS) or "bytes" (SQL_MAX_BYTES). */
+  truncatedBy: "rows" | "bytes" | null;
   elapsedMs: number;
 }
 
@@ -66,7 +70,7 @@ async function runAudited(run: SqlRun, format: "json" | "csv", request: Omit<San
     if (!neverStarted(error)) await audit(run, started, 0, outcomeOf(error), { format, ...failureExtra(error) });
     throw error;
   }
-  await audit(run, started, result.rowCount, "ok", { format, truncated: result.truncated });
+  await audit(run, started, result.rowCount, "ok", { format, truncated: result.truncated, truncatedBy: result.truncatedBy });
   return result;
 }
 
@@ -84,6 +88,7 @@ export async function runSqlJson(run: SqlRun): Promise<SqlJsonResult> {
     rows,
     rowCount: result.rowCount,
     truncated: result.truncated,
+    truncatedBy: result.truncatedBy,
     elapsedMs: result.elapsedMs,
   };
 }
@@ -101,7 +106,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
       if (begun) return;
       begun = true;
       out.start({ headers });
-      await out.write(csvLine(names));
+      await out.write(csvLine(names, run.csvFormulas));
     };
     const result = await runAudited(run, "csv", {
       maxRows: clamp(run.maxRows, env().CSV_ROW_CAP),
@@ -109,7 +114,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
       batchSize: CSV_BATCH_ROWS,
       onBatch: async (batch, columns) => {
         await begin(columns.map((c) => c.name));
-        await out.write(batch.map(csvLine).join(""));
+        await out.write(batch.map((row) => csvLine(row, run.csvFormulas)).join(""));
       },
     });
     await begin(result.columns.map((c) => c.name));

@@ -14,8 +14,8 @@ import { PLANNABLE_KEYWORDS, requireReadStatement } from "@/lib/explore/sql";
  * The SQL console and POST /api/v1/sql run user SQL here, in layers: the readonly role (the
  * database refuses writes and app.*), a read-only transaction that is always rolled back, one
  * query statement only (keyword check + the extended protocol, which refuses several), an
- * EXPLAIN cost guard, statement_timeout plus a wall-clock cancel from here, a row cap read
- * through a cursor, and a cancel in Postgres when the caller goes away. Afterwards the
+ * EXPLAIN cost guard, statement_timeout plus a wall-clock cancel from here (and a cut of the
+ * connection when the backend does not stop), a row cap and a byte cap read through a cursor, and a cancel in Postgres when the caller goes away. Afterwards the
  * connection is scrubbed of what a rollback keeps (session advisory locks).
  */
 
@@ -45,6 +45,8 @@ export interface SandboxResult {
   columns: SandboxColumn[];
   rowCount: number;
   truncated: boolean;
+  /** Which cap cut the result short: SQL_MAX_ROWS / CSV_ROW_CAP ("rows") or SQL_MAX_BYTES ("bytes"). */
+  truncatedBy: "rows" | "bytes" | null;
   elapsedMs: number;
 }
 
@@ -132,6 +134,10 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
           signal: request.signal,
           cancel: unit.cancel,
           timeoutMs: config.SQL_TIMEOUT_MS + 250,
+          // The result's bytes are capped like its rows, and no batch may hold more in memory.
+          maxBytes: config.SQL_MAX_BYTES,
+          maxBatchBytes: config.SQL_MAX_BYTES,
+          limitRowBytes: unit.limitRowBytes,
           onBatch: request.onBatch,
         }).catch((error: unknown) => {
           serverAnswered(error);
@@ -141,7 +147,13 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
           throw mapQueryError(error, { timeoutMessage });
         });
         const named = await typeNames(sql, result.columns);
-        return { columns: named, rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(performance.now() - started) };
+        return {
+          columns: named,
+          rowCount: result.rowCount,
+          truncated: result.truncated,
+          truncatedBy: result.truncatedBy,
+          elapsedMs: Math.round(performance.now() - started),
+        };
       } finally {
         // A cancelled run, or one that broke off mid-result, is not scrubbed: the pool destroys
         // its connection (the return contract, lib/db/pool/role-pool.ts).

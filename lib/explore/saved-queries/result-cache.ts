@@ -29,6 +29,7 @@ const cachedResult = z.object({
   rows: z.array(z.array(z.any())),
   rowCount: z.number(),
   truncated: z.boolean(),
+  truncatedBy: z.enum(["rows", "bytes"]).nullable().default(null),
   elapsedMs: z.number(),
 });
 

@@ -6,6 +6,7 @@ import { recordRun } from "@/lib/explore/sandbox";
 import { readCachedResult, resultCacheKey, writeCachedResult } from "@/lib/explore/saved-queries/result-cache";
 import { runSqlCsv, runSqlJson, type SqlJsonResult } from "@/lib/explore/sandbox";
 import { renderSavedQuery } from "@/lib/explore/saved-queries/params";
+import type { CsvFormulas } from "@/lib/explore/output";
 
 /**
  * Runs a saved query the caller can see, with its `{{name}}` values bound: JSON (from the Redis
@@ -18,6 +19,8 @@ export interface SavedQueryRunInput {
   maxRows?: number;
   signal: AbortSignal;
   ip: string | null;
+  /** CSV only: formula escaping (the default) or raw values. */
+  csvFormulas?: CsvFormulas;
 }
 
 export type SavedQueryJson = SqlJsonResult & { cached: boolean };
@@ -31,6 +34,7 @@ async function prepare(input: SavedQueryRunInput) {
     params: rendered.params,
     maxRows: input.maxRows,
     signal: input.signal,
+    csvFormulas: input.csvFormulas,
     audit: { action: "query.run" as const, target: query.id, ip: input.ip, params: rendered.values },
   };
   return { query, rendered, run };

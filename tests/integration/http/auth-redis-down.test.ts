@@ -41,9 +41,14 @@ describe("Redis down", () => {
       expect(response.headers.get("retry-after")).toBe("5");
       expect(await response.json()).toEqual({ error: { code: "unavailable", message: expect.stringMatching(/unavailable/) } });
     }
-    // A signed-in page says the same in words instead of failing.
-    const html = await (await fetch(`${app.url}/settings/tokens`, { headers: { cookie } })).text();
-    expect(html).toContain("Cannot check your session right now");
+    // A signed-in page says the same in words instead of failing — with the status it shows, so
+    // monitors and CDNs do not read it as a success (issue 13, item 7).
+    for (const path of ["/settings/tokens", "/explore", "/admin"]) {
+      const page = await fetch(`${app.url}${path}`, { headers: { cookie } });
+      expect(page.status, path).toBe(503);
+      expect(page.headers.get("retry-after"), path).toBe("5");
+      expect(await page.text(), path).toContain("Cannot check your session right now");
+    }
     // Sign-in fails closed: no session without Redis (proxy's per-IP limit or our per-account one refuses).
     const attempt = await attemptSignIn(app.url, user.email, user.password);
     expect(attempt.status).toBeGreaterThanOrEqual(400);

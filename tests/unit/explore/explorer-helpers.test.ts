@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chooseMedia, wantsCsv } from "@/lib/explore/output";
+import { chooseMedia, csvFormulas, wantsCsv } from "@/lib/explore/output";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
 import { pgErrorToApiError } from "@/lib/explore/pg-errors";
 import { csvField, csvLine, jsonValue } from "@/lib/explore/output";
@@ -15,9 +15,32 @@ describe("CSV", () => {
     );
   });
 
-  it("round-trips any text through a minimal RFC 4180 reader", () => {
+  it("round-trips any text through a minimal RFC 4180 reader (raw), and with formulas escaped", () => {
     const parse = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
-    fc.assert(fc.property(fc.string(), (text) => parse(csvField(text)) === text));
+    fc.assert(fc.property(fc.string(), (text) => parse(csvField(text, "raw")) === text));
+    // Escaped: the same text, with a single quote in front exactly when it could start a formula.
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const read = parse(csvField(text));
+        return /^[=+\-@\t\r]/.test(text) && !/^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? read === `'${text}` : read === text;
+      }),
+    );
+  });
+
+  it("makes formula cells inert (OWASP): a quote in front, and quoted", () => {
+    expect(csvLine(["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "-5", "-0.5", "-1e3", "a-b", "-"])).toBe(
+      `"'=1+1","'+1","'-1+2","'@SUM(A1)","'\tx","'\rx",-5,-0.5,-1e3,a-b,"'-"\r\n`,
+    );
+    expect(csvLine([Buffer.from('=HYPERLINK("x")')])).toBe(`"'=HYPERLINK(""x"")"\r\n`);
+    expect(csvLine(["=1+1", "\tx"], "raw")).toBe(`=1+1,"\tx"\r\n`);
+  });
+
+  it("reads the opt-out from Accept only", () => {
+    expect(csvFormulas("text/csv; formulas=raw")).toBe("raw");
+    expect(csvFormulas("application/json, text/csv;formulas=raw;q=0.9")).toBe("raw");
+    expect(csvFormulas("text/csv")).toBe("escape");
+    expect(csvFormulas("text/csv; formulas=escape")).toBe("escape");
+    expect(csvFormulas(null)).toBe("escape");
   });
 });
 

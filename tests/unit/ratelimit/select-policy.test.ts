@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorizationCounts, isSignInAttempt, selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
+import { authorizationCounts, isSignInAttempt, isSqlRun, selectPolicies, tokenIdentifier, type RequestFacts } from "@/lib/ratelimit/select-policy";
 
 const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
   method: "GET",
@@ -44,6 +44,27 @@ describe("selectPolicies", () => {
       policy: "sql",
       identifier: "user:u2",
     });
+  });
+
+  it("counts saved-query runs against the SQL policy too, whatever the method or spelling", () => {
+    const credential = { kind: "verified", identifier: "token:t1" } as const;
+    for (const [method, pathname] of [
+      ["GET", "/api/v1/queries/abc/results"],
+      ["POST", "/api/v1/queries/abc/results"],
+      ["HEAD", "/api/v1/queries/abc/results/"],
+      ["GET", "/api/v1//queries/abc/result%73"],
+    ] as const) {
+      expect(selectPolicies(facts({ method, pathname, credential })), `${method} ${pathname}`).toEqual([
+        { policy: "api", identifier: "token:t1" },
+        { policy: "sql", identifier: "token:t1" },
+      ]);
+    }
+    // Reading the saved query itself, or the list, runs nothing.
+    for (const pathname of ["/api/v1/queries/abc", "/api/v1/queries", "/api/v1/queries/abc/results/x"]) {
+      expect(selectPolicies(facts({ method: "GET", pathname, credential })), pathname).toEqual([{ policy: "api", identifier: "token:t1" }]);
+    }
+    expect(isSqlRun("GET", "/api/v1/sql")).toBe(false);
+    expect(isSqlRun("POST", "/api/v1/sql")).toBe(true);
   });
 
   it("leaves token creation to the action itself (the page posts other actions too)", () => {

@@ -6,6 +6,7 @@ import { loadQuery } from "@/components/queries/load-query";
 import { QueryMissing } from "@/components/queries/query-missing";
 import { QueryRunner } from "@/components/queries/query-runner";
 import { Badge } from "@/components/ui/badge";
+import { TransientNotice } from "@/components/ui/transient-notice";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { roleAtLeast } from "@/lib/core/caller";
@@ -53,11 +54,7 @@ export default async function QueryPage({ params, searchParams }: Props) {
           </>
         }
       />
-      {saved ? (
-        <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-700 ring-1 ring-emerald-200">
-          Saved.
-        </p>
-      ) : null}
+      {saved ? <TransientNotice param="saved">Saved.</TransientNotice> : null}
       <details className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
         <summary className="cursor-pointer text-sm font-medium text-slate-700">SQL</summary>
         <pre className="mt-3 overflow-x-auto rounded-lg bg-slate-50 p-3 font-mono text-xs text-slate-800" data-testid="saved-sql">

@@ -1,6 +1,6 @@
 import { route } from "@/lib/server/6-route";
 import { requestIp } from "@/lib/auth/request-meta";
-import { wantsCsv } from "@/lib/explore/output";
+import { csvFormulas, wantsCsv } from "@/lib/explore/output";
 import { runSqlCsv, runSqlJson } from "@/lib/explore/sandbox";
 import { sqlRunBody } from "@/lib/explore/api-schemas";
 
@@ -12,6 +12,7 @@ export const POST = route({ scopes: ["sql:run"], body: sqlRunBody, maxBodyBytes:
     params: body.params ?? [],
     maxRows: body.maxRows,
     signal,
+    csvFormulas: csvFormulas(request.headers.get("accept")),
     audit: { action: "sql.run" as const, ip: requestIp(request.headers) },
   };
   if (wantsCsv(request.headers.get("accept"))) return runSqlCsv(run, "query");

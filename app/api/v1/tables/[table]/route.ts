@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/server/6-route";
 import { env } from "@/lib/env";
-import { chooseMedia } from "@/lib/explore/output";
+import { chooseMedia, csvFormulas } from "@/lib/explore/output";
 import { resolveProfiledRef } from "@/lib/explore/catalog";
 import { readOnlyRefusal } from "@/lib/explore/read-only";
 import { streamTableCsv, streamTableJson } from "@/lib/explore/table-read";
@@ -23,6 +23,7 @@ export const GET = route({ scopes: ["tables:read"], params }, async ({ params, r
     range: request.headers.get("range"),
     prefer: request.headers.get("prefer"),
     signal,
+    csvFormulas: csvFormulas(request.headers.get("accept")),
   };
   const media = chooseMedia(request.headers.get("accept"));
   const response =

@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { route } from "@/lib/server/6-route";
 import type { Caller } from "@/lib/core/caller";
 import { requestIp } from "@/lib/auth/request-meta";
-import { wantsCsv } from "@/lib/explore/output";
+import { csvFormulas, wantsCsv } from "@/lib/explore/output";
 import { valuesFromSearchParams } from "@/lib/explore/saved-queries";
 import { runSavedQueryCsv, runSavedQueryJson } from "@/lib/explore/saved-queries";
 import { savedQueryIdParams, savedQueryRunBody } from "@/lib/explore/api-schemas";
@@ -19,7 +19,7 @@ async function answer(
   request: NextRequest,
   signal: AbortSignal,
 ) {
-  const input = { caller, id, values, maxRows, signal, ip: requestIp(request.headers) };
+  const input = { caller, id, values, maxRows, signal, ip: requestIp(request.headers), csvFormulas: csvFormulas(request.headers.get("accept")) };
   if (wantsCsv(request.headers.get("accept"))) return runSavedQueryCsv(input);
   const result = await runSavedQueryJson(input);
   return Response.json(result, { headers: { "X-Cache": result.cached ? "hit" : "miss", "Cache-Control": "no-store" } });
