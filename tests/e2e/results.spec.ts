@@ -1,16 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { writeSql } from "@/tests/e2e/support/sql-editor";
 import { createE2EUser, owner, signIn } from "@/tests/e2e/support/users";
 
 /** The one result grid (virtualised, sticky header, resizable, copy), downloads, and the grid's rough edges, in a real Chromium. */
-
-async function writeSql(page: Page, text: string) {
-  const editor = page.getByTestId("sql-editor");
-  await editor.click();
-  await page.keyboard.press("ControlOrMeta+a");
-  await page.keyboard.insertText(text);
-  await page.keyboard.press("Escape");
-}
 
 const TEN_THOUSAND = "SELECT g AS n, md5(g::text) AS Hash_Text FROM generate_series(1, 10000) AS g ORDER BY g";
 

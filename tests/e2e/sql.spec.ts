@@ -1,16 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { writeSql } from "@/tests/e2e/support/sql-editor";
 import { createE2EUser, owner, signIn } from "@/tests/e2e/support/users";
 
 /** The SQL console and saved queries in a real Chromium: run, errors with position, cancel, save with a parameter, run by API with a token. */
-
-/** Replaces the editor's text the way a paste does (one input event), so auto-closing brackets do not interfere. */
-async function writeSql(page: Page, text: string) {
-  const editor = page.getByTestId("sql-editor");
-  await editor.click();
-  await page.keyboard.press("ControlOrMeta+a");
-  await page.keyboard.insertText(text);
-  await page.keyboard.press("Escape");
-}
 
 const activeSleeps = (marker: string) =>
   owner(async (sql) => {
