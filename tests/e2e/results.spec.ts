@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { writeSql } from "@/tests/e2e/support/sql-editor";
 import { createE2EUser, owner, signIn } from "@/tests/e2e/support/users";
 
