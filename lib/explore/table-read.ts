@@ -118,6 +118,9 @@ function baseHeaders(request: ReadRequest, contentType: string): Record<string, 
  * first row, so status, Content-Range and the singular check are decided before any byte goes out.
  * `headOnly` (HEAD) answers the same status and headers from the first row alone, with no body.
  */
+/** Rows held before the status goes out (see streamTableJson): most pages fit and answer whole. */
+const COMMIT_BYTES = 256 * 1024;
+
 export async function streamTableJson(input: TableReadInput, media: "json" | "object", { headOnly = false } = {}): Promise<Response> {
   const prepared = await prepare(input, env().TABLE_ROW_CAP);
   const { query, request } = prepared;
@@ -138,6 +141,17 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
           out.start({ status: media === "object" ? 200 : pageStatus(rows, total), headers });
           if (media === "json" && !headOnly) await out.write("[");
         };
+        // The status is committed late: rows are held until COMMIT_BYTES or the end, so a small
+        // answer whose connection fails before Postgres completes it still gets a 503 in the
+        // shape, not a body cut off after a 200 (a dropped response to the client).
+        let rowsSeen: number | null = null;
+        let held = "";
+        const commit = async () => {
+          if (begun) return;
+          await begin(rowsSeen ?? 0);
+          if (!refusal && !headOnly && held) await out.write(held);
+          held = "";
+        };
         let first = true;
         await runCursor(sql, rowsQuery.text, rowsQuery.params, {
           batchSize: BATCH,
@@ -150,17 +164,21 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
-            if (!begun) await begin(Number(batch[0]?.[1]?.toString("latin1") ?? 0));
+            rowsSeen ??= Number(batch[0]?.[1]?.toString("latin1") ?? 0);
             if (refusal || headOnly) return;
             let text = "";
             for (const row of batch) {
               text += (first ? "" : ",") + (row[0]?.toString("utf8") ?? "null");
               first = false;
             }
-            await out.write(text);
+            if (begun) await out.write(text);
+            else {
+              held += text;
+              if (held.length >= COMMIT_BYTES) await commit();
+            }
           },
         });
-        if (!begun) await begin(0);
+        await commit();
         if (refusal) throw refusal;
         if (media === "json" && !headOnly) await out.write("]");
       },

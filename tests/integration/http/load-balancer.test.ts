@@ -143,14 +143,19 @@ describe("three instances behind HAProxy (issue 16)", () => {
     const [server] = await db.owner<{ max: number; reserved: number }[]>`
       select current_setting('max_connections')::int as max,
              current_setting('superuser_reserved_connections')::int + coalesce(current_setting('reserved_connections', true)::int, 0) as reserved`;
-    const response = await viaBalancer("/api/admin/stats", { headers: bearer(adminToken) });
-    expect(response.status).toBe(200);
-    const { fleet } = (await response.json()) as {
-      fleet: {
-        instances: Array<{ instance: string; pools: Record<string, { size: number; open: number; health: string }> }>;
-        summary: { instances: number; potential: number; available: number; status: string; message: string };
-      };
+    type Fleet = {
+      instances: Array<{ instance: string; pools: Record<string, { size: number; open: number; health: string }> }>;
+      summary: { instances: number; potential: number; available: number; status: string; message: string };
     };
+    const readFleet = async () => {
+      const response = await viaBalancer("/api/admin/stats", { headers: bearer(adminToken) });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { fleet: Fleet }).fleet;
+    };
+    // Each instance announces itself on its own heartbeat; on a busy machine the first beats of
+    // the later two can come after the first stats request.
+    await expect.poll(async () => (await readFleet()).instances.map((beat) => beat.instance), { timeout: 30_000, interval: 500 }).toEqual([...NAMES]);
+    const fleet = await readFleet();
     expect(fleet.instances.map((beat) => beat.instance)).toEqual([...NAMES]);
     for (const beat of fleet.instances) {
       for (const role of ["readonly", "app", "admin"])
