@@ -1,17 +1,13 @@
 "use client";
 
 import { useState } from "react";
+import { copyText } from "@/components/ui/copy-text";
 
 export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
   const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
   async function copy() {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied("copied");
-    } catch {
-      // Clipboard access needs a secure context or permission; the text stays selectable.
-      setCopied("failed");
-    }
+    // Clipboard access needs a secure context or permission; the text stays selectable.
+    setCopied((await copyText(text)) ? "copied" : "failed");
     setTimeout(() => setCopied("idle"), 2000);
   }
   return (

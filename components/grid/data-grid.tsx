@@ -4,7 +4,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode, type ThHTMLAttributes } from "react";
 import { CellValue, isNumericType } from "@/components/ui/cell-value";
 import { cellText, initialColumnWidth, rowText } from "@/components/grid/cell-text";
-import { copyText } from "@/components/grid/copy-text";
+import { copyText } from "@/components/ui/copy-text";
 
 export interface GridColumn {
   /** Stable key: a column name for table rows, a position for SQL results (SQL allows two columns of one name). */

@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { createTokenAction } from "@/actions/tokens";
 import { CopyButton } from "@/components/forms/copy-button";
 import { FieldError, FormAlert, fieldErrorOf } from "@/components/forms/form-alert";
 import { SubmitButton } from "@/components/forms/submit-button";
 import { Field, Input, Select } from "@/components/ui/input";
+import { useNextSubmit } from "@/components/ui/use-next-submit";
 
 export interface ScopeChoice {
   scope: string;
@@ -22,14 +23,7 @@ export function CreateTokenForm({ scopes, expiries }: { scopes: ScopeChoice[]; e
 
   // The secret is shown for the moment it was made: any later action on the page (a revoke, a
   // sign-out) clears it, so it does not sit on screen beside a list that no longer matches.
-  useEffect(() => {
-    if (!created) return;
-    const clear = (event: Event) => {
-      if (event.target !== formRef.current) setDismissed(created.token);
-    };
-    document.addEventListener("submit", clear, true);
-    return () => document.removeEventListener("submit", clear, true);
-  }, [created]);
+  useNextSubmit(created !== null, () => setDismissed(created?.token ?? null), formRef);
 
   return (
     <div className="space-y-5">

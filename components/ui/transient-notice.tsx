@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState, type ReactNode } from "react";
+import { useNextSubmit } from "@/components/ui/use-next-submit";
 
 /**
  * A one-time notice ("Saved."): the URL parameter that asked for it is dropped at once (a reload
@@ -14,10 +15,8 @@ export function TransientNotice({ param, children }: { param: string; children: 
       url.searchParams.delete(param);
       window.history.replaceState(window.history.state, "", url);
     }
-    const hide = () => setShown(false);
-    document.addEventListener("submit", hide, true);
-    return () => document.removeEventListener("submit", hide, true);
   }, [param]);
+  useNextSubmit(shown, () => setShown(false));
   if (!shown) return null;
   return (
     <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-700 ring-1 ring-emerald-200" data-testid="transient-notice">
