@@ -23,6 +23,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { path: "/api/admin/users/[id]", methods: ["PATCH"] },
   { path: "/api/auth/[...nextauth]", methods: ["GET", "POST"] },
   { path: "/api/bench/bare", methods: ["GET"] },
+  { path: "/api/bench/profile", methods: ["POST"] },
   { path: "/api/health", methods: ["GET"] },
   { path: "/api/health/ready", methods: ["GET"] },
   { path: "/api/metrics", methods: ["GET"] },
