@@ -1,12 +1,12 @@
 import { expect, test, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
 import { writeSql } from "@/tests/e2e/support/sql-editor";
-import { createE2EUser, e2eState, signIn } from "@/tests/e2e/support/users";
+import { createE2EUser, createToken, e2eState, signIn } from "@/tests/e2e/support/users";
 import { callServerAction } from "@/tests/support/server-action";
 
 /**
  * The admins' running-queries panel in Chromium: an analyst's console query shows up with the
- * analyst's name and "via session"; the admin cancels it; the analyst's run ends with the
- * cancel's message; the audit log names both. A non-admin is refused the page, its JSON and
+ * analyst's name and "via session" (and a run through the analyst's API token with the token's
+ * name); the admin cancels them; each run ends with the cancel's message; the audit log names both. A non-admin is refused the page, its JSON and
  * its action (control: the admin's same action call gets past authorization).
  */
 const MARKER = "e2e_running_marker";
@@ -66,6 +66,22 @@ test("an admin sees another user's console query with who ran it, cancels it, an
     expect(await overflow(adminPage)).toBeLessThanOrEqual(0);
     await keepScreenshot(adminPage, testInfo, "admin-running-queries-390px");
     await adminPage.setViewportSize({ width: 1280, height: 900 });
+
+    // A run through an API token is named with the token's name.
+    const token = await createToken(analyst.email, "sql:run", "e2e-ci");
+    const tokenRun = fetch(`${e2eState().baseUrl}/api/v1/sql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ sql: "select pg_sleep(30) as e2e_token_marker" }),
+    });
+    const tokenRow = adminPage.getByTestId("running-query").filter({ hasText: "e2e_token_marker" });
+    await expect(tokenRow.getByTestId("query-via")).toContainText("via token “e2e-ci”", { timeout: 15_000 });
+    await expect(tokenRow.getByTestId("query-user")).toHaveText(analyst.email);
+    adminPage.once("dialog", (dialog) => void dialog.accept());
+    await tokenRow.getByRole("button", { name: /^Cancel backend/ }).click();
+    const cancelled = await tokenRun;
+    expect(cancelled.status).toBe(422);
+    expect((await cancelled.json()).error).toMatchObject({ code: "unprocessable", message: "An administrator cancelled this query" });
 
     // Cancel, confirmed in a dialog that names whose query it is.
     let confirmText = "";
