@@ -43,14 +43,20 @@ export function AuditTable({ rows, names }: { rows: AuditRow[]; names: AuditName
     <ol className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white shadow-sm" aria-label="Audit events">
       {rows.map((row) => (
         <li key={row.id} data-testid="audit-row" className="px-4 py-3">
+          {/* On a phone the sentence takes its own line under the time and outcome. */}
           <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
             <time className="whitespace-nowrap text-xs tabular-nums text-slate-500" dateTime={row.occurredAt.toISOString()}>
               {formatWhen(row.occurredAt)}
             </time>
-            <span className="min-w-0 flex-1 break-words text-sm text-slate-900" data-testid="audit-summary">
+            <span
+              className="order-last min-w-0 basis-full break-words text-sm text-slate-900 sm:order-none sm:flex-1 sm:basis-0"
+              data-testid="audit-summary"
+            >
               {summarizeAuditEvent(row, names)}
             </span>
-            <Badge tone={OUTCOME_TONE[row.outcome] ?? "neutral"}>{row.outcome}</Badge>
+            <span className="ml-auto">
+              <Badge tone={OUTCOME_TONE[row.outcome] ?? "neutral"}>{row.outcome}</Badge>
+            </span>
           </div>
           <details className="mt-1 group">
             <summary className="cursor-pointer select-none text-xs text-slate-500 hover:text-slate-800">

@@ -63,4 +63,6 @@ test("the audit log pages through a filtered list, keeps the filters, and names 
   await expect(page.getByTestId("audit-row").first()).toBeVisible();
   await page.getByTestId("audit-row").first().locator("summary").click();
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.getByTestId("audit-row").first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/e2e/admin-audit-390px.png" });
 });
