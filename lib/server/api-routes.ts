@@ -18,6 +18,7 @@ export interface ApiRoute {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
+  { path: "/api/admin/queries", methods: ["GET"] },
   { path: "/api/admin/stats", methods: ["GET"] },
   { path: "/api/admin/users", methods: ["GET"] },
   { path: "/api/admin/users/[id]", methods: ["PATCH"] },
