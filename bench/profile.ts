@@ -79,6 +79,16 @@ try {
     total += dt;
   });
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  // Self time per function, with where it is: the leaves the CPU actually spends its time in.
+  const selfByFunction = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id)!;
+    if (frame.functionName === "(idle)") return;
+    const where = frame.url ? `${area(frame.url, frame.functionName)}:${frame.lineNumber + 1}` : area(frame.url, frame.functionName);
+    const key = `${frame.functionName || "(anonymous)"} (${where})`;
+    selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const leaves = [...selfByFunction].sort((a, b) => b[1] - a[1]).slice(0, 30);
 
   // Inclusive time: each sample counts once for every distinct named function on its stack.
   const parent = new Map<number, number>();
@@ -111,6 +121,12 @@ try {
     "| where | self time | share |",
     "| --- | --- | --- |",
     ...rows.map(([key, us]) => `| ${key} | ${(us / 1000).toFixed(0)} ms | ${((us / total) * 100).toFixed(1)}% |`),
+    "",
+    "Self time of the busiest functions (where the CPU is, leaf by leaf):",
+    "",
+    "| function (area:line) | self time | share of busy |",
+    "| --- | --- | --- |",
+    ...leaves.map(([key, us]) => `| ${key.replaceAll("|", "\\|")} | ${(us / 1000).toFixed(0)} ms | ${((us / busy) * 100).toFixed(1)}% |`),
     "",
     "Inclusive time of the busiest named functions outside Node's internals (share of the non-idle time; nested functions overlap):",
     "",
