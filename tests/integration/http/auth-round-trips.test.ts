@@ -5,6 +5,7 @@ import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { createUser, signIn } from "@/tests/support/auth";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { RedisTap, type TappedChunk } from "@/tests/support/redis-tap";
 import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
@@ -52,11 +53,11 @@ async function servedOnPool(role: string): Promise<number> {
 }
 
 /** Runs `requests` sequential reads; returns the request-path chunks and the units each pool served meanwhile. */
-async function measure(requests: number) {
+async function measure(requests: number, headers: Record<string, string> = caller.headers) {
   const before = { app: await servedOnPool("app"), readonly: await servedOnPool("readonly") };
   const from = tap.chunks.length;
   for (let i = 0; i < requests; i++) {
-    const response = await fetch(`${app.url}${PATH}`, { headers: caller.headers });
+    const response = await fetch(`${app.url}${PATH}`, { headers });
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toEqual([expect.objectContaining({ id: 5 })]);
   }
@@ -87,6 +88,15 @@ describe("an authenticated table read", () => {
     const warm = await measure(1);
     expect(warm.app).toBe(0);
     expect(warm.chunks).toHaveLength(1);
+  });
+
+  it("with a session cookie, the same: one round trip, no app-pool query", async () => {
+    const user = await createUser(db, { role: "viewer" });
+    const cookie = { cookie: await signIn(app.url, user.email, user.password) };
+    await measure(2, cookie);
+    const { chunks, app: appUnits } = await measure(5, cookie);
+    expect(chunks.map((chunk) => chunk.commands.map(([name]) => name))).toEqual(Array(5).fill(["EVALSHA", "EVALSHA"]));
+    expect(appUnits).toBe(0);
   });
 
   it("disabling the cached user refuses the very next request; enabling lets it in again", async () => {
