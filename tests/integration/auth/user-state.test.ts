@@ -4,6 +4,7 @@ import { authenticate } from "@/lib/auth/authenticate";
 import { readCredential } from "@/lib/auth/credential-read";
 import { hashToken } from "@/lib/auth/token-format";
 import { changeUserState, userStateOf } from "@/lib/auth/user-state";
+import { newRequestContext, runWithRequestContext } from "@/lib/core/request-context";
 import { pool } from "@/lib/db/clients";
 import { keys } from "@/lib/redis/keys";
 import { createToken, createUser, libOnTestServices, type TestUser } from "@/tests/support/auth";
@@ -95,5 +96,36 @@ describe("the cached user state", () => {
       JSON.stringify({ id: other.id, email: other.email, role: "admin", disabled: false, passwordChangedAt: 0 }),
     );
     expect((await authenticate(bearer(token)))?.role).toBe("viewer");
+  });
+});
+
+describe("the proxy's read, handed over in the request context", () => {
+  it("is re-checked for the credential it was made for, and ignored for any other", async () => {
+    const { user, token, recordKey } = await withToken("viewer");
+    const other = await withToken("viewer");
+    const handed = await readCredential(recordKey);
+    const context = newRequestContext("handover-test");
+    context.credential = {
+      ...handed,
+      state: JSON.stringify({ id: user.id, email: user.email, role: "admin", disabled: false, passwordChangedAt: 0 }),
+    };
+    await runWithRequestContext(context, async () => {
+      // The same credential: its read is taken as it was handed over (here with a state it claims).
+      expect((await authenticate(bearer(token)))?.role).toBe("admin");
+      // Another credential in the same request: read afresh.
+      expect(await authenticate(bearer(other.token))).toMatchObject({ userId: other.user.id, role: "viewer" });
+    });
+    // Control: outside that request the first token is what its owner is.
+    expect((await authenticate(bearer(token)))?.role).toBe("viewer");
+  });
+
+  it("a handed-over read of a revoked token refuses it without a second look", async () => {
+    const { token, recordKey } = await withToken();
+    const context = newRequestContext("handover-revoked");
+    context.credential = { ...(await readCredential(recordKey)), record: null };
+    await runWithRequestContext(context, async () => {
+      await expect(authenticate(bearer(token))).rejects.toMatchObject({ status: 401 });
+    });
+    expect(await authenticate(bearer(token))).not.toBeNull();
   });
 });
