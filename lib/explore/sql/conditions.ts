@@ -1,8 +1,8 @@
 import { ColumnIndex } from "@/lib/explore/catalog";
-import type { CatalogColumn, ResolvedRelation } from "@/lib/explore/catalog";
+import type { CatalogColumn } from "@/lib/explore/catalog";
 import { builtinType, isComparable, normalizeTypeName, type BuiltinType } from "@/lib/explore/grammar";
-import type { Condition, Filter, Group, JsonPath, ReadRequest } from "@/lib/explore/grammar";
-import { Params, qualifiedName, quoteIdent } from "@/lib/explore/sql/text";
+import type { Condition, Filter, Group, JsonPath } from "@/lib/explore/grammar";
+import { Params, quoteIdent } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
 const COMPARISON_SQL = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
@@ -24,10 +24,12 @@ interface Operand {
 /**
  * A column, or a JSON path into a json/jsonb (or array) column: `("props"::jsonb -> $1::text) ->> $2::text`.
  * Keys are bound text and array indexes bound integers, so no request text reaches the SQL.
+ * `qualifier` names the relation (ORDER BY: a bare name there would mean an output column first,
+ * so `select=id::text&order=id` would sort the text).
  */
-export function operand(column: CatalogColumn, path: JsonPath | null = null, params: Params | null = null): Operand {
+export function operand(column: CatalogColumn, path: JsonPath | null = null, params: Params | null = null, qualifier: string | null = null): Operand {
   const builtin = builtinType(column.type);
-  const ident = quoteIdent(column.name);
+  const ident = qualifier === null ? quoteIdent(column.name) : `${qualifier}.${quoteIdent(column.name)}`;
   const base = { column, builtin, raw: ident, expr: builtin?.name === "json" ? `${ident}::jsonb` : ident };
   if (path === null || path.length === 0) return base;
   // Arrays are indexed through their JSON form, as PostgREST does (`numbers->0`).
@@ -206,10 +208,4 @@ function renderCondition(condition: Condition, columns: ColumnIndex, params: Par
 export function renderWhere(conditions: readonly Condition[], columns: ColumnIndex, params: Params): string | null {
   if (conditions.length === 0) return null;
   return conditions.map((c) => renderCondition(c, columns, params)).join(" AND ");
-}
-
-/** FROM … WHERE … shared by the data and count queries, so both see the same rows and params. */
-export function renderFromWhere(target: ResolvedRelation, request: ReadRequest, params: Params): string {
-  const where = renderWhere(request.where, new ColumnIndex(target), params);
-  return `FROM ${qualifiedName(target)}${where === null ? "" : ` WHERE ${where}`}`;
 }
