@@ -40,7 +40,8 @@ export type SelectItem =
  * to-one (an object or null) or to-many (an array). The hint names the foreign key or one of its
  * columns when several relate the same two relations. `!inner` keeps only the parents that have
  * a matching embedded row; `!left` (the default) keeps every parent. A spread
- * (`...relation(items)`, to-one only) lifts the embedded columns into the parent object.
+ * (`...relation(items)`, to-one only) lifts the embedded columns into the parent object. An
+ * empty embed (`relation()`, no items) is in no output; `relation=is.null`/`not.is.null` test it.
  */
 export interface EmbedItem {
   kind: "embed";

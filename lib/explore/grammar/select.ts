@@ -62,6 +62,10 @@ function parseEmbed(item: string, depth: number, budget: EmbedBudget): SelectIte
   const spread = written.trim().startsWith("...");
   const relation = (spread ? written.trim().slice(3) : written).trim();
   if (relation === "") throw malformed(`Missing relation name in ${show(item)}`, item);
+  // PostgREST's aggregate `count()`, never a relation of that name.
+  if (relation === "count" && inner.trim() === "" && !spread) {
+    throw new ExploreError("unsupported_feature", `Aggregates are not supported in select: ${show(item)}`, { item });
+  }
   if (spread && alias !== null) throw malformed(`A spread cannot have an alias: ${show(item)}`, item);
   budget.count += 1;
   if (budget.count > GRAMMAR_LIMITS.maxEmbeds || depth >= GRAMMAR_LIMITS.maxEmbedDepth) {
@@ -86,7 +90,9 @@ function parseEmbed(item: string, depth: number, budget: EmbedBudget): SelectIte
     hint = modifier;
   }
   if (alias !== null) checkAlias(alias.trim(), item);
-  const embed: EmbedItem = { kind: "embed", relation, alias: alias?.trim() || null, hint, select: parseItems(inner, depth + 1, budget) };
+  // `relation()`: an empty embed, in no output, there to be filtered on (`relation=not.is.null`).
+  const select = inner.trim() === "" ? [] : parseItems(inner, depth + 1, budget);
+  const embed: EmbedItem = { kind: "embed", relation, alias: alias?.trim() || null, hint, select };
   if (join === "inner") embed.join = "inner";
   if (spread) embed.spread = true;
   return embed;

@@ -3,7 +3,7 @@ import type { Catalog, ResolvedRelation } from "@/lib/explore/catalog";
 import { canCast, notEmbedded, pathOutputName } from "@/lib/explore/grammar";
 import type { EmbedItem, OrderTerm, ReadRequest, SelectItem } from "@/lib/explore/grammar";
 import { resolveRelationship, type Relationship } from "@/lib/explore/sql/embed";
-import { operand, renderWhere, requireComparable } from "@/lib/explore/sql/conditions";
+import { operand, renderWhere, requireComparable, type WhereScope } from "@/lib/explore/sql/conditions";
 import { Params, qualifiedName, quoteIdent } from "@/lib/explore/sql/text";
 import { ExploreError, show, showPgrst } from "@/lib/explore/errors";
 
@@ -65,7 +65,8 @@ function notToOne(reason: "related_order_not_to_one" | "spread_not_to_one", what
 
 function resolve(item: EmbedItem, scope: SelectScope): Relationship {
   const relationship = resolveRelationship(scope.catalog, scope.target, item);
-  if (relationship.kind === "to-many" && scope.underToMany) {
+  // An empty embed adds no rows to any output, so it may sit below a to-many.
+  if (relationship.kind === "to-many" && scope.underToMany && item.select.length > 0) {
     throw new ExploreError(
       "too_complex",
       `Embedding ${show(item.relation)} to-many inside another to-many embed would multiply rows; read it separately`,
@@ -95,7 +96,7 @@ function childScope(scope: SelectScope, relationship: Relationship): SelectScope
  */
 function embedRows(item: EmbedItem, relationship: Relationship, parent: SelectScope, child: SelectScope): string {
   const join = relationship.join.map((pair) => `${child.ref}.${quoteIdent(pair.child)} = ${parent.ref}.${quoteIdent(pair.parent)}`);
-  const where = renderWhere(item.where ?? [], new ColumnIndex(child.target), child.params);
+  const where = renderWhere(item.where ?? [], whereScope(item.select, child));
   const conditions = [...join, ...(where === null ? [] : [where]), ...renderInnerConditions(item.select, child)];
   let text = `FROM ${qualifiedName(child.target)} AS ${child.ref} WHERE ${conditions.join(" AND ")}`;
   const page = item.page ?? { offset: 0, limit: null };
@@ -111,6 +112,24 @@ function embedRows(item: EmbedItem, relationship: Relationship, parent: SelectSc
   return page.offset > 0 ? `${text} OFFSET ${page.offset}` : text;
 }
 
+/** `EXISTS (SELECT 1 FROM child …)`: whether a parent row has the embedded rows the embed shows. */
+function embedExists(item: EmbedItem, scope: SelectScope): string {
+  const relationship = resolve(item, scope);
+  return `EXISTS (SELECT 1 ${embedRows(item, relationship, scope, childScope(scope, relationship))})`;
+}
+
+/** The conditions of one level: its columns, and its embeds for `embed=is.null` (named as PostgREST names them). */
+function whereScope(items: readonly SelectItem[] | null, scope: SelectScope): WhereScope {
+  return {
+    columns: new ColumnIndex(scope.target),
+    params: scope.params,
+    embedExists: (name) => {
+      const item = findEmbed(items, name, true);
+      return item ? embedExists(item, scope) : null;
+    },
+  };
+}
+
 /**
  * The conditions `!inner` embeds put on their parent: `EXISTS (SELECT 1 FROM child … )` over the
  * same embedded rows the embed shows (its filters, its own `!inner` embeds, its window), so a
@@ -120,9 +139,7 @@ function embedRows(item: EmbedItem, relationship: Relationship, parent: SelectSc
 export function renderInnerConditions(items: readonly SelectItem[] | null, scope: SelectScope): string[] {
   const conditions: string[] = [];
   for (const item of items ?? []) {
-    if (item.kind !== "embed" || item.join !== "inner") continue;
-    const relationship = resolve(item, scope);
-    conditions.push(`EXISTS (SELECT 1 ${embedRows(item, relationship, scope, childScope(scope, relationship))})`);
+    if (item.kind === "embed" && item.join === "inner") conditions.push(embedExists(item, scope));
   }
   return conditions;
 }
@@ -148,6 +165,8 @@ export function renderSelect(items: SelectItem[] | null, scope: SelectScope): Re
     }
     if (item.kind === "embed") {
       const relationship = resolve(item, scope);
+      // An empty embed (`clients()`) is in no output: it is there for `clients=not.is.null`.
+      if (item.select.length === 0) continue;
       const child = childScope(scope, relationship);
       const inner = renderSelect(item.select, child);
       const rows = embedRows(item, relationship, scope, child);
@@ -248,7 +267,7 @@ export function topScope(catalog: Catalog, target: ResolvedRelation, params: Par
  * top-level filters and the conditions of the `!inner` embeds.
  */
 export function renderFromWhere(request: ReadRequest, scope: SelectScope): string {
-  const where = renderWhere(request.where, new ColumnIndex(scope.target), scope.params);
+  const where = renderWhere(request.where, whereScope(request.select, scope));
   const conditions = [...(where === null ? [] : [where]), ...renderInnerConditions(request.select, scope)];
   return `FROM ${qualifiedName(scope.target)}${conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`}`;
 }

@@ -273,6 +273,8 @@ const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
           "p:pets!pets_owner_fkey!inner(name,...people(age))",
           "...pets(id)",
           "pets(id,owner:people!inner(name))",
+          "p:pets()",
+          "pets(id,people())",
         ),
         {
           minLength: 1,
@@ -283,6 +285,7 @@ const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
   ),
   // Parameters on an embed (filters, logic, order, window), named by relation or alias, or naming none.
   fc.tuple(fc.constantFrom("pets.name", "pets.id", "p.name", "p.id", "pets.people.age", "x.id"), soup),
+  fc.tuple(fc.constantFrom("pets", "p", "pets.people", "or"), fc.constantFrom("is.null", "not.is.null", "eq.1", "(p.is.null,pets.not.is.null)")),
   fc.tuple(fc.constantFrom("pets.or", "p.not.and"), fc.constantFrom("(id.eq.1,name.like.*a*)", "(owner.is.null)", "(nope.eq.1)", "(")),
   fc.tuple(fc.constantFrom("pets.order", "p.order"), fc.constantFrom("id.desc", "name.nullsfirst", "people(age).desc", "nope", "")),
   fc.tuple(fc.constantFrom("pets.limit", "pets.offset", "p.limit"), fc.constantFrom("0", "2", "99999", "-1", "x")),

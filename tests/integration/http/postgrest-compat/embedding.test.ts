@@ -340,3 +340,46 @@ describe("the README's examples", () => {
     );
   });
 });
+
+describe("null filters on embeds (RelatedQueriesSpec)", () => {
+  it("keeps the parents that have (not.is.null) or lack (is.null) a to-one embed, an empty embed in no output", async () => {
+    expect((await world.client.from("projects").select("name,clients()").not("clients", "is", null)).data).toEqual([
+      { name: "Windows 7" },
+      { name: "Windows 10" },
+      { name: "IOS" },
+      { name: "OSX" },
+    ]);
+    expect((await world.client.from("projects").select("name,clients()").is("clients", null)).data).toEqual([{ name: "Orphan" }]);
+    const counted = await world.raw("/projects?select=name,clients(name)&clients=not.is.null", { headers: { prefer: "count=exact" } });
+    expect(counted.headers.get("content-range")).toBe("0-3/4");
+    expect(await counted.json()).toEqual([
+      { name: "Windows 7", clients: { name: "Microsoft" } },
+      { name: "Windows 10", clients: { name: "Microsoft" } },
+      { name: "IOS", clients: { name: "Apple" } },
+      { name: "OSX", clients: { name: "Apple" } },
+    ]);
+  });
+
+  it("works on to-many embeds, by alias, with the embed's own filters, and nested", async () => {
+    expect((await get("/entities?select=name,child_entities()&child_entities=not.is.null")).body).toEqual([
+      { name: "entity 1" },
+      { name: "entity 2" },
+    ]);
+    expect((await get("/entities?select=name,childs:child_entities()&childs=is.null")).body).toEqual([{ name: "entity 3" }, { name: null }]);
+    expect((await get("/entities?select=id,child_entities()&child_entities.id=eq.3&child_entities=not.is.null")).body).toEqual([{ id: 2 }]);
+    expect(
+      (
+        await get(
+          "/entities?select=name,child_entities(name,grandchild_entities())&child_entities.grandchild_entities=not.is.null&child_entities=not.is.null",
+        )
+      ).body,
+    ).toEqual([{ name: "entity 1", child_entities: [{ name: "child entity 1" }, { name: "child entity 2" }] }]);
+  });
+
+  it("leaves a filter on a column alone, even one an embed is named by (control)", async () => {
+    expect((await get("/projects?select=name,client_id,client:client_id(name)&client_id=eq.2")).body).toEqual([
+      { name: "IOS", client_id: 2, client: { name: "Apple" } },
+      { name: "OSX", client_id: 2, client: { name: "Apple" } },
+    ]);
+  });
+});

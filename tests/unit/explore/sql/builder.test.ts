@@ -380,6 +380,19 @@ describe("embedded resources", () => {
     expect(petsFailure("select=id,people(name)&order=people(nope)").reason).toBe("unknown_column");
   });
 
+  it("tests an embed with embed=is.null / not.is.null, an empty embed in no output; a column keeps its own filters", () => {
+    const q = build("select=id,pets()&pets=not.is.null&pets.name=eq.Rex");
+    expect(q.columns.map((c) => c.name)).toEqual(["id"]);
+    expect(q.text).toBe(
+      'SELECT "id" FROM "data"."people" WHERE NOT (NOT EXISTS (SELECT 1 FROM "data"."pets" AS "_e1" ' +
+        'WHERE "_e1"."owner" = "data"."people"."id" AND "name" = $1::text ORDER BY "_e1"."id" ASC LIMIT 1000)) LIMIT 1000 OFFSET 0',
+    );
+    expect(build("select=id,p:pets(id)&or=(p.is.null,id.eq.1)").text).toContain('WHERE (NOT EXISTS (SELECT 1 FROM "data"."pets"');
+    // Without an embed of that name it is a column filter; an embed is named by its alias when it has one.
+    expect(onPets("select=id,people(name)&owner=is.null").text).toContain('WHERE "owner" IS NULL');
+    expect(expectReason("select=id,p:pets(id)&pets=is.null", "unknown_column").details).toMatchObject({ column: "pets" });
+  });
+
   it("checks embedded filters against the embedded relation's columns and types", () => {
     expect(expectReason("select=id,pets(name)&pets.nope=eq.1", "unknown_column").details).toMatchObject({ column: "nope" });
     expect(expectReason("select=id,pets(name)&pets.id=eq.x", "bad_value").details).toMatchObject({ column: "id" });
