@@ -18,6 +18,8 @@ export interface Caller {
   scopes: readonly TokenScope[];
   sessionId?: string;
   tokenId?: string;
+  /** The token's name as its owner gave it (for the admin's running-queries view). */
+  tokenName?: string;
 }
 
 /** What a signed-in user may do through the browser, by role. */

@@ -2,13 +2,14 @@ import "server-only";
 import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
 import { withRole } from "@/lib/db/clients";
-import { isServerError } from "@/lib/db/pool";
+import { isConnectionLevelError, isServerError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { log } from "@/lib/core/log";
 import { runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
 import { mapQueryError } from "@/lib/explore/pg-errors";
 import { assertPlanCost } from "@/lib/explore/sandbox/plan-cost";
 import { PLANNABLE_KEYWORDS, requireReadStatement } from "@/lib/explore/sql";
+import { readRunTag, tagRun, type BackendTransaction, type RunTag } from "@/lib/fleet/run-tags";
 
 /*
  * The SQL console and POST /api/v1/sql run user SQL here, in layers: the readonly role (the
@@ -39,6 +40,8 @@ export interface SandboxRequest {
    * result, as no other query can run on the connection while the cursor is open).
    */
   onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
+  /** Who runs it, for the admins' running-queries view (lib/fleet/run-tags.ts). */
+  tag?: RunTag;
 }
 
 export interface SandboxResult {
@@ -74,6 +77,35 @@ async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColu
 }
 
 /**
+ * A cancel or terminate an administrator sent from the running-queries view
+ * (lib/fleet/running-queries.ts), said as such. pg_cancel_backend is not PUBLIC's (db/setup.ts),
+ * so a cancel that is neither ours nor statement_timeout came from an administrator. A terminate
+ * reads like a server shutdown (57P01, then the connection closes): only the mark the admin left
+ * on this run's tag tells them apart — without it the pool takes the lost connection for an outage.
+ */
+async function adminSignal(error: unknown, backend: BackendTransaction | undefined): Promise<ApiError | null> {
+  const pgError = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (pgError?.name === "PostgresError" && pgError.code === "57014" && !/statement timeout/i.test(String(pgError.message))) {
+    // With the server's error as its cause: the pool reads it as the statement's end, not a fault.
+    return Object.assign(
+      new ApiError("unprocessable", "An administrator cancelled this query", { reason: "cancelled", by: "administrator", sqlstate: "57014" }),
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!backend || !isConnectionLevelError(error)) return null;
+  const tag = await readRunTag(backend).catch(() => null);
+  if (tag?.signalled !== "terminate") return null;
+  return new ApiError("unprocessable", "An administrator ended this query and its database session", {
+    reason: "cancelled",
+    by: "administrator",
+    terminated: true,
+    sqlstate: "57P01",
+  });
+}
+
+/**
  * Undoes what a rollback keeps, in one round trip, on the clean path only: a run that was
  * cancelled, timed out or broke off is not scrubbed — the pool destroys its connection (no
  * cancel of ours can be in flight on a connection that is scrubbed and reused).
@@ -100,10 +132,16 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
         inSync = isServerError(error);
         return error;
       };
+      let untag: (() => void) | undefined;
       try {
         await sql.unsafe("BEGIN READ ONLY");
+        // SET LOCAL statement_timeout, and in the same round trip the backend and transaction
+        // start that tag this run (through a pooler too: a transaction keeps its server backend).
         // An integer from validated configuration, not request text.
-        await sql.unsafe(`SET LOCAL statement_timeout = ${config.SQL_TIMEOUT_MS}`);
+        const [backend] = await sql.unsafe<BackendTransaction[]>(
+          `SELECT pg_catalog.set_config('statement_timeout', '${config.SQL_TIMEOUT_MS}', true) AS timeout, pg_catalog.pg_backend_pid() AS pid, (extract(epoch FROM now()) * 1000000)::bigint::text AS "xactStartUs"`,
+        );
+        if (request.tag && backend) untag = tagRun(backend, request.tag);
         if (PLANNABLE_KEYWORDS.has(keyword)) await assertPlanCost(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
         const result = await runCursor(sql, request.sql, params, {
           batchSize: request.batchSize ?? 500,
@@ -117,11 +155,17 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
           maxBatchBytes: config.SQL_MAX_BYTES,
           limitRowBytes: unit.limitRowBytes,
           onBatch: request.onBatch,
-        }).catch((error: unknown) => {
+        }).catch(async (error: unknown) => {
           serverAnswered(error);
           const stopped = stoppedByOf(error);
           if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
           if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
+          const signalled = await adminSignal(error, backend);
+          if (signalled) {
+            // A terminated session is gone: nothing to scrub, the pool destroys the connection.
+            if (signalled.details && (signalled.details as { terminated?: boolean }).terminated) inSync = false;
+            throw signalled;
+          }
           throw mapQueryError(error, { timeoutMessage });
         });
         const named = await typeNames(sql, result.columns);
@@ -133,6 +177,7 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
           elapsedMs: Math.round(performance.now() - started),
         };
       } finally {
+        untag?.();
         // A cancelled run, or one that broke off mid-result, is not scrubbed: the pool destroys
         // its connection (the return contract, lib/db/pool/role-pool.ts).
         if (inSync && !unit.cancelled) {
