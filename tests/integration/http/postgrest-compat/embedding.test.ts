@@ -383,3 +383,18 @@ describe("null filters on embeds (RelatedQueriesSpec)", () => {
     ]);
   });
 });
+
+describe("embeds in CSV", () => {
+  it("writes a to-one embed as its JSON text and a spread's columns as plain cells (control: the same read as JSON)", async () => {
+    const response = await world.raw("/projects?select=id,client:clients(name),...clients(client_name:name)&id=in.(1,5)", {
+      headers: { accept: "text/csv" },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('id,client,client_name\r\n1,"{""name"":""Microsoft""}",Microsoft\r\n5,,\r\n');
+    const json = await get("/projects?select=id,client:clients(name),...clients(client_name:name)&id=in.(1,5)");
+    expect(json.body).toEqual([
+      { id: 1, client: { name: "Microsoft" }, client_name: "Microsoft" },
+      { id: 5, client: null, client_name: null },
+    ]);
+  });
+});
