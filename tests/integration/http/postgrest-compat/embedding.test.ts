@@ -398,3 +398,22 @@ describe("embeds in CSV", () => {
     ]);
   });
 });
+
+describe("only the catalog's relations can be embedded", () => {
+  it("refuses every embed form over a foreign key into a schema that is not exposed (control: the key column itself)", async () => {
+    for (const select of [
+      "id,secrets(secret)",
+      "id,secret_id(secret)",
+      "id,secrets!inner(secret)",
+      "id,...secrets(secret)",
+      "id,s:secrets!with_secret_secret_id_fkey(*)",
+    ]) {
+      const { status, body } = await get(`/with_secret?select=${select}`);
+      expect(status, select).toBe(400);
+      expect(body, select).toMatchObject({ error: { details: { reason: "no_relationship", pgrstCode: "PGRST200" } } });
+      expect(JSON.stringify(body)).not.toContain("vault");
+    }
+    expect((await get("/with_secret?select=id,secret_id&secrets.secret=eq.x")).body).toMatchObject({ error: { details: { pgrstCode: "PGRST108" } } });
+    expect((await get("/with_secret?select=id,secret_id")).body).toEqual([{ id: 1, secret_id: 1 }]);
+  });
+});
