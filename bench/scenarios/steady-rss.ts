@@ -6,8 +6,9 @@ import { FULL_PATH } from "@/bench/scenarios/overhead";
 
 /**
  * Memory at a steady mixed load of 16 connections: 10 on table reads of
- * three shapes (one row, a 50-row page with an embedded customer, a filtered
- * page), 2 on CSV pages of 100 customers and 4 on the SQL API. The steady figure is the
+ * four shapes (one row, a 50-row page with an embedded customer, a filtered
+ * page, a full 1,000-row page), 2 on CSV pages of 100 customers and 4 on the
+ * SQL API (a 2,000-row join). The steady figure is the
  * median RSS over the second half of the run (the first half is the heap
  * growing to its working size); the peak is beside it.
  */
@@ -15,9 +16,11 @@ const MIXED_READS = [
   ...orderPaths(FULL_PATH, 100),
   ...Array.from({ length: 40 }, (_, i) => `/api/v1/tables/data.orders?select=id,total,customers(full_name)&order=id&limit=50&offset=${i * 50}`),
   ...Array.from({ length: 20 }, (_, i) => `/api/v1/tables/data.orders?select=id,status&total=gt.${i * 50}&limit=20`),
+  // Full pages (the row cap): the big answers a grid or an export script asks for.
+  ...Array.from({ length: 10 }, (_, i) => `/api/v1/tables/data.orders?order=id&limit=1000&offset=${i * 1000}`),
 ];
 const CSV_PAGES = Array.from({ length: 20 }, (_, i) => `/api/v1/tables/data.customers?select=id,full_name,country&limit=100&offset=${i * 100}`);
-const SQL_BODY = JSON.stringify({ sql: "select id, status, total from data.orders order by id limit 200" });
+const SQL_BODY = JSON.stringify({ sql: "select o.*, c.full_name from data.orders o join data.customers c on c.id = o.customer_id order by o.id limit 2000" });
 
 export async function steadyRssScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const app = await ctx.startServer({});

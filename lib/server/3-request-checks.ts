@@ -5,7 +5,7 @@ import { ApiError } from "@/lib/core/errors";
 import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
-import { allowedMethods, HTTP_METHODS, matchApiRoute } from "@/lib/server/api-routes";
+import { allowedMethods, HTTP_METHODS, matchApiRoute, NEXTAUTH_ROUTE, nextAuthMethods } from "@/lib/server/api-routes";
 import { onClientError, onConnectRequest, onServerRequest } from "@/lib/server/1-server-hook";
 
 /**
@@ -17,6 +17,8 @@ import { onClientError, onConnectRequest, onServerRequest } from "@/lib/server/1
  *   plain-text 500 — now 400;
  * - an /api path no route serves: Next's HTML 404 page — now a 404 in the shape; a method the
  *   route does not export: Next's empty 405 — now a 405 with `Allow` (lib/server/api-routes.ts);
+ *   an action next-auth does not serve (`/api/auth/tables/…`, `HEAD /api/auth/session`): its
+ *   plain-text 400 — now a 404, or a 405 with the methods it serves that action on;
  * - a server action from a foreign Origin: Next's CSRF check threw, a 500 — now 403, and without
  *   an Origin (Next let it run) a 403 as well;
  * - `X-Forwarded-Host` is removed unless TRUST_PROXY names a proxy in front that sets it: Next's
@@ -69,7 +71,10 @@ export function requestRefusal(facts: RequestFacts): Refusal | null {
   if (segments[0] === "api") {
     const route = matchApiRoute(segments);
     if (!route) return refuse(new ApiError("not_found", "no API endpoint at this path; see /api/v1/openapi.json"));
-    const allowed = allowedMethods(route);
+    // next-auth's catch-all serves a fixed set of actions, each on its own methods.
+    const auth = route.path === NEXTAUTH_ROUTE ? nextAuthMethods(segments[2]) : null;
+    if (auth?.length === 0) return refuse(new ApiError("not_found", "no sign-in endpoint at this path"));
+    const allowed = auth ? [...auth, "OPTIONS"].sort() : allowedMethods(route);
     if (!(allowed as string[]).includes(facts.method)) {
       return refuse(new ApiError("method_not_allowed", `${facts.method} is not allowed here; allowed: ${allowed.join(", ")}`), {
         Allow: allowed.join(", "),

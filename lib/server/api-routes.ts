@@ -61,3 +61,19 @@ export function allowedMethods(route: ApiRoute): HttpMethod[] {
   if (allowed.has("GET")) allowed.add("HEAD");
   return [...allowed].sort();
 }
+
+/**
+ * The actions next-auth v4 serves per method under its `[...nextauth]` catch-all
+ * (next-auth/core/index.js: its first segment is the action). Any other action or method gets a
+ * plain-text 400 "This action with HTTP … is not supported" from it, outside the error shape.
+ */
+export const NEXTAUTH_ROUTE = "/api/auth/[...nextauth]";
+const NEXTAUTH_ACTIONS: Record<"GET" | "POST", readonly string[]> = {
+  GET: ["providers", "session", "csrf", "signin", "signout", "callback", "verify-request", "error"],
+  POST: ["signin", "signout", "callback", "_log", "session"],
+};
+
+/** The methods next-auth answers for `action`, besides OPTIONS (Next's): none for an unknown action. */
+export function nextAuthMethods(action: string | undefined): HttpMethod[] {
+  return (["GET", "POST"] as const).filter((method) => action !== undefined && NEXTAUTH_ACTIONS[method].includes(action));
+}

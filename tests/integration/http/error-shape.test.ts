@@ -93,6 +93,17 @@ describe("the one error shape, before and around Next", () => {
     expect((await get("/api/v1/me", [`Authorization: Bearer ${token}`])).status).toBe(200);
   });
 
+  it("a next-auth action it does not serve is a 404 or a 405 in the shape, not its plain-text 400 (found by the fuzz suite)", async () => {
+    expect((await get("/api/auth/csrf")).status).toBe(200); // control: an action next-auth serves
+    expectShape(await get("/api/auth/tables/data.orders/admin/x"), 404, "not_found");
+    const head = await get("/api/auth/session", [], "HEAD");
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe("GET, OPTIONS, POST");
+    const log = await get("/api/auth/_log");
+    expectShape(log, 405, "method_not_allowed");
+    expect(log.headers.allow).toBe("OPTIONS, POST");
+  });
+
   it("a method the route does not have is a 405 with Allow", async () => {
     const response = await get("/api/v1/sql", [`Authorization: Bearer ${token}`], "DELETE");
     expectShape(response, 405, "method_not_allowed");

@@ -30,6 +30,20 @@ describe("requestRefusal", () => {
     expect(refusal({ method: "BREW" })?.status).toBe(405);
   });
 
+  it("answers next-auth paths it would refuse outside the shape: unknown actions 404, other methods 405", () => {
+    const auth = (path: string, method = "GET") => refusal({ rawPath: path, path, method });
+    // Controls: what next-auth serves passes.
+    expect(auth("/api/auth/session")).toBeNull();
+    expect(auth("/api/auth/csrf")).toBeNull();
+    expect(auth("/api/auth/callback/credentials", "POST")).toBeNull();
+    expect(auth("/api/auth/callback/credentials/extra/segments", "POST")).toBeNull();
+    expect(auth("/api/auth/_log", "POST")).toBeNull();
+    expect(auth("/api/auth/tables/data.orders/admin/x")).toEqual({ status: 404, code: "not_found", allow: undefined });
+    expect(auth("/api/auth/_log")).toEqual({ status: 405, code: "method_not_allowed", allow: "OPTIONS, POST" });
+    expect(auth("/api/auth/session", "HEAD")).toEqual({ status: 405, code: "method_not_allowed", allow: "GET, OPTIONS, POST" });
+    expect(auth("/api/auth/providers", "DELETE")?.status).toBe(405);
+  });
+
   it("refuses malformed percent-escapes with 400", () => {
     expect(refusal({ rawPath: "/explore/%ZZ", path: "/explore/%ZZ" })?.status).toBe(400);
     expect(refusal({ rawPath: "/a/%E0%A4%A", path: "/a/%E0%A4%A" })?.status).toBe(400);
