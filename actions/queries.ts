@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiError } from "@/lib/core/errors";
 import { action } from "@/lib/server/7-action";
-import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
+import { createSavedQuery, deleteSavedQuery, describeSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
 import type { SavedQueryCreateInput } from "@/lib/explore/saved-queries";
 
 /**
@@ -78,3 +78,12 @@ export const deleteQueryAction = action({ name: "queries.delete", schema: z.obje
   revalidatePath("/queries");
   redirect("/queries?deleted=1");
 });
+
+/**
+ * The editor's type inference: Postgres prepares and describes the SQL (nothing runs) and says
+ * what each `{{name}}` is. A refusal (syntax error, missing column) comes back with its position.
+ */
+export const describeQueryAction = action(
+  { name: "queries.describe", role: "analyst", schema: z.object({ sql: z.string().trim().min(1, "write some SQL").max(100_000) }) },
+  async ({ sql }) => ({ parameters: await describeSavedQuery(sql) }),
+);
