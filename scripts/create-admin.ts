@@ -60,8 +60,10 @@ await runCli(async () => {
     return { password: generatePassword(), generated: true };
   };
   const announce = (password: { password: string; generated: boolean }) => {
-    if (password.generated) say(`password (shown once, store it now; it must be replaced at first sign-in): ${password.password}`);
-    else say("password set as given");
+    if (password.generated) {
+      say(`password (shown once, store it now): ${password.password}`);
+      say("it was generated, so it must be replaced at the first sign-in (Settings → Password)");
+    } else say("password set as given");
   };
 
   const existing = await users.findUserByEmail(email);
