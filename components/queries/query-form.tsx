@@ -93,7 +93,14 @@ export function QueryForm({
       className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
       aria-label={id ? "Edit saved query" : "New saved query"}
     >
-      <FormAlert state={state} />
+      {/* A refusal said at its field (the SQL, say) is not repeated up here, far from it. */}
+      {state &&
+      !state.ok &&
+      Object.values(state.fieldErrors ?? {})
+        .flat()
+        .includes(state.error) ? null : (
+        <FormAlert state={state} />
+      )}
       {id ? <input type="hidden" name="id" value={id} /> : null}
       <input type="hidden" name="sql" value={sql} />
       <input type="hidden" name="parameters" value={JSON.stringify(drafts.map(fromDraft))} />

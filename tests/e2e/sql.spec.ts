@@ -169,6 +169,7 @@ test("a saved query's parameters take the type Postgres infers; broken SQL is no
   await expect(form.getByText(/The query was not saved: column "nope" does not exist \(line 1, column 74\)/).first()).toBeVisible();
   await expect(page).toHaveURL(/\/queries\/new$/);
   await expect(form.getByLabel("Name", { exact: true })).toHaveValue("E2E typed parameters");
+  await expect(page.getByTestId("sql-editor")).toContainText("AND nope = 1");
   await expect(page.locator(".cm-sql-error")).toHaveText("nope");
 
   // Fixed, Postgres infers the types: timestamptz from the comparison, bigint from LIMIT.
