@@ -38,6 +38,7 @@ describe("errorTitle", () => {
     expect(errorTitle({ code: "unprocessable", details: { reason: "too_large" } })).toBe("Row too large");
     expect(errorTitle({ code: "bad_request", details: { reason: "syntax_error", position: 1 } })).toBe("Syntax error");
     expect(errorTitle({ code: "unprocessable" })).toBe("Could not be completed");
+    expect(errorTitle({ code: "bad_request", details: { reason: "unknown_column" } })).toBe("Unknown column");
     expect(errorTitle({ code: "network" })).toBe("Cannot reach the server");
     expect(errorTitle({ code: "http_503", status: 503 })).toBe("Temporarily unavailable");
     expect(errorTitle({ code: "http_418", status: 418 })).toBe("Something went wrong");
