@@ -1,18 +1,21 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { startAppServer } from "@/tests/support/app-server";
-import { runLoad } from "@/bench/lib/load";
+import { runWrk } from "@/bench/lib/wrk";
+import { processCpuUs } from "@/bench/lib/process-cpu";
 import { orderPaths } from "@/bench/lib/context";
 import { buildProductionServer } from "@/bench/lib/build";
 import { startBenchServices } from "@/bench/lib/services";
 
 /**
  * `npm run bench:profile`: builds the production server without minification
- * (into .next-profile, so function names survive) and takes a V8 CPU profile
- * of it while the full-path table read runs at concurrency 32, summarised as
+ * (into .next-profile, so function names survive), warms it up, then takes a
+ * V8 CPU profile (started and stopped in the server through the bench-only
+ * /api/bench/profile) while the full-path table read runs at concurrency 32
+ * with wrk — so start-up and first-request compilation are not in it —,
+ * summarised as
  * self time per package or source area and inclusive time of the busiest
  * functions, written next to the benchmark reports. `--reuse-build` skips
  * the build.
@@ -25,9 +28,8 @@ if (!process.argv.includes("--reuse-build")) {
   buildProductionServer(process.env.NEXT_DIST_DIR, { SLUICE_PROFILE_BUILD: "1" });
 }
 const services = await startBenchServices(say);
-const profileDir = mkdtempSync(path.join(tmpdir(), "sluice-prof-"));
 try {
-  const base = { ...services.envVars, RATE_LIMIT_API_LIMIT: "1000000", DB_POOL_MAX_WAITING: "256", LOG_LEVEL: "error" };
+  const base = { ...services.envVars, RATE_LIMIT_API_LIMIT: "1000000", DB_POOL_MAX_WAITING: "256", LOG_LEVEL: "error", BENCH_ENDPOINTS: "on" };
   const cli = (script: string, args: string[], extra: Record<string, string> = {}) =>
     spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...base, ...extra } })
       .stdout.trim()
@@ -35,24 +37,29 @@ try {
       .at(-1)!;
   cli("create-admin", ["--email", "profile@sluice.invalid"], { ADMIN_PASSWORD: randomBytes(12).toString("hex") });
   const token = cli("token", ["create", "--email", "profile@sluice.invalid", "--name", "profile", "--scopes", "tables:read"]);
-  const app = await startAppServer(base, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] });
-  const load = await runLoad({
+  const app = await startAppServer(base);
+  const loadOptions = {
     url: app.url,
     connections: 32,
-    durationS: 10,
     headers: { authorization: `Bearer ${token}` },
     paths: orderPaths("/api/v1/tables/data.orders?select=id,status,total&id=eq."),
-  });
-  await app.stop();
-  say(`${load.requestsPerS} req/s while profiling`);
-
-  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error("no CPU profile was written");
-  const profile = JSON.parse(readFileSync(path.join(profileDir, file), "utf8")) as {
+  };
+  say("warming up for 10 s…");
+  await runWrk({ ...loadOptions, durationS: 10 });
+  const profiler = (action: "start" | "stop") => fetch(`${app.url}/api/bench/profile?action=${action}`, { method: "POST" });
+  const started = await profiler("start");
+  if (!started.ok) throw new Error(`could not start the profiler: ${started.status} ${await started.text()}`);
+  const cpuBefore = processCpuUs(app.process.pid!);
+  const load = await runWrk({ ...loadOptions, durationS: 10 });
+  const cpuUsPerRequest = Math.round((processCpuUs(app.process.pid!) - cpuBefore) / load.requests);
+  const stopped = await profiler("stop");
+  const profile = (await stopped.json()) as {
     nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
     samples: number[];
     timeDeltas: number[];
   };
+  await app.stop();
+  say(`${load.requestsPerS} req/s while profiling, ${cpuUsPerRequest} µs server CPU per request`);
   const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const area = (url: string, fn: string): string => {
     if (!url) return fn.startsWith("(") ? fn : "(native)";
@@ -72,6 +79,16 @@ try {
     total += dt;
   });
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  // Self time per function, with where it is: the leaves the CPU actually spends its time in.
+  const selfByFunction = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id)!;
+    if (frame.functionName === "(idle)") return;
+    const where = frame.url ? `${area(frame.url, frame.functionName)}:${frame.lineNumber + 1}` : area(frame.url, frame.functionName);
+    const key = `${frame.functionName || "(anonymous)"} (${where})`;
+    selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const leaves = [...selfByFunction].sort((a, b) => b[1] - a[1]).slice(0, 30);
 
   // Inclusive time: each sample counts once for every distinct named function on its stack.
   const parent = new Map<number, number>();
@@ -99,11 +116,17 @@ try {
   const lines = [
     `# CPU profile of the full path (${new Date().toISOString().slice(0, 10)})`,
     "",
-    `\`npm run bench:profile\`: the production server under the full-path table read at concurrency 32 for 10 s (${load.requestsPerS} req/s while profiling). Self time by package or area:`,
+    `\`npm run bench:profile\`: the production server, after 10 s of warm-up, under the full-path table read at concurrency 32 for 10 s with wrk (${load.requestsPerS} req/s while profiling, ${cpuUsPerRequest} µs of server CPU per request; the profiler's own sampling adds to both). Self time by package or area:`,
     "",
     "| where | self time | share |",
     "| --- | --- | --- |",
     ...rows.map(([key, us]) => `| ${key} | ${(us / 1000).toFixed(0)} ms | ${((us / total) * 100).toFixed(1)}% |`),
+    "",
+    "Self time of the busiest functions (where the CPU is, leaf by leaf):",
+    "",
+    "| function (area:line) | self time | share of busy |",
+    "| --- | --- | --- |",
+    ...leaves.map(([key, us]) => `| ${key.replaceAll("|", "\\|")} | ${(us / 1000).toFixed(0)} ms | ${((us / busy) * 100).toFixed(1)}% |`),
     "",
     "Inclusive time of the busiest named functions outside Node's internals (share of the non-idle time; nested functions overlap):",
     "",

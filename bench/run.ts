@@ -14,6 +14,8 @@ import { overheadScenario } from "@/bench/scenarios/overhead";
 import { overloadScenario } from "@/bench/scenarios/overload";
 import { poolingScenario } from "@/bench/scenarios/pooling";
 import { rateLimiterScenario } from "@/bench/scenarios/rate-limiter";
+import { poolMicroScenario } from "@/bench/scenarios/pool-micro";
+import { steadyRssScenario } from "@/bench/scenarios/steady-rss";
 
 /**
  * `npm run bench` (full) / `npm run bench -- --quick` (CI): builds the
@@ -68,7 +70,9 @@ try {
     quick,
     durationS: quick ? 3 : 15,
     envVars: base,
+    env: services.env,
     token,
+    pids: services.pids,
     redisUrl: services.redisUrl,
     serverPort: { host: dbUrl.hostname, port: Number(dbUrl.port || 5432) },
     startServer: (extra) => startAppServer({ ...base, ...extra }),
@@ -76,9 +80,11 @@ try {
   };
 
   const all = {
+    "pool-micro": poolMicroScenario,
     pooling: poolingScenario,
     overhead: overheadScenario,
     overload: overloadScenario,
+    rss: steadyRssScenario,
     csv: csvScenario,
     "rate-limiter": rateLimiterScenario,
   };

@@ -235,6 +235,7 @@ async function grantsIn(tx: TransactionSql, ownerUrl: string, env: Env, log: Set
     );
   }
 
+  await letAdminSignal(tx, me.name, name("admin"), log);
   await hideActivityFromReadonly(tx, name("readonly"), [admin], log);
 
   const [monitor] = await tx<{ member: boolean }[]>`select pg_has_role(${name("admin")}, 'pg_monitor', 'member') as member`;
@@ -248,6 +249,34 @@ async function grantsIn(tx: TransactionSql, ownerUrl: string, env: Env, log: Set
         `the owner ${me.name} may not grant pg_monitor to ${name("admin")} (it needs ADMIN OPTION on pg_monitor); the admin dashboard will not see the state and queries of other roles' connections until a superuser runs: GRANT pg_monitor TO ${admin}`,
       );
     }
+  }
+}
+
+/**
+ * The admins' running-queries view cancels and terminates the readonly and app roles' backends
+ * through the admin role (lib/fleet/running-queries.ts): it needs EXECUTE on the two functions
+ * (taken from PUBLIC above; a non-superuser owner could not take it, and then PUBLIC's grant
+ * serves) and membership in pg_signal_backend, which only a holder of its ADMIN OPTION may
+ * grant: otherwise one line says what to run, and the view answers the same in its message.
+ */
+async function letAdminSignal(tx: TransactionSql, owner: string, admin: string, log: SetupLog): Promise<void> {
+  const ident = quoteIdent(admin);
+  await tx
+    .savepoint((sp) =>
+      sp.unsafe(`grant execute on function pg_catalog.pg_cancel_backend(integer), pg_catalog.pg_terminate_backend(integer, bigint) to ${ident}`),
+    )
+    .catch((error: unknown) => {
+      if (pgCode(error) !== "42501") throw error;
+    });
+  const [signal] = await tx<{ member: boolean }[]>`select pg_has_role(${admin}, 'pg_signal_backend', 'member') as member`;
+  if (signal!.member) return;
+  try {
+    await tx.savepoint((sp) => sp.unsafe(`grant pg_signal_backend to ${ident}`));
+  } catch (error) {
+    if (pgCode(error) !== "42501") throw error;
+    log(
+      `the owner ${owner} may not grant pg_signal_backend to ${admin} (it needs ADMIN OPTION on pg_signal_backend); admins cannot cancel running queries from the admin area until a superuser runs: GRANT pg_signal_backend TO ${ident}`,
+    );
   }
 }
 

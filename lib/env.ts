@@ -65,6 +65,8 @@ const schema = z.object({
   DB_RECONNECT_TIMEOUT_S: int(60, 1),
   /** /api/v1 requests in flight per instance before the rest get 503; 0 = off; unset = readonly size + DB_POOL_MAX_WAITING. */
   API_MAX_IN_FLIGHT: optionalInt(0),
+  /** `adaptive`: the limit moves under API_MAX_IN_FLIGHT with the event loop's delay (lib/server/3-adaptive-limit.ts); `fixed`: it stays there. */
+  API_ADMISSION: z.enum(["adaptive", "fixed"]).default("adaptive"),
   DB_POOL_MODE: z.enum(["pooled", "direct"]).default("pooled"),
   DB_CONNECT_TIMEOUT_S: int(10, 1),
   DB_STATEMENT_TIMEOUT_MS: int(15000, 100),

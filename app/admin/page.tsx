@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
-import { AdminNav } from "@/components/admin/admin-nav";
+import { AdminHeader } from "@/components/admin/admin-nav";
 import { Dashboard } from "@/components/admin/dashboard";
 import { pageAccess } from "@/lib/server/8-page-guards";
 
@@ -12,11 +12,7 @@ export default async function AdminDashboardPage() {
   if (access.status !== "ok") return <AccessPanel kind={access.status} role="admin" />;
   return (
     <div className="space-y-6">
-      <header className="space-y-1">
-        <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
-        <p className="text-slate-600">Connection pools per role, the fleet, health and rate limits, live.</p>
-      </header>
-      <AdminNav />
+      <AdminHeader description="Connection pools per role, the fleet, health and rate limits, live." />
       <Dashboard />
     </div>
   );

@@ -26,7 +26,8 @@ export function writeReport(dir: string, info: RunInfo, scenarios: ScenarioResul
     `# Sluice benchmark — ${info.date} (${info.mode} mode)`,
     "",
     `Produced by \`${info.command}\` on ${info.machine}; Node ${info.node}, ${info.postgres}, Redis ${info.redis}. ` +
-      `Each load ran ${info.durationS} s with autocannon; the load generator shares the machine's cores with the server, Postgres and Redis.`,
+      `Each measured load ran ${info.durationS} s: closed loops with \`wrk\` (one thread), open loops with the fixed-rate generator in \`bench/lib/open-loop.ts\`. ` +
+      "Every process shares the machine's cores, so req/s and latencies move with the neighbours; the CPU microseconds per request come from each process's own counters (`/proc/<pid>/stat`) and hold still.",
     "",
     "## Targets",
     "",

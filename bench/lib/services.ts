@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
+import Redis from "ioredis";
+import { readFileSync } from "node:fs";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed";
 import { setupDatabase } from "@/db/setup";
@@ -19,6 +21,8 @@ export interface BenchServices {
   env: Env;
   envVars: Record<string, string>;
   redisUrl: string;
+  /** The postmaster and the Redis server, for their CPU counters (bench/lib/process-cpu.ts). */
+  pids: { postgres: number; redis: number };
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,9 @@ export async function startBenchServices(say: (line: string) => void): Promise<B
 
   const database = "sluice_bench";
   const server = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  // A backend's parent is the postmaster (the server is on this machine: the benchmark starts or is given a local one).
+  const [{ pid: backendPid }] = await server<[{ pid: number }]>`select pg_backend_pid() as pid`;
+  const postmasterPid = parentPid(backendPid);
   await server.unsafe(`drop database if exists ${database} with (force)`);
   await server.unsafe(`create database ${database}`);
   await server.end({ timeout: 5 });
@@ -67,14 +74,27 @@ export async function startBenchServices(say: (line: string) => void): Promise<B
     redisUrl = redis.url;
   }
   envVars.REDIS_URL = redisUrl;
+  const redisClient = new Redis(redisUrl);
+  const redisPid = Number(((await redisClient.info("server")).match(/process_id:(\d+)/) ?? [])[1]);
+  await redisClient.quit();
 
   return {
     ownerUrl,
     env,
     envVars,
     redisUrl,
+    pids: { postgres: postmasterPid, redis: redisPid },
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },
   };
+}
+
+function parentPid(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0; // not on this machine: no Postgres CPU figures
+  }
 }

@@ -1,90 +1,155 @@
-import { runLoad } from "@/bench/lib/load";
-import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
+import { runWrk } from "@/bench/lib/wrk";
+import { runOpenLoop, type OpenLoopResult } from "@/bench/lib/open-loop";
+import { withCpu } from "@/bench/lib/measure";
+import { orderPaths, pidsOf, type BenchContext, type ScenarioResult } from "@/bench/lib/context";
 import { barChart } from "@/bench/lib/svg-bars";
 import { auth } from "@/bench/scenarios/pooling";
+import { FULL_PATH } from "@/bench/scenarios/overhead";
 
 /**
- * 256 concurrent clients against a pool of 10 connections with 10 waiting
- * places. Each request holds its connection ~20 ms (pg_sleep), so the pool
- * can serve ~500/s and the rest must be shed fast with 503 + Retry-After —
- * by the front-door admission limit (API_MAX_IN_FLIGHT, default 40 here) or
- * by the pool gate.
+ * Overload with the default pool and admission settings (rate limits out of
+ * the way): capacity is what a closed loop of 32 connections gets served;
+ * then a fixed arrival rate at a quarter of it (the unloaded latency), at 2×
+ * and at 5× of it, and a closed loop of 256 connections. What must hold:
+ * the work served stays near capacity, refusals are fast, and the requests
+ * that are served are not slowed by the ones refused.
  */
-const SQL_BODY = JSON.stringify({ sql: "select pg_sleep(0.02) as slept" });
-
 export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const app = await ctx.startServer({ DB_POOL_SIZE: "10", DB_POOL_MAX_WAITING: "10", DB_POOL_ACQUIRE_TIMEOUT_MS: "5000" });
-  const headers = { ...auth(ctx), "content-type": "application/json" };
-  const load = (connections: number, durationS: number) =>
-    runLoad({ url: `${app.url}/api/v1/sql`, method: "POST", body: SQL_BODY, headers, connections, durationS, timeoutS: 30 });
+  // DB_POOL_MAX_WAITING back to its default (the throughput scenarios raise it): the admission limit follows it.
+  const app = await ctx.startServer({ DB_POOL_MAX_WAITING: "10" });
+  const headers = auth(ctx);
+  const paths = orderPaths(FULL_PATH);
   try {
-    await load(8, 1);
-    const baseline = await load(8, Math.max(2, ctx.durationS / 2));
-    ctx.say(`overload: baseline c=8 ${baseline.requestsPerS} req/s`);
-    const burst = await load(256, ctx.durationS);
-    const shed = burst.byStatus["503"];
-    const ok = burst.byStatus["200"];
-    const other = Object.entries(burst.byStatus).filter(([s]) => s !== "200" && s !== "503");
-    ctx.say(
-      `overload: c=256 ${burst.requests} requests, 200: ${ok?.count ?? 0}, 503: ${shed?.count ?? 0} (p99 ${shed?.p99 ?? "-"} ms), other: ${JSON.stringify(other)}, timeouts ${burst.timeouts}, errors ${burst.errors}`,
-    );
+    const pids = pidsOf(ctx, app);
+    await runWrk({ url: app.url, connections: 32, durationS: 2, headers, paths });
+    const closed = (connections: number) =>
+      withCpu(
+        pids,
+        (r) => r.requests,
+        () => runWrk({ url: app.url, connections, durationS: ctx.durationS, headers, paths, countStatuses: true, timeoutS: 30 }),
+      );
+    const c32 = await closed(32);
+    const capacity = c32.goodputPerS;
+    ctx.say(`overload: capacity (closed loop c32) ${capacity} req/s served, server ${c32.cpuUsPerRequest.server} µs/req`);
+    const open = async (factor: number) => {
+      const r = await withCpu(
+        pids,
+        (x) => x.completed,
+        () =>
+          runOpenLoop({ url: app.url, ratePerS: Math.max(1, Math.round(capacity * factor)), durationS: ctx.durationS, headers, paths, timeoutS: 30 }),
+      );
+      ctx.say(
+        `overload: open loop ${factor}× (${r.offeredPerS}/s): served ${r.goodputPerS}/s p99 ${r.byStatus["200"]?.p99 ?? "-"} ms, shed ${r.byStatus["503"]?.count ?? 0} p99 ${r.byStatus["503"]?.p99 ?? "-"} ms, timeouts ${r.timeouts}, socket errors ${r.socketErrors}, server ${r.cpuUsPerRequest.server} µs/req, generator ${r.cpuUsPerRequest.generator} µs/req`,
+      );
+      return r;
+    };
+    const unloaded = await open(0.25);
+    const twice = await open(2);
+    const fivefold = await open(5);
+    const c256 = await closed(256);
+    ctx.say(`overload: closed loop c256 ${c256.goodputPerS} req/s served of ${c256.requestsPerS}, statuses ${JSON.stringify(c256.statuses)}`);
 
-    // Recovery: how long until a modest load gets its baseline throughput back.
-    const started = performance.now();
-    let recoveredMs: number | null = null;
-    for (let i = 0; i < 20; i++) {
-      const probe = await load(8, 0.5);
-      if (probe.requestsPerS >= 0.9 * baseline.requestsPerS && (probe.byStatus["503"]?.count ?? 0) === 0) {
-        recoveredMs = Math.round(performance.now() - started);
-        break;
-      }
-    }
-    const shedShare = (shed?.count ?? 0) / Math.max(1, burst.requests);
-    // Anything other than 200/503 is a bug worth seeing in the report, with the server's own words.
-    const serverErrors = app
-      .output()
-      .split("\n")
-      .filter((line) => /"level":50|uncaught/i.test(line))
-      .slice(0, 3)
-      .map((line) => line.slice(0, 400));
-    const failed = burst.timeouts + burst.errors + other.reduce((n, [, s]) => n + s.count, 0);
+    const servedP99 = (r: OpenLoopResult) => r.byStatus["200"]?.p99 ?? Infinity;
+    const shedP99 = (r: OpenLoopResult) => r.byStatus["503"]?.p99 ?? 0;
+    const unloadedP99 = servedP99(unloaded);
+    const failedOpen = (r: OpenLoopResult) =>
+      r.timeouts + r.socketErrors + Object.entries(r.byStatus).reduce((n, [s, f]) => n + (s === "200" || s === "503" ? 0 : f.count), 0);
+    const failedClosed =
+      Object.entries(c256.statuses).reduce((n, [s, count]) => n + (s === "200" || s === "503" ? 0 : count), 0) + c256.errors.timeout;
+    const failed = failedOpen(twice) + failedOpen(fivefold) + failedClosed;
+    const targets = [
+      ...[
+        ["2×", twice],
+        ["5×", fivefold],
+      ].flatMap(([label, r]) => {
+        const run = r as OpenLoopResult;
+        return [
+          {
+            name: `open loop at ${label} capacity: served`,
+            goal: "≥ 90% of capacity",
+            measured: `${((run.goodputPerS / capacity) * 100).toFixed(0)}% (${run.goodputPerS} of ${capacity} req/s)`,
+            met: run.goodputPerS >= 0.9 * capacity,
+          },
+          { name: `open loop at ${label} capacity: shed p99`, goal: "≤ 50 ms", measured: `${shedP99(run)} ms`, met: shedP99(run) <= 50 },
+          {
+            name: `open loop at ${label} capacity: served p99 vs unloaded`,
+            goal: "≤ 2×",
+            measured: `${(servedP99(run) / unloadedP99).toFixed(1)}× (${servedP99(run)} vs ${unloadedP99} ms)`,
+            met: servedP99(run) <= 2 * unloadedP99,
+          },
+        ];
+      }),
+      {
+        name: "closed loop c256 served vs c32",
+        goal: "≥ 80%",
+        measured: `${((c256.goodputPerS / capacity) * 100).toFixed(0)}% (${c256.goodputPerS} vs ${capacity} req/s)`,
+        met: c256.goodputPerS >= 0.8 * capacity,
+      },
+      { name: "hung or otherwise failed requests under overload", goal: "0", measured: String(failed), met: failed === 0 },
+    ];
+    const openRow = (label: string, r: OpenLoopResult & { cpuUsPerRequest: { server: number; generator: number } }) => [
+      label,
+      r.offeredPerS,
+      r.goodputPerS,
+      r.byStatus["200"]?.p50 ?? "-",
+      servedP99(r) === Infinity ? "-" : servedP99(r),
+      r.byStatus["503"]?.count ?? 0,
+      r.byStatus["503"]?.p99 ?? "-",
+      r.cpuUsPerRequest.server,
+      r.cpuUsPerRequest.generator,
+      failedOpen(r),
+    ];
+    const closedRow = (label: string, r: typeof c32) => [
+      label,
+      "closed",
+      r.goodputPerS,
+      "-",
+      "-",
+      r.statuses["503"] ?? 0,
+      "-",
+      r.cpuUsPerRequest.server,
+      r.cpuUsPerRequest.generator,
+      r.errors.timeout,
+    ];
     return {
-      title: "Overload: 256 concurrent clients, pool of 10, 10 waiting places",
-      data: { baseline, burst, shedShare, recoveredMs },
-      targets: [
-        { name: "shed (503) responses p99", goal: "≤ 50 ms", measured: `${shed?.p99 ?? "n/a"} ms`, met: (shed?.p99 ?? Infinity) <= 50 },
-        { name: "hung or otherwise failed requests", goal: "0", measured: String(failed), met: failed === 0 },
-      ],
+      title: "Overload: default pool (10) and admission (20 in flight), table read",
+      data: { capacity, c32, unloaded, twice, fivefold, c256 },
+      targets,
       table: {
-        header: ["measure", "value"],
+        header: [
+          "load",
+          "offered /s",
+          "served /s",
+          "served p50 ms",
+          "served p99 ms",
+          "shed (503)",
+          "shed p99 ms",
+          "server µs CPU/req",
+          "generator µs/req",
+          "failed",
+        ],
         rows: [
-          ["requests in the burst", burst.requests],
-          ["served (200)", `${ok?.count ?? 0} (p50 ${ok?.p50 ?? "-"} ms, p99 ${ok?.p99 ?? "-"} ms)`],
-          [
-            "shed (503 + Retry-After)",
-            `${shed?.count ?? 0} = ${(shedShare * 100).toFixed(1)}% (p50 ${shed?.p50 ?? "-"} ms, p99 ${shed?.p99 ?? "-"} ms)`,
-          ],
-          ["hung / failed", failed],
-          ["throughput before / during", `${baseline.requestsPerS} / ${burst.requestsPerS} req/s`],
-          // 256 clients that each send again as soon as they are answered: the mean response time
-          // cannot be below connections / throughput, however cheap each refusal is.
-          ["closed-loop floor of the mean latency (256 ÷ req/s during)", `${((256 / Math.max(1e-9, burst.requestsPerS)) * 1000).toFixed(1)} ms`],
-          ["time to full throughput after the burst", recoveredMs === null ? "not within 10 s" : `${recoveredMs} ms`],
+          closedRow("closed loop c32 (capacity)", c32),
+          openRow("open loop 0.25× (unloaded)", unloaded),
+          openRow("open loop 2×", twice),
+          openRow("open loop 5×", fivefold),
+          closedRow("closed loop c256", c256),
         ],
       },
-      notes: serverErrors.length
-        ? [`first server error lines during the burst: ${serverErrors.map((l) => "`" + l.replaceAll("`", "'") + "`").join("; ")}`]
-        : [],
+      notes: [
+        "Closed-loop latencies are wrk's (all statuses together); open-loop latencies count from each request's scheduled departure, so queueing in the generator or the server is included.",
+      ],
       chart: {
         file: "overload.svg",
         svg: barChart(
-          "Responses during the burst (count)",
+          "Served requests/s under load",
           [
-            { label: "200 served", value: ok?.count ?? 0 },
-            { label: "503 shed", value: shed?.count ?? 0 },
-            { label: "hung / failed", value: failed },
+            { label: "capacity (c32)", value: capacity },
+            { label: "open 2×", value: twice.goodputPerS },
+            { label: "open 5×", value: fivefold.goodputPerS },
+            { label: "closed c256", value: c256.goodputPerS },
           ],
-          "",
+          "req/s",
         ),
       },
     };

@@ -2,7 +2,7 @@ import Redis from "ioredis";
 import { createRedisRateLimiter } from "@/lib/ratelimit/limiter";
 import { resolvePolicies } from "@/lib/ratelimit/policies";
 import { createKeys } from "@/lib/redis/keys";
-import { percentile } from "@/bench/lib/load";
+import { percentile } from "@/bench/lib/percentile";
 import type { BenchContext, ScenarioResult } from "@/bench/lib/context";
 
 /**

@@ -6,7 +6,7 @@ import { HealthPanel } from "@/components/admin/health-panel";
 import { PoolCharts } from "@/components/admin/pool-charts";
 import { PoolPanel } from "@/components/admin/pool-panel";
 import { RateLimitPanel } from "@/components/admin/rate-limit-panel";
-import { POLL_EVERY_MS, useAdminStats } from "@/components/admin/use-admin-stats";
+import { POLL_EVERY_MS, useAdminStats } from "@/components/admin/use-poll";
 
 /** The live admin dashboard: everything comes from /api/admin/stats, refreshed in place. */
 export function Dashboard() {

@@ -45,6 +45,7 @@ async function callerFromBearer(header: string): Promise<Caller> {
     role: user.role,
     scopes: meta.scopes.filter((scope) => allowed.includes(scope)),
     tokenId: meta.id,
+    tokenName: meta.name,
   };
 }
 

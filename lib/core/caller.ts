@@ -24,6 +24,8 @@ export interface Caller {
    * the session are refused until they change it. Never set for an API token.
    */
   mustChangePassword?: boolean;
+  /** The token's name as its owner gave it (for the admin's running-queries view). */
+  tokenName?: string;
 }
 
 /** What a signed-in user may do through the browser, by role. */

@@ -133,12 +133,18 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
         assertSatisfiable(query.offset, total);
         let begun = false;
         let refusal: ExploreError | null = null;
-        const begin = async (rows: number) => {
+        /** Status and headers for a page of `rows`, or null (and the refusal set) for a singular read that is not one row. */
+        const answerFor = (rows: number) => {
           begun = true;
           if (media === "object" && rows !== 1) return void (refusal = notOneRow(rows));
           const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
           headers["Content-Range"] = contentRange(query.offset, rows, total);
-          out.start({ status: media === "object" ? 200 : pageStatus(rows, total), headers });
+          return { status: media === "object" ? 200 : pageStatus(rows, total), headers };
+        };
+        const begin = async (rows: number) => {
+          const init = answerFor(rows);
+          if (!init) return;
+          out.start(init);
           if (media === "json" && !headOnly) await out.write("[");
         };
         // The status is committed late: rows are held until COMMIT_BYTES or the end, so a small
@@ -178,9 +184,15 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
             }
           },
         });
-        await commit();
+        if (!begun && !headOnly) {
+          // The whole page was held (the common case): one body with its length, no stream to pipe.
+          const init = answerFor(rowsSeen ?? 0);
+          if (init) out.whole(init, media === "json" ? `[${held}]` : held);
+        } else {
+          await commit();
+          if (media === "json" && !headOnly && !refusal) await out.write("]");
+        }
         if (refusal) throw refusal;
-        if (media === "json" && !headOnly) await out.write("]");
       },
       { signal: out.signal },
     ).catch((error: unknown) => {

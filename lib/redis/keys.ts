@@ -50,6 +50,8 @@ export interface RedisKeys {
   fleetKey(instance: string): string;
   /** SCAN pattern matching every fleet heartbeat. */
   fleetPattern(): string;
+  /** Who runs the sandbox transaction on a backend: its pid and the transaction's start in epoch microseconds. */
+  runTagKey(pid: number, xactStartUs: string): string;
 }
 
 export function createKeys(namespace?: string): RedisKeys {
@@ -78,6 +80,11 @@ export function createKeys(namespace?: string): RedisKeys {
     cacheKey: (hash) => `${root}cache:${part("cache hash", hash)}`,
     fleetKey: (instance) => `${root}fleet:${part("instance", instance)}`,
     fleetPattern: () => `${root}fleet:*`,
+    runTagKey: (pid, xactStartUs) => {
+      if (!Number.isSafeInteger(pid) || pid <= 0 || !/^\d{1,20}$/.test(xactStartUs))
+        throw new Error("a run tag needs a backend pid and a start in microseconds");
+      return `${root}run:${pid}:${xactStartUs}`;
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { singleton } from "@/lib/core/singleton";
 import type http from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ApiError } from "@/lib/core/errors";
 import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-id";
 import { rolePoolSize } from "@/lib/db/roles";
@@ -9,6 +10,8 @@ import { log } from "@/lib/core/log";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
 import { reportAdmissionStatsFrom } from "@/lib/metrics/admission-collector";
 import { InFlightLimit } from "@/lib/server/3-in-flight-limit";
+import { AdaptiveLimit } from "@/lib/server/3-adaptive-limit";
+import { RefusalPacer } from "@/lib/server/3-refusal-pacer";
 import { onResponseDone, onServerRequest } from "@/lib/server/1-server-hook";
 
 /**
@@ -34,10 +37,24 @@ import { onResponseDone, onServerRequest } from "@/lib/server/1-server-hook";
  * A client that gives up frees its place when its connection closes, even if
  * its handler is still finishing (the handler's queries are cancelled through
  * the request's abort signal).
+ *
+ * With API_ADMISSION=adaptive (the default) the limit moves below that
+ * maximum with the event loop's delay (lib/server/3-adaptive-limit.ts), and
+ * refusals are paced (lib/server/3-refusal-pacer.ts) so that clients retrying
+ * at once cannot spend the CPU on being refused.
  */
 const COUNTED_PREFIX = "/api/v1/";
 const RETRY_AFTER_S = 1;
 const SUMMARY_EVERY_MS = 10_000;
+/** The controller's window and the loop delay it aims under (see 3-adaptive-limit.ts). */
+const CONTROL_WINDOW_MS = 100;
+const LAG_TARGET_MS = 20;
+/** Enough in flight to keep the CPU busy while some requests wait on Redis and Postgres. */
+const ADAPTIVE_FLOOR = 4;
+/** Refusals answered at once per 10 ms (2,000/s: about 10% of a core); the rest wait their turn. */
+const REFUSALS_PER_WINDOW = 20;
+const REFUSAL_WINDOW_MS = 10;
+const MAX_HELD_REFUSALS = 4096;
 
 export function apiInFlightLimit(config: Env): number {
   return config.API_MAX_IN_FLIGHT ?? rolePoolSize(config, "readonly") + config.DB_POOL_MAX_WAITING;
@@ -59,14 +76,29 @@ export function installAdmissionControl(): void {
   const max = apiInFlightLimit(config);
   if (max === 0 || state.limit) return;
   const limit = (state.limit = new InFlightLimit(max));
-  const body = JSON.stringify(new ApiError("overloaded", `this instance is at its limit of ${max} API requests in flight; retry shortly`).toBody());
-  // The headers next.config.ts gives every response Next answers, built once.
-  const securityHeaders = Object.fromEntries(staticSecurityHeaders({ production: config.NODE_ENV === "production" }).map((h) => [h.key, h.value]));
+  const refuse = refusalWriter(max, config);
   const summary = refusalSummary(max);
+  const answer = (refused: Refused) => {
+    // A held refusal whose client went away meanwhile is dropped, not written.
+    if (refused.response.destroyed || refused.request.socket.destroyed) return;
+    refuse(refused.request, refused.response);
+  };
+  const pacer =
+    config.API_ADMISSION === "adaptive"
+      ? new RefusalPacer<Refused>(REFUSALS_PER_WINDOW, REFUSAL_WINDOW_MS, MAX_HELD_REFUSALS, answer, {
+          now: () => performance.now(),
+          later: (ms, fn) => {
+            const timer = setTimeout(fn, ms);
+            return () => clearTimeout(timer);
+          },
+        })
+      : null;
+  if (config.API_ADMISSION === "adaptive") adaptLimit(limit);
   onServerRequest("admission", (request, response, path) => {
     if (!path.startsWith(COUNTED_PREFIX)) return;
     if (!limit.tryEnter()) {
-      refuse(request, response, body, securityHeaders);
+      if (pacer) pacer.refuse({ request, response });
+      else answer({ request, response });
       summary.refused();
       return "handled";
     }
@@ -74,16 +106,44 @@ export function installAdmissionControl(): void {
   });
 }
 
-function refuse(request: http.IncomingMessage, response: http.ServerResponse, body: string, securityHeaders: Record<string, string>): void {
-  response.writeHead(503, {
-    ...securityHeaders,
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(body),
-    "Retry-After": String(RETRY_AFTER_S),
-    "Cache-Control": "no-store",
-    [REQUEST_ID_HEADER]: requestIdOf(request.headers[REQUEST_ID_HEADER]),
-  });
-  response.end(body);
+interface Refused {
+  request: http.IncomingMessage;
+  response: http.ServerResponse;
+}
+
+/** Every CONTROL_WINDOW_MS, the limit follows the event loop's delay (an unref'd timer: no work when idle beyond a histogram read). */
+function adaptLimit(limit: InFlightLimit): void {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const controller = new AdaptiveLimit(limit.max, ADAPTIVE_FLOOR, LAG_TARGET_MS);
+  setInterval(() => {
+    const lagMs = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
+    delay.reset();
+    limit.setLimit(controller.observe({ lagMs, limitReached: limit.reachedSinceLastWindow() }));
+  }, CONTROL_WINDOW_MS).unref();
+}
+
+/** The 503, built once but for its request id: a fixed header list and body, no per-refusal object spreading. */
+function refusalWriter(max: number, config: Env): (request: http.IncomingMessage, response: http.ServerResponse) => void {
+  const body = Buffer.from(
+    JSON.stringify(new ApiError("overloaded", `this instance is at its limit of ${max} API requests in flight; retry shortly`).toBody()),
+  );
+  // The headers next.config.ts gives every response Next answers.
+  const fixed: string[] = staticSecurityHeaders({ production: config.NODE_ENV === "production" }).flatMap((h) => [h.key, h.value]);
+  fixed.push(
+    "Content-Type",
+    "application/json",
+    "Content-Length",
+    String(body.length),
+    "Retry-After",
+    String(RETRY_AFTER_S),
+    "Cache-Control",
+    "no-store",
+  );
+  return (request, response) => {
+    response.writeHead(503, [...fixed, REQUEST_ID_HEADER, requestIdOf(request.headers[REQUEST_ID_HEADER])]);
+    response.end(body);
+  };
 }
 
 /** One warning per interval while shedding, not one line per refusal: the log must not add to the overload. */

@@ -18,11 +18,13 @@ export interface ApiRoute {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
+  { path: "/api/admin/queries", methods: ["GET"] },
   { path: "/api/admin/stats", methods: ["GET"] },
   { path: "/api/admin/users", methods: ["GET"] },
   { path: "/api/admin/users/[id]", methods: ["PATCH"] },
   { path: "/api/auth/[...nextauth]", methods: ["GET", "POST"] },
   { path: "/api/bench/bare", methods: ["GET"] },
+  { path: "/api/bench/profile", methods: ["POST"] },
   { path: "/api/health", methods: ["GET"] },
   { path: "/api/health/ready", methods: ["GET"] },
   { path: "/api/metrics", methods: ["GET"] },

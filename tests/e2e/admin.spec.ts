@@ -1,11 +1,10 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { hash } from "@node-rs/argon2";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { createToken } from "@/tests/e2e/support/users";
 
 /**
  * The admin dashboard in a real Chromium against the production build: live
@@ -18,7 +17,6 @@ let cachedState: E2eState | null = null;
 const state = (): E2eState => (cachedState ??= JSON.parse(readFileSync(path.join(ROOT, "test-results/e2e-state.json"), "utf8")) as E2eState);
 // Generated per run: throwaway test users, and no password literal in the repository.
 const PASSWORD = randomBytes(18).toString("base64url");
-const run = promisify(execFile);
 
 interface Account {
   id: string;
@@ -36,20 +34,6 @@ async function createUser(role: "viewer" | "analyst" | "admin"): Promise<Account
   } finally {
     await sql.end({ timeout: 2 });
   }
-}
-
-/** Through `npm run token`, the operators' path; it prints the token alone on its last line. */
-async function createToken(email: string, scopes: string): Promise<string> {
-  const { stdout } = await run(
-    path.join(ROOT, "node_modules/.bin/tsx"),
-    ["--conditions=react-server", "scripts/token.ts", "create", "--email", email, "--name", "e2e-load", "--scopes", scopes],
-    {
-      cwd: ROOT,
-      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...state().envVars },
-      timeout: 60_000,
-    },
-  );
-  return stdout.trim().split("\n").at(-1)!.trim();
 }
 
 async function signIn(browser: Browser, account: Account): Promise<Page> {
@@ -109,7 +93,7 @@ test.beforeAll(async () => {
 
 test("under load the admin sees connections in use, and back to 0 after", async ({ browser }) => {
   test.setTimeout(120_000);
-  const tokens = await Promise.all([1, 2, 3].map(() => createToken(analyst.email, "sql:run")));
+  const tokens = await Promise.all([1, 2, 3].map(() => createToken(analyst.email, "sql:run", "e2e-load")));
   const page = await signIn(browser, admin);
   await page.goto("/admin");
   // The first answer can take several seconds on a busy two-core machine.
@@ -152,7 +136,7 @@ test("a viewer gets 403 on /admin and on the JSON; no credentials get 401", asyn
 });
 
 test("the admin's token and audit pages list and filter", async ({ browser }) => {
-  await createToken(viewer.email, "tables:read");
+  await createToken(viewer.email, "tables:read", "e2e-load");
   const page = await signIn(browser, admin);
   await page.goto("/admin/tokens");
   const row = page.getByRole("row").filter({ hasText: viewer.email });
@@ -163,7 +147,9 @@ test("the admin's token and audit pages list and filter", async ({ browser }) =>
   await expect(page.getByRole("row").filter({ hasText: viewer.email })).toHaveCount(0);
 
   await page.goto(`/admin/audit?action=token.revoke&user=${encodeURIComponent(admin.email)}`);
-  await expect(page.getByTestId("audit-row").first()).toContainText("token.revoke");
+  // One line in words, with the token and both users named (not ids).
+  await expect(page.getByTestId("audit-summary").first()).toHaveText(`${admin.email} revoked token “e2e-load” of ${viewer.email}`);
+  await expect(page.getByTestId("audit-position")).toHaveText(/^1–\d+ of \d+ events? · page 1 of \d+$/);
   await page.screenshot({ path: "test-results/e2e/admin-audit.png", fullPage: true });
   await page.goto("/admin/audit?from=2026-13-40");
   await expect(page.getByRole("alert").filter({ hasText: "use a date like" })).toBeVisible();

@@ -36,6 +36,7 @@ test("every page fits a 390 px screen, and the header folds into a menu", async 
     "/admin",
     "/admin/users",
     `/admin/users/${admin.id}`,
+    "/admin/queries",
     "/admin/tokens",
     "/admin/audit",
   ];

@@ -30,6 +30,9 @@ export function testEnvVars(config: TestDatabaseConfig, databaseUrl: string, ext
     RATE_LIMIT_SIGN_IN_ACCOUNT_LIMIT: "100000",
     // Likewise the per-IP budget for tokens that do not resolve (tests send many on purpose).
     RATE_LIMIT_AUTH_FAILURE_IP_LIMIT: "100000",
+    // Admission adapts to the event loop's delay in a deployment; tests that count responses must
+    // not read a busy CI machine's scheduling delay as overload. Tests of adaptive admission set it.
+    API_ADMISSION: "fixed",
     ...extra,
   };
 }

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccessPanel } from "@/components/auth/access-panel";
-import { AdminNav } from "@/components/admin/admin-nav";
+import { AdminHeader } from "@/components/admin/admin-nav";
 import { AuditTable } from "@/components/admin/audit-table";
 import { pageAccess } from "@/lib/server/8-page-guards";
-import { auditFilterSchema, auditHref, firstValues } from "@/lib/fleet/audit-filter";
-import { auditActions, auditPage } from "@/lib/fleet/audit-log";
+import { AUDIT_PAGE_SIZE, auditFilterSchema, auditHref, firstValues, type AuditFilter } from "@/lib/fleet/audit-filter";
+import { auditActions, auditPage, type AuditPage } from "@/lib/fleet/audit-log";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -22,11 +22,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
 
   return (
     <div className="space-y-6">
-      <header className="space-y-1">
-        <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
-        <p className="text-slate-600">Who did what, newest first: sign-ins, user and token changes, query runs.</p>
-      </header>
-      <AdminNav />
+      <AdminHeader description="Who did what, newest first: sign-ins, user and token changes, query runs." />
       <form
         method="get"
         action="/admin/audit"
@@ -34,13 +30,13 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         aria-label="Filter the audit log"
       >
         <label className="text-sm text-slate-700">
-          User
+          Actor
           <input name="user" defaultValue={raw.user ?? ""} placeholder="e-mail or user id" className={input} />
         </label>
         <label className="text-sm text-slate-700">
-          Action
+          Event
           <select name="action" defaultValue={raw.action ?? ""} className={input}>
-            <option value="">any action</option>
+            <option value="">any event</option>
             {actions.map((action) => (
               <option key={action} value={action}>
                 {action}
@@ -73,31 +69,59 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
           {parsed.error.issues.map((issue) => issue.message).join("; ")}
         </p>
       ) : page && page.rows.length === 0 ? (
-        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500" data-testid="audit-empty">
-          {filtered || filter!.page > 1 ? "No events match these filters." : "The audit log is empty so far."}
-        </p>
+        <div className="space-y-2 rounded-xl border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500" data-testid="audit-empty">
+          <p>
+            {page.total > 0
+              ? `Page ${filter!.page} is past the last page of ${page.total.toLocaleString("en")} events.`
+              : filtered
+                ? "No events match these filters."
+                : "The audit log is empty so far."}
+          </p>
+          {page.total > 0 && (
+            <Link href={auditHref(filter!, lastPage(page))} className="text-brand-700 hover:underline">
+              Go to the last page ({lastPage(page)})
+            </Link>
+          )}
+        </div>
       ) : (
         page && (
           <>
-            <AuditTable rows={page.rows} />
-            <nav className="flex items-center justify-between text-sm" aria-label="Pages">
-              <span className="text-slate-500">Page {filter!.page}</span>
-              <div className="flex gap-2">
-                {filter!.page > 1 && (
-                  <Link href={auditHref(filter!, filter!.page - 1)} className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50">
-                    Newer
-                  </Link>
-                )}
-                {page.hasNext && (
-                  <Link href={auditHref(filter!, filter!.page + 1)} className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50">
-                    Older
-                  </Link>
-                )}
-              </div>
-            </nav>
+            <AuditTable rows={page.rows} names={page.names} />
+            <Pager page={page} filter={filter!} />
           </>
         )
       )}
     </div>
+  );
+}
+
+const lastPage = (page: AuditPage) => Math.max(1, Math.ceil(page.total / AUDIT_PAGE_SIZE));
+
+const pagerLink = "rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50";
+
+/** Previous / next with where this page sits: "51–100 of 1,234 events, page 2 of 25" (or "of more than 10,000"). */
+function Pager({ page, filter }: { page: AuditPage; filter: AuditFilter }) {
+  const first = (filter.page - 1) * AUDIT_PAGE_SIZE + 1;
+  const last = first + page.rows.length - 1;
+  const of = page.capped ? `more than ${page.total.toLocaleString("en")}` : page.total.toLocaleString("en");
+  return (
+    <nav className="flex flex-wrap items-center justify-between gap-2 text-sm" aria-label="Pages">
+      <span className="text-slate-500" data-testid="audit-position">
+        {first.toLocaleString("en")}–{last.toLocaleString("en")} of {of} {page.total === 1 && !page.capped ? "event" : "events"} · page {filter.page}
+        {page.capped ? "" : ` of ${lastPage(page)}`}
+      </span>
+      <div className="flex gap-2">
+        {filter.page > 1 && (
+          <Link href={auditHref(filter, filter.page - 1)} className={pagerLink} rel="prev">
+            ← Newer
+          </Link>
+        )}
+        {page.hasNext && (
+          <Link href={auditHref(filter, filter.page + 1)} className={pagerLink} rel="next">
+            Older →
+          </Link>
+        )}
+      </div>
+    </nav>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { AccessPanel } from "@/components/auth/access-panel";
-import { AdminNav } from "@/components/admin/admin-nav";
+import { AdminHeader } from "@/components/admin/admin-nav";
 import { AdminRevokeTokenButton } from "@/components/admin/admin-revoke-token-button";
 import { TokenTable } from "@/components/tokens/token-table";
 import { pageAccess } from "@/lib/server/8-page-guards";
@@ -15,11 +15,7 @@ export default async function AdminTokensPage() {
 
   return (
     <div className="space-y-6">
-      <header className="space-y-1">
-        <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
-        <p className="text-slate-600">Every live API token of every user. Revoking one takes effect on its next request.</p>
-      </header>
-      <AdminNav />
+      <AdminHeader description="Every live API token of every user. Revoking one takes effect on its next request." />
       <TokenTable
         tokens={tokens}
         label="API tokens of all users"

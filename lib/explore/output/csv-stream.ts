@@ -6,12 +6,15 @@ import { log } from "@/lib/core/log";
  * stream's queue has room, so a slow download holds a few chunks in memory, not the result.
  * The Response is handed back once the producer calls `start` (headers decided, first bytes
  * ready) — errors before that become ordinary error responses; after it, they abort the stream.
+ * A producer that has the whole answer before starting calls `whole` instead: one body with its
+ * length, and no stream for Next to pipe (most table pages are small).
  */
 export interface StreamWriter {
   /** Aborted when the client goes away (request signal or stream cancel). */
   signal: AbortSignal;
   start(init: { status?: number; headers: Record<string, string> }): void;
   write(text: string): Promise<void>;
+  whole(init: { status?: number; headers: Record<string, string> }, text: string): void;
 }
 
 /**
@@ -55,6 +58,11 @@ export function streamResponse(requestSignal: AbortSignal, produce: (out: Stream
         if (started) return;
         started = true;
         resolve(new Response(stream, { status: init.status ?? 200, headers: init.headers }));
+      },
+      whole: (init, text) => {
+        if (started) throw new Error("whole() after the stream started");
+        started = true;
+        resolve(new Response(text, { status: init.status ?? 200, headers: init.headers }));
       },
       write: async (text) => {
         if (gone.signal.aborted) throw new Error("client went away");

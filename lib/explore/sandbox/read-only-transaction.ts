@@ -5,6 +5,7 @@ import { log } from "@/lib/core/log";
 import { withRole } from "@/lib/db/clients";
 import { isServerError, type Unit } from "@/lib/db/pool";
 import { env } from "@/lib/env";
+import type { BackendTransaction } from "@/lib/fleet/run-tags";
 
 /**
  * Undoes what a rollback keeps, in one round trip, on the clean path only: a run that was
@@ -19,12 +20,14 @@ async function scrub(sql: Sql): Promise<void> {
 export interface ReadOnlyTransaction {
   sql: Sql;
   unit: Unit;
+  /** The backend and its transaction's start, which tag a run for the running-queries view. */
+  backend: BackendTransaction | undefined;
   /** Pass every error of a statement through this: whether the server answered it decides whether the connection is scrubbed and reused. */
   serverAnswered: (error: unknown) => unknown;
 }
 
 /**
- * The readonly role, `BEGIN READ ONLY`, `SET LOCAL statement_timeout`, the work, and the scrub
+ * The readonly role, `BEGIN READ ONLY`, a local statement_timeout, the work, and the scrub
  * of what a rollback keeps — on the clean path only. Every run and describe of user SQL goes
  * through here.
  */
@@ -43,9 +46,13 @@ export async function inReadOnlyTransaction<T>(signal: AbortSignal | undefined, 
       };
       try {
         await sql.unsafe("BEGIN READ ONLY");
+        // SET LOCAL statement_timeout, and in the same round trip the backend and transaction
+        // start that tag a run (through a pooler too: a transaction keeps its server backend).
         // An integer from validated configuration, not request text.
-        await sql.unsafe(`SET LOCAL statement_timeout = ${config.SQL_TIMEOUT_MS}`);
-        return await work({ sql, unit, serverAnswered });
+        const [backend] = await sql.unsafe<BackendTransaction[]>(
+          `SELECT pg_catalog.set_config('statement_timeout', '${config.SQL_TIMEOUT_MS}', true) AS timeout, pg_catalog.pg_backend_pid() AS pid, (extract(epoch FROM now()) * 1000000)::bigint::text AS "xactStartUs"`,
+        );
+        return await work({ sql, unit, backend, serverAnswered });
       } finally {
         // A cancelled run, or one that broke off mid-result, is not scrubbed: the pool destroys
         // its connection (the return contract, lib/db/pool/role-pool.ts).

@@ -7,6 +7,7 @@ import type { BoundValue, RawRow, ResultColumn } from "@/lib/explore/output";
 import { csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
 import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "@/lib/explore/sandbox/sandbox";
 import { neverStarted } from "@/lib/db/pool";
+import { runTagOf } from "@/lib/fleet/run-tags";
 
 /**
  * One audited sandbox run, answered as JSON or streamed as CSV: shared by POST /api/v1/sql and
@@ -62,7 +63,7 @@ async function runAudited(run: SqlRun, format: "json" | "csv", request: Omit<San
   const started = performance.now();
   let result;
   try {
-    result = await runSandbox({ sql: run.sql, params: run.params, ...request });
+    result = await runSandbox({ sql: run.sql, params: run.params, tag: runTagOf(run.caller, run.audit.action, run.audit.target), ...request });
   } catch (error) {
     // A run the pool turned away never started: it is answered 503 (or nobody is listening)
     // and counted in the pool stats, not audited. Writing an audit row for every shed request

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
+import { isConnectionLevelError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
 import { extendedQuery, runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
 import { mapQueryError } from "@/lib/explore/pg-errors";
@@ -8,6 +9,7 @@ import { readPlanCost } from "@/lib/explore/sandbox/plan-cost";
 import { PLANNABLE_KEYWORDS, checkStatement, notReadStatement } from "@/lib/explore/sql";
 import { describeInTransaction } from "@/lib/explore/sandbox/describe";
 import { inReadOnlyTransaction } from "@/lib/explore/sandbox/read-only-transaction";
+import { readRunTag, tagRun, type BackendTransaction, type RunTag } from "@/lib/fleet/run-tags";
 
 /*
  * The SQL console and POST /api/v1/sql run user SQL here, in layers: the readonly role (the
@@ -38,6 +40,8 @@ export interface SandboxRequest {
    * result, as no other query can run on the connection while the cursor is open).
    */
   onBatch: (rows: RawRow[], columns: ResultColumn[]) => void | Promise<void>;
+  /** Who runs it, for the admins' running-queries view (lib/fleet/run-tags.ts). */
+  tag?: RunTag;
 }
 
 export interface SandboxResult {
@@ -94,6 +98,35 @@ async function costGuard(
   }
 }
 
+/**
+ * A cancel or terminate an administrator sent from the running-queries view
+ * (lib/fleet/running-queries.ts), said as such. pg_cancel_backend is not PUBLIC's (db/setup.ts),
+ * so a cancel that is neither ours nor statement_timeout came from an administrator. A terminate
+ * reads like a server shutdown (57P01, then the connection closes): only the mark the admin left
+ * on this run's tag tells them apart — without it the pool takes the lost connection for an outage.
+ */
+async function adminSignal(error: unknown, backend: BackendTransaction | undefined): Promise<ApiError | null> {
+  const pgError = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (pgError?.name === "PostgresError" && pgError.code === "57014" && !/statement timeout/i.test(String(pgError.message))) {
+    // With the server's error as its cause: the pool reads it as the statement's end, not a fault.
+    return Object.assign(
+      new ApiError("unprocessable", "An administrator cancelled this query", { reason: "cancelled", by: "administrator", sqlstate: "57014" }),
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!backend || !isConnectionLevelError(error)) return null;
+  const tag = await readRunTag(backend).catch(() => null);
+  if (tag?.signalled !== "terminate") return null;
+  return new ApiError("unprocessable", "An administrator ended this query and its database session", {
+    reason: "cancelled",
+    by: "administrator",
+    terminated: true,
+    sqlstate: "57P01",
+  });
+}
+
 export async function runSandbox(request: SandboxRequest): Promise<SandboxResult> {
   const statement = checkStatement(request.sql);
   if (request.sql.includes("\u0000")) throw new ApiError("bad_request", "The SQL contains a NUL character", { reason: "bad_value" });
@@ -102,39 +135,52 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
   const started = performance.now();
   const timeoutMessage = `The query ran longer than ${config.SQL_TIMEOUT_MS} ms and was cancelled`;
   const plannable = PLANNABLE_KEYWORDS.has(statement.keyword);
-  return inReadOnlyTransaction(request.signal, async ({ sql, unit, serverAnswered }) => {
+  return inReadOnlyTransaction(request.signal, async ({ sql, unit, backend, serverAnswered }) => {
     if (statement.unknown) {
       // A word no statement begins with: Postgres' parser says what is wrong, and where.
       await describeInTransaction(sql, request.sql, 0, serverAnswered);
       throw notReadStatement(statement.keyword);
     }
-    if (plannable) await costGuard(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
-    const result = await runCursor(sql, request.sql, params, {
-      batchSize: request.batchSize ?? 500,
-      maxRows: request.maxRows,
-      whole: !plannable,
-      signal: request.signal,
-      cancel: unit.cancel,
-      timeoutMs: config.SQL_TIMEOUT_MS + 250,
-      // The result's bytes are capped like its rows, and no batch may hold more in memory.
-      maxBytes: config.SQL_MAX_BYTES,
-      maxBatchBytes: config.SQL_MAX_BYTES,
-      limitRowBytes: unit.limitRowBytes,
-      onBatch: request.onBatch,
-    }).catch((error: unknown) => {
-      serverAnswered(error);
-      const stopped = stoppedByOf(error);
-      if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
-      if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
-      throw mapQueryError(error, { timeoutMessage });
-    });
-    const named = await typeNames(sql, result.columns);
-    return {
-      columns: named,
-      rowCount: result.rowCount,
-      truncated: result.truncated,
-      truncatedBy: result.truncatedBy,
-      elapsedMs: Math.round(performance.now() - started),
-    };
+    const untag = request.tag && backend ? tagRun(backend, request.tag) : undefined;
+    try {
+      if (plannable) await costGuard(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
+      const result = await runCursor(sql, request.sql, params, {
+        batchSize: request.batchSize ?? 500,
+        maxRows: request.maxRows,
+        whole: !plannable,
+        signal: request.signal,
+        cancel: unit.cancel,
+        timeoutMs: config.SQL_TIMEOUT_MS + 250,
+        // The result's bytes are capped like its rows, and no batch may hold more in memory.
+        maxBytes: config.SQL_MAX_BYTES,
+        maxBatchBytes: config.SQL_MAX_BYTES,
+        limitRowBytes: unit.limitRowBytes,
+        onBatch: request.onBatch,
+      }).catch(async (error: unknown) => {
+        serverAnswered(error);
+        const stopped = stoppedByOf(error);
+        if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
+        if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
+        const signalled = await adminSignal(error, backend);
+        if (signalled) {
+          // A terminated session is gone: nothing to scrub, the pool destroys the connection.
+          if (signalled.details && (signalled.details as { terminated?: boolean }).terminated) {
+            serverAnswered(new Error("the session was terminated"));
+          }
+          throw signalled;
+        }
+        throw mapQueryError(error, { timeoutMessage });
+      });
+      const named = await typeNames(sql, result.columns);
+      return {
+        columns: named,
+        rowCount: result.rowCount,
+        truncated: result.truncated,
+        truncatedBy: result.truncatedBy,
+        elapsedMs: Math.round(performance.now() - started),
+      };
+    } finally {
+      untag?.();
+    }
   });
 }

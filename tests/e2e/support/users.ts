@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
 import { hash } from "@node-rs/argon2";
 import { expect, type Page } from "@playwright/test";
 import postgres from "postgres";
@@ -18,7 +21,7 @@ export function e2eState(): { baseUrl: string; databaseUrl: string; envVars: Rec
 
 // Read once, when the spec importing this loads right after this run's global setup: a
 // concurrent run in the same checkout rewrites the shared state file with its own database.
-const databaseUrl = e2eState().databaseUrl;
+const { databaseUrl, envVars } = e2eState();
 
 /** Runs `fn` with a one-connection client as the e2e database's owner. */
 export async function owner<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
@@ -48,4 +51,21 @@ export async function signIn(page: Page, user: E2EUser, path: string) {
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`${path.replace(/[.?]/g, "\\$&")}$`));
+}
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const run = promisify(execFile);
+
+/** An API token through `npm run token`, the operators' path; it prints the token alone on its last line. */
+export async function createToken(email: string, scopes: string, name: string): Promise<string> {
+  const { stdout } = await run(
+    path.join(ROOT, "node_modules/.bin/tsx"),
+    ["--conditions=react-server", "scripts/token.ts", "create", "--email", email, "--name", name, "--scopes", scopes],
+    {
+      cwd: ROOT,
+      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...envVars },
+      timeout: 60_000,
+    },
+  );
+  return stdout.trim().split("\n").at(-1)!.trim();
 }

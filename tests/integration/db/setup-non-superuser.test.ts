@@ -38,6 +38,7 @@ const ADMIN_PASSWORD = `admin-${randomBytes(12).toString("base64url")}`;
 
 const PG_CANCEL_LINE = /^\[sluice\] could not revoke pg_cancel_backend\/pg_terminate_backend from PUBLIC .*$/m;
 const PG_MONITOR_LINE = /^\[sluice\] the owner \S+ may not grant pg_monitor to \S+ \(it needs ADMIN OPTION on pg_monitor\).*$/m;
+const PG_SIGNAL_LINE = /^\[sluice\] the owner \S+ may not grant pg_signal_backend to \S+ \(it needs ADMIN OPTION on pg_signal_backend\).*$/m;
 
 interface Outcome {
   code: number;
@@ -190,7 +191,17 @@ async function endToEnd(server: Server, label: string) {
     const stats = await fetch(`${app.url}/api/admin/stats`, { headers });
     expect(stats.status).toBe(200);
     const body = await stats.json();
-    return { url, outputs, server: body.pools.server as { seesAllActivity: boolean; applications: unknown[] } | null, appOutput: app.output() };
+    // The running-queries view works as such an owner left it, and says whether it may signal.
+    const queries = await fetch(`${app.url}/api/admin/queries`, { headers });
+    expect(queries.status, await queries.clone().text()).toBe(200);
+    const running = (await queries.json()) as { canSignal: boolean; seesAllActivity: boolean };
+    return {
+      url,
+      outputs,
+      server: body.pools.server as { seesAllActivity: boolean; applications: unknown[] } | null,
+      running,
+      appOutput: app.output(),
+    };
   } finally {
     await app.stop();
   }
@@ -221,7 +232,7 @@ describe("a non-superuser owner (CREATEROLE, owns the database) on the shared Po
   });
 
   it("runs setup, migrate, seed, create-admin and the server; pg_cancel_backend degrades to one line", async () => {
-    const { outputs, server, url } = await endToEnd(shared, "ok");
+    const { outputs, server, running, url } = await endToEnd(shared, "ok");
     sharedOwnerUrl = url;
     const setup = outputs["db-setup"]!.stdout;
     expect(setup).toContain(`[sluice] created role ${PREFIX}readonly_user`);
@@ -236,6 +247,13 @@ describe("a non-superuser owner (CREATEROLE, owns the database) on the shared Po
     expect(outputs["db-migrate"]!.stdout).toContain("[sluice] migrations applied");
     expect(outputs["create-admin"]!.stdout).toContain(`created admin ${ADMIN_EMAIL}`);
     expect(server?.seesAllActivity).toBe(member);
+    expect(running.seesAllActivity).toBe(member);
+    // pg_signal_backend likewise: granted, or one line and a view that says Cancel will be refused.
+    const [signal] = await shared.superuser<
+      { member: boolean }[]
+    >`select pg_has_role(${`${PREFIX}admin_user`}, 'pg_signal_backend', 'member') as member`;
+    expect(setup.match(new RegExp(PG_SIGNAL_LINE.source, "gm")) ?? []).toHaveLength(signal?.member ? 0 : 1);
+    expect(running.canSignal).toBe(signal?.member ?? false);
   });
 
   it("reruns setup idempotently as the owner (the repair path after a failure)", async () => {
@@ -249,9 +267,11 @@ describe("a non-superuser owner (CREATEROLE, owns the database) on the shared Po
 
 describe("a non-superuser owner on the embedded Postgres 17 (CREATEROLE grants only what it administers)", SLOW, () => {
   it("runs end to end; pg_monitor degrades to one line and the dashboard says what it cannot see", async () => {
-    const { outputs, server } = await endToEnd(embedded, "ok");
+    const { outputs, server, running } = await endToEnd(embedded, "ok");
     const setup = outputs["db-setup"]!.stdout;
     expect(setup.match(new RegExp(PG_MONITOR_LINE.source, "gm"))).toHaveLength(1);
+    expect(setup.match(new RegExp(PG_SIGNAL_LINE.source, "gm"))).toHaveLength(1);
+    expect(running).toMatchObject({ seesAllActivity: false, canSignal: false });
     expect(outputs["db-migrate"]!.stdout.match(new RegExp(PG_MONITOR_LINE.source, "gm"))).toHaveLength(1);
     expect(server?.seesAllActivity).toBe(false);
     expect(server?.applications.length).toBeGreaterThan(0);
