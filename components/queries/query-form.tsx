@@ -2,7 +2,7 @@
 
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import Link from "next/link";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useEffect, useEffectEvent, useRef, useState } from "react";
 import { createQueryAction, describeQueryAction, updateQueryAction } from "@/actions/queries";
 import { FieldError, FormAlert } from "@/components/forms/form-alert";
 import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
@@ -64,6 +64,7 @@ export function QueryForm({
     setCheck({ sql: text, status: "checking" });
     const form = new FormData();
     form.set("sql", text);
+    form.set("parameters", JSON.stringify(drafts.map((draft) => ({ name: draft.name.trim(), type: draft.type }))));
     const result = await describeQueryAction(null, form).catch(() => null);
     if (!result) return setCheck({ sql: text, status: "failed", message: "Cannot reach the server to check the SQL." });
     if (result.ok) {
@@ -75,9 +76,10 @@ export function QueryForm({
 
   // While a placeholder has no inferred type, ask Postgres once the typing pauses. Each check is
   // one SQL budget call (rate limit), so not on every keystroke once every type is known.
+  const describeLater = useEffectEvent((text: string) => void describe(text));
   useEffect(() => {
     if (!waiting || sql.trim() === "" || check?.sql === sql) return;
-    const timer = setTimeout(() => void describe(sql), 800);
+    const timer = setTimeout(() => describeLater(sql), 800);
     return () => clearTimeout(timer);
   }, [sql, waiting, check?.sql]);
 

@@ -1,14 +1,15 @@
 import "server-only";
 import { ApiError } from "@/lib/core/errors";
 import { describeSql } from "@/lib/explore/sandbox";
-import { parameterTypeFor, substitutePlaceholders, type ParameterType } from "@/lib/explore/sql";
+import type { SavedQueryParameter } from "@/lib/db/schema";
+import { findPlaceholders, PARAMETER_CAST, parameterTypeFor, substitutePlaceholders, type ParameterType } from "@/lib/explore/sql";
 
 /**
  * What Postgres makes of a saved query's SQL, without running it: each `{{name}}` becomes a bare
  * `$n` and the statement is prepared and described in the sandbox (lib/explore/sandbox/describe.ts),
  * so `ordered_at >= {{since}}` says timestamptz and `LIMIT {{n}}` says bigint. The editor offers
- * the inferred types as defaults; saving refuses SQL Postgres refuses, with the position in the
- * text the user wrote.
+ * the inferred types as defaults; saving describes the SQL as it will run (each value cast to its
+ * declared type) and refuses what Postgres refuses, with the position in the text the user wrote.
  */
 export interface InferredParameter {
   name: string;
@@ -35,26 +36,69 @@ function inSourceText(error: unknown, sql: string, sourcePosition: (position: nu
   return new ApiError(error.code, `${error.message} (line ${line}, column ${column})`, { ...details, position, line, column }, error.headers);
 }
 
-export async function describeSavedQuery(sql: string, signal?: AbortSignal): Promise<InferredParameter[]> {
-  const substituted = substitutePlaceholders(sql, (_name, n) => `$${n}`);
+type Declared = ReadonlyArray<Pick<SavedQueryParameter, "name" | "type">>;
+
+/** Describes `sql` with each `{{name}}` replaced as `replacement` says; an error points into `sql` as written. */
+async function describeAs(sql: string, replacement: (name: string, n: number) => string, signal?: AbortSignal) {
+  const substituted = substitutePlaceholders(sql, replacement);
   try {
-    const described = await describeSql(substituted.text, substituted.names.length, signal);
-    return substituted.names.flatMap((name, i) => {
-      const inferred = described[i];
-      return inferred ? [{ name, type: parameterTypeFor(inferred), pgType: inferred.type }] : [];
-    });
+    return { names: substituted.names, described: await describeSql(substituted.text, substituted.names.length, signal) };
   } catch (error) {
     throw inSourceText(error, sql, substituted.sourcePosition);
   }
 }
 
-/** Save-time validation: the same describe, its refusal addressed to the SQL field. */
-export async function assertSqlDescribes(sql: string): Promise<void> {
+/** `{{name}}` as it runs: bound as text, cast to its declared type (text when it has none yet). */
+function asDeclared(declared: Declared) {
+  const types = new Map(declared.map((p) => [p.name, p.type]));
+  return (name: string, n: number) => `($${n}::text::${PARAMETER_CAST[types.get(name) ?? "text"]})`;
+}
+
+const bare = (_name: string, n: number) => `$${n}`;
+
+/** A refusal of the SQL by Postgres (not a pool or server failure), which the user can act on. */
+const refusedByPostgres = (error: unknown): error is ApiError => error instanceof ApiError && error.status < 500;
+
+/**
+ * The types Postgres infers for bare `$n` placeholders. Some SQL leaves them open (`{{a}} + {{b}}`:
+ * "operator is not unique") yet runs with the declared types: then the SQL is described as it
+ * runs, and nothing is inferred ([]). When both fail, the bare error is the answer: it is about the
+ * SQL itself (a missing column), whatever the types.
+ */
+export async function describeSavedQuery(sql: string, declared: Declared = [], signal?: AbortSignal): Promise<InferredParameter[]> {
   try {
-    await describeSavedQuery(sql);
+    const { names, described } = await describeAs(sql, bare, signal);
+    return names.flatMap((name, i) => {
+      const inferred = described[i];
+      return inferred ? [{ name, type: parameterTypeFor(inferred), pgType: inferred.type }] : [];
+    });
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status >= 500) throw error;
-    const details = (error.details ?? {}) as Record<string, unknown>;
-    throw new ApiError("validation_failed", `The query was not saved: ${error.message}`, { ...details, field: "sql" });
+    if (!refusedByPostgres(error) || findPlaceholders(sql).length === 0) throw error;
+    await describeAs(sql, asDeclared(declared), signal).catch((declaredError: unknown) => {
+      throw refusedByPostgres(declaredError) ? error : declaredError;
+    });
+    return [];
   }
+}
+
+/**
+ * Save-time validation: the SQL described as it will run, its refusal addressed to the SQL field.
+ * When that fails, a refusal of the bare SQL (a missing column, a syntax error) is said first: it
+ * is the problem whatever the types; otherwise the declared types are (timestamptz >= boolean).
+ */
+export async function assertSqlDescribes(sql: string, parameters: Declared): Promise<void> {
+  const declaredError = await describeAs(sql, asDeclared(parameters)).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  if (declaredError === null) return;
+  if (!refusedByPostgres(declaredError)) throw declaredError;
+  const bareError = findPlaceholders(sql).length
+    ? await describeAs(sql, bare).then(
+        () => null,
+        (error: unknown) => error,
+      )
+    : null;
+  const error = refusedByPostgres(bareError) ? bareError : declaredError;
+  throw new ApiError("validation_failed", `The query was not saved: ${error.message}`, { ...((error.details ?? {}) as object), field: "sql" });
 }

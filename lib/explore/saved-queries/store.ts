@@ -79,7 +79,7 @@ export async function getVisibleQuery(actor: QueryActor, id: string): Promise<Sa
 export async function createSavedQuery(actor: QueryActor, input: SavedQueryCreateInput): Promise<SavedQuery> {
   if (!roleAtLeast(actor.role, "analyst")) throw new ApiError("forbidden", "saving queries needs the analyst role");
   const data = savedQueryCreateSchema.parse(input);
-  await assertSqlDescribes(data.sql);
+  await assertSqlDescribes(data.sql, data.parameters);
   const [created] = await withRole("app", ({ db }) =>
     db
       .insert(savedQueries)
@@ -93,8 +93,10 @@ export async function updateSavedQuery(actor: QueryActor, id: string, input: unk
   const patch = savedQueryUpdateSchema.parse(input);
   const current = await getVisibleQuery(actor, id);
   if (!current.canEdit) throw new ApiError("forbidden", "only the query's owner or an admin may change it");
-  assertParametersMatch({ sql: patch.sql ?? current.sql, parameters: patch.parameters ?? current.parameters });
-  if (patch.sql !== undefined) await assertSqlDescribes(patch.sql);
+  const merged = { sql: patch.sql ?? current.sql, parameters: patch.parameters ?? current.parameters };
+  assertParametersMatch(merged);
+  // A new SQL text, or new types for its values, is checked as it will run.
+  if (patch.sql !== undefined || patch.parameters !== undefined) await assertSqlDescribes(merged.sql, merged.parameters);
   const [updated] = await withRole("app", ({ db }) =>
     db
       .update(savedQueries)

@@ -44,6 +44,17 @@ describe("describeSavedQuery", () => {
       { name: "d", type: "date", pgType: "date" },
     ]);
   });
+
+  it("SQL whose bare placeholders Postgres cannot place is described with the declared types instead", async () => {
+    const numbers = [
+      { name: "a", type: "number" as const },
+      { name: "b", type: "number" as const },
+    ];
+    // Bare, $1 + $2 is "operator is not unique"; cast as it runs, it is fine: nothing inferred, no error.
+    expect(await describeSavedQuery("select {{a}} + {{b}} as s", numbers)).toEqual([]);
+    // Control: with types under which it cannot run either (text + text), Postgres' refusal is the answer.
+    await expect(describeSavedQuery("select {{a}} + {{b}} as s", [])).rejects.toThrow(/operator is not unique: unknown \+ unknown/);
+  });
 });
 
 describe("saving validates the SQL with Postgres", () => {
@@ -68,6 +79,25 @@ describe("saving validates the SQL with Postgres", () => {
       /not saved: syntax error at or near "selec" \(line 1, column 1\)/,
     );
     await expect(createSavedQuery(actor(), { name: "write", sql: "delete from data.orders" })).rejects.toThrow(/not saved: Only read queries/);
+  });
+
+  it("checks the SQL as it will run, with each value cast to its declared type", async () => {
+    const sql = "select id from data.orders where ordered_at >= {{since}}";
+    await expect(createSavedQuery(actor(), { name: "mistyped", sql, parameters: [{ name: "since", type: "boolean" }] })).rejects.toThrow(
+      /not saved: operator does not exist: timestamp with time zone >= boolean \(line 1, column 45\)/,
+    );
+    // A problem of the SQL itself is said before one of the declared types.
+    await expect(
+      createSavedQuery(actor(), { name: "both", sql: `${sql} and nope = 1`, parameters: [{ name: "since", type: "boolean" }] }),
+    ).rejects.toThrow(/not saved: column "nope" does not exist/);
+    // Control: a sum Postgres can only type through the declared types saves.
+    const numbers = [
+      { name: "a", type: "number" as const },
+      { name: "b", type: "number" as const },
+    ];
+    await expect(createSavedQuery(actor(), { name: "sum", sql: "select {{a}} + {{b}} as s", parameters: numbers })).resolves.toMatchObject({
+      name: "sum",
+    });
   });
 
   it("control: a valid query saves, and an update to broken SQL is refused while the stored SQL stays", async () => {
