@@ -29,6 +29,9 @@ test("an admin-created user replaces the generated password at first sign-in, an
   await addForm.getByRole("button", { name: "Add user" }).click();
   const generated = (await page.getByTestId("one-time-password").locator("code").textContent())!.trim();
   expect(generated.length).toBeGreaterThanOrEqual(12);
+  // The admin sees that the new user has not chosen a password yet.
+  await page.reload();
+  await expect(page.locator(`tr[data-user-email="${email}"]`)).toContainText("password not yet replaced");
 
   // Sign-in works, but lands on the password form with the reason, not on the page asked for.
   const user = await signInAs(browser, email, generated);
@@ -68,6 +71,7 @@ test("an admin-created user replaces the generated password at first sign-in, an
 
   // An admin's reset sets the flag again.
   await page.goto("/admin/users");
+  await expect(page.locator(`tr[data-user-email="${email}"]`)).not.toContainText("password not yet replaced");
   await page.getByRole("link", { name: email }).click();
   page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Reset password" }).click();

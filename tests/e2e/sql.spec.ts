@@ -74,7 +74,12 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
 
   // Run it from its page with a value.
   const shipped = await owner((sql) => sql<{ id: string }[]>`select id::text from data.orders where status = 'shipped' order by orders.id limit 5`);
-  await page.getByLabel("status").fill("shipped");
+  // The value counts once it is in React's state (the curl line is drawn from it): a fill before
+  // hydration can be reset to the default, and the run would use that — so fill until it holds.
+  await expect(async () => {
+    await page.getByLabel("status").fill("shipped");
+    await expect(page.getByTestId("curl-example")).toContainText("status=shipped", { timeout: 1000 });
+  }).toPass();
   await page.getByRole("button", { name: "Run query" }).click();
   await expect(page.getByTestId("result-grid").locator("tbody tr")).toHaveCount(5);
   await expect(page.getByTestId("transient-notice")).toHaveCount(0);
