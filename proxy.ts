@@ -4,10 +4,10 @@ import { CLIENT_IP_HEADER, PEER_ADDRESS_HEADER } from "@/lib/core/headers";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/core/client-ip";
-import { enforce } from "@/lib/ratelimit/enforce";
-import { authorizationCounts, selectPolicies } from "@/lib/ratelimit/select-policy";
-import { checkBearer } from "@/lib/auth/bearer-check";
-import { sessionUserId } from "@/lib/auth/session-user";
+import { currentRequestContext } from "@/lib/core/request-context";
+import { authorizationCounts } from "@/lib/ratelimit/select-policy";
+import { checkAtGate } from "@/lib/auth/gate-check";
+import { sessionClaimsAtGate } from "@/lib/auth/session-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
 
@@ -26,12 +26,20 @@ export async function proxy(request: NextRequest) {
   const ip = clientIp(request.headers, request.headers.get(PEER_ADDRESS_HEADER) ?? undefined, env().TRUST_PROXY);
 
   const serverAction = request.headers.has("next-action");
-  // A header is resolved only where it would identify the caller: elsewhere it costs nothing.
-  const credential = authorizationCounts({ pathname, serverAction })
-    ? await checkBearer(request.headers.get("authorization"), { metricsToken: env().METRICS_TOKEN, timeoutMs: env().RATE_LIMIT_TIMEOUT_MS })
-    : ({ kind: "none" } as const);
-  const choices = selectPolicies({ method: request.method, pathname, credential, serverAction, userId: await sessionUserId(request), clientIp: ip });
-  const { error, headers } = await enforce(choices);
+  const context = currentRequestContext();
+  // One Redis round trip: the rate limit, and the credential the route will check (handed over in
+  // the request context). A header is resolved only where it would identify the caller.
+  const { error, headers, credential } = await checkAtGate({
+    method: request.method,
+    pathname,
+    serverAction,
+    clientIp: ip,
+    authorization: authorizationCounts({ pathname, serverAction }) ? request.headers.get("authorization") : null,
+    session: await sessionClaimsAtGate(request),
+    metricsToken: env().METRICS_TOKEN,
+    handOver: context !== undefined,
+  });
+  if (context) context.credential = credential;
   if (error) return withHeaders(errorResponse(error), { ...headers, [REQUEST_ID_HEADER]: requestId });
 
   const signedIn = hasSessionCookie(request);

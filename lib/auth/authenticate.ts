@@ -1,19 +1,28 @@
 import "server-only";
 import { ApiError } from "@/lib/core/errors";
 import { bearerToken } from "@/lib/core/headers";
-import { findUserById } from "@/lib/db/queries/users";
 import { log } from "@/lib/core/log";
 import { ROLE_SCOPES, type Caller } from "@/lib/core/caller";
+import { currentRequestContext } from "@/lib/core/request-context";
+import { keys } from "@/lib/redis/keys";
+import { readCredential, type CredentialRead } from "@/lib/auth/credential-read";
 import { readSessionToken, type SessionClaims } from "@/lib/auth/session-cookie";
-import { readSession } from "@/lib/auth/sessions";
-import { isTokenText } from "@/lib/auth/token-format";
-import { resolveToken } from "@/lib/auth/tokens";
+import { parseSessionRecord } from "@/lib/auth/sessions";
+import { hashToken, isTokenText } from "@/lib/auth/token-format";
+import { acceptToken } from "@/lib/auth/tokens";
+import { userStateOf } from "@/lib/auth/user-state";
 
 /**
  * Resolves the caller of a request: an `Authorization: Bearer slc_…` token,
  * else the next-auth session cookie. Both are checked against Redis on every
- * request (revocation is immediate) and the user is re-read from the database
- * (a disabled user or a changed role counts at once).
+ * request (revocation is immediate), together with the user's state — role,
+ * disabled, password change — which lives in Redis beside them
+ * (lib/auth/user-state.ts: emptied by every change, rebuilt from Postgres on a
+ * miss), so a disabled user or a changed role counts at once and a warm
+ * request reads no Postgres. The credential and the user state come back in
+ * one round trip (lib/auth/credential-read.ts) — or in none, when the proxy
+ * already read them for this same request together with its rate limit
+ * (RequestContext.credential): then this re-checks the proxy's read.
  *
  * null = anonymous. Credentials that are present but wrong throw 401; when
  * Redis cannot answer, 503 — never a 500, and never let through.
@@ -30,9 +39,11 @@ async function callerFromBearer(header: string): Promise<Caller> {
   if (!token || !isTokenText(token)) {
     throw new ApiError("unauthorized", "malformed Authorization header; send Authorization: Bearer slc_…");
   }
-  const meta = await fromStore(() => resolveToken(token));
+  const hash = hashToken(token);
+  const read = await credentialRead(keys.tokenKey(hash));
+  const meta = acceptToken(read.record, hash);
   if (!meta) throw new ApiError("unauthorized", "the API token is unknown, revoked or expired");
-  const user = await findUserById(meta.userId);
+  const user = await userStateOf(meta.userId, read);
   if (!user || user.disabled) throw new ApiError("unauthorized", "the API token's owner is disabled or gone");
   // A token never carries more than its owner's role grants today (roles can be lowered after creation).
   // It is not held back by a pending password change: a token is a credential of its own, made
@@ -51,12 +62,13 @@ async function callerFromBearer(header: string): Promise<Caller> {
 
 /** A decoded session cookie → Caller, or null when the session is over. Used by guards.ts too. */
 export async function callerFromSession(claims: SessionClaims): Promise<Caller | null> {
-  const session = await fromStore(() => readSession(claims.sid));
+  const read = await credentialRead(keys.sessionKey(claims.sid));
+  const session = parseSessionRecord(read.record, claims.sid);
   if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) return null;
-  const user = await findUserById(claims.sub);
+  const user = await userStateOf(claims.sub, read);
   if (!user || user.disabled) return null;
   // Belt and braces: a password change also deletes the sessions, but a failed delete must not keep one alive.
-  if (user.passwordChangedAt.getTime() !== session.passwordChangedAt) return null;
+  if (user.passwordChangedAt !== session.passwordChangedAt) return null;
   return {
     via: "session",
     userId: user.id,
@@ -66,6 +78,16 @@ export async function callerFromSession(claims: SessionClaims): Promise<Caller |
     sessionId: claims.sid,
     mustChangePassword: user.mustChangePassword,
   };
+}
+
+/**
+ * This request's read of a credential: the proxy's, when it read this very credential (same
+ * record key) for this request; otherwise one of its own.
+ */
+async function credentialRead(recordKey: string): Promise<CredentialRead> {
+  const handed = currentRequestContext()?.credential;
+  if (handed?.recordKey === recordKey) return handed;
+  return fromStore(() => readCredential(recordKey));
 }
 
 /** Redis answering nothing is not "no session": fail closed with 503. */

@@ -1,15 +1,15 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { readSessionToken } from "@/lib/auth/session-cookie";
+import { readSessionToken, type SessionClaims } from "@/lib/auth/session-cookie";
 
 /**
- * The user id in a request's session JWT, for rate limiting only: decoding
- * proves the cookie was issued by us; whether the session was revoked is the
- * route's business (authenticate), not the limiter's.
+ * The claims of a request's session JWT, for the proxy: decoding proves the
+ * cookie was issued by us (the rate limit goes by its user id); whether the
+ * session was revoked is the route's business (authenticate), not the limiter's.
  */
-export async function sessionUserId(request: NextRequest): Promise<string | null> {
+export async function sessionClaimsAtGate(request: NextRequest): Promise<SessionClaims | null> {
   try {
-    return (await readSessionToken(request))?.sub ?? null;
+    return await readSessionToken(request);
   } catch {
     return null;
   }

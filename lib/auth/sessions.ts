@@ -67,7 +67,11 @@ export async function createSession(
  */
 export async function readSession(sid: string, store: KvStore = appStore()): Promise<SessionRecord | null> {
   if (!isSessionId(sid)) return null;
-  const raw = await store.get(keys.sessionKey(sid));
+  return parseSessionRecord(await store.get(keys.sessionKey(sid)), sid);
+}
+
+/** A `sess:<sid>` record as read → the session, or null (absent, or unreadable: revoked). */
+export function parseSessionRecord(raw: string | null, sid: string): SessionRecord | null {
   if (raw === null) return null;
   const parsed = sessionRecordSchema.safeParse(safeJson(raw));
   if (!parsed.success) {

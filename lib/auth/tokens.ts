@@ -115,22 +115,23 @@ export async function revokeUserTokens(userId: string): Promise<number> {
 export async function resolveToken(token: string): Promise<TokenMeta | null> {
   if (!isTokenText(token)) return null;
   const hash = hashToken(token);
-  const meta = await readMeta(hash);
-  if (!meta) return null;
-  // Redis expires the key; this guards the moments around the deadline and clock skew between instances.
-  if (meta.expiresAt !== null && meta.expiresAt <= Date.now()) return null;
-  void recordTokenUse(hash, meta);
-  return meta;
+  return acceptToken(await appStore().get(keys.tokenKey(hash)), hash);
 }
 
 /**
- * Whether a presented token resolves, for the proxy's rate-limit choice: one
- * GET, no last-used write (the route records the use when it authenticates).
- * Redis errors propagate.
+ * A token record as read (`tok:<sha256>`, raw) → its metadata when the token is live, and its
+ * use recorded (at most once a minute, not awaited); null when unknown, unreadable or expired.
  */
-export async function peekToken(token: string): Promise<TokenMeta | null> {
-  if (!isTokenText(token)) return null;
-  const meta = await readMeta(hashToken(token));
+export function acceptToken(raw: string | null, hash: string): TokenMeta | null {
+  const meta = liveTokenMeta(raw, hash);
+  if (meta) void recordTokenUse(hash, meta);
+  return meta;
+}
+
+/** The same check without recording a use: the proxy's "does this header resolve?" for its rate-limit choice. */
+export function liveTokenMeta(raw: string | null, hash: string): TokenMeta | null {
+  const meta = raw === null ? null : parseMeta(raw, hash);
+  // Redis expires the key; this guards the moments around the deadline and clock skew between instances.
   if (!meta || (meta.expiresAt !== null && meta.expiresAt <= Date.now())) return null;
   return meta;
 }

@@ -7,11 +7,13 @@ import type { UserSummary } from "@/lib/db/queries/users";
 import type { UserRole } from "@/lib/core/caller";
 import { generatePassword, hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
 import { listUserSessions, revokeSession, revokeUserSessions, type SessionInfo } from "@/lib/auth/sessions";
+import { changeUserState } from "@/lib/auth/user-state";
 
 /**
  * User management with its side effects in one place: audit lines, ending
- * sessions, and the rule that the last enabled admin stays an enabled admin.
- * The admin page, the admin API and the CLI all call these.
+ * sessions, the authentication cache (changeUserState), and the rule that the
+ * last enabled admin stays an enabled admin. The admin page, the admin API
+ * and the CLI all call these; nothing else writes role, disabled or a password.
  */
 export interface Actor {
   userId: string | null;
@@ -26,10 +28,12 @@ async function existing(userId: string): Promise<UserSummary> {
 }
 
 /**
- * After disabling or a password change the database already refuses the old
- * sessions (authenticate checks `disabled` and `password_changed_at`), so
- * deleting them from Redis is tidying up: a Redis outage is logged, not
- * turned into a failure of a change that has happened.
+ * After disabling or a password change the user's state already refuses the
+ * old sessions (authenticate checks `disabled` and `password_changed_at`;
+ * every write below goes through changeUserState(), lib/auth/user-state.ts,
+ * so the cached state is never the old one), so deleting them from Redis is
+ * tidying up: a Redis outage is logged, not turned into a failure of a change
+ * that has happened.
  */
 async function endSessionsAfterChange(userId: string): Promise<number | null> {
   try {
@@ -78,7 +82,7 @@ export async function changeRole(actor: Actor, userId: string, role: UserRole): 
   const user = await existing(userId);
   if (user.role === role) return user;
   if (role !== "admin") await keepOneAdmin(user, "demote");
-  const updated = (await users.updateUserRole(userId, role)) ?? user;
+  const updated = (await changeUserState(userId, () => users.updateUserRole(userId, role))) ?? user;
   await audit({
     action: "user.role-change",
     via: actor.via,
@@ -95,7 +99,7 @@ export async function setDisabled(actor: Actor, userId: string, disabled: boolea
   const user = await existing(userId);
   if (user.disabled === disabled) return user;
   if (disabled) await keepOneAdmin(user, "disable");
-  const updated = (await users.setUserDisabled(userId, disabled)) ?? user;
+  const updated = (await changeUserState(userId, () => users.setUserDisabled(userId, disabled))) ?? user;
   const sessionsEnded = disabled ? await endSessionsAfterChange(userId) : 0;
   await audit({
     action: disabled ? "user.disable" : "user.enable",
@@ -122,7 +126,8 @@ export async function resetPassword(
   passwordSchema.parse(password);
   const user = await existing(userId);
   const mustChangePassword = options.mustChangePassword ?? true;
-  const updated = (await users.resetUserPassword(userId, await hashPassword(password), mustChangePassword)) ?? user;
+  const passwordHash = await hashPassword(password);
+  const updated = (await changeUserState(userId, () => users.resetUserPassword(userId, passwordHash, mustChangePassword))) ?? user;
   const sessionsEnded = await endSessionsAfterChange(userId);
   await audit({
     action: "user.password-reset",
@@ -150,7 +155,8 @@ export async function changeOwnPassword(actor: Actor & { userId: string }, curre
     });
     throw new ApiError("forbidden", "the current password is not correct");
   }
-  await users.updateOwnPassword(actor.userId, await hashPassword(next));
+  const passwordHash = await hashPassword(next);
+  await changeUserState(actor.userId, () => users.updateOwnPassword(actor.userId, passwordHash));
   const sessionsEnded = await endSessionsAfterChange(actor.userId);
   await audit({
     action: "user.password-change",

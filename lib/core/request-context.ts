@@ -26,6 +26,29 @@ export interface RequestContext {
    * response's status, so monitors and CDNs do not read the panel as a success.
    */
   pageStatus?: { status: number; headers: Record<string, string> };
+  /**
+   * What the proxy read from Redis for this request's credential, in the same round trip as its
+   * rate limit (lib/auth/gate-check.ts): authentication later in the same request re-checks it
+   * instead of reading again. Set in process only — no header carries it, so a client cannot
+   * supply one, and a request the proxy did not see has none and is read in full.
+   */
+  credential?: CredentialRead;
+}
+
+/**
+ * A credential's Redis record (`tok:<sha256>` or `sess:<sid>`) and its user's cached state, read
+ * together by one script (lib/auth/credential-read.ts). `state`, `generation` and `pending`
+ * belong to the user the record names; they are empty when the record is.
+ */
+export interface CredentialRead {
+  recordKey: string;
+  record: string | null;
+  /** The cached user state (JSON, lib/auth/user-state.ts), or null on a miss. */
+  state: string | null;
+  /** The user's change counter as read, for a rebuild's compare-and-set. */
+  generation: string | null;
+  /** A change of the user was in flight: a rebuild must not cache what it reads. */
+  pending: boolean;
 }
 
 const storage = singleton("sluiceRequestContext", () => new AsyncLocalStorage<RequestContext>());

@@ -31,7 +31,11 @@ export type ExploreErrorReason =
   | "unknown_profile"
   | "read_only"
   | "no_relationship"
-  | "ambiguous_relationship";
+  | "ambiguous_relationship"
+  | "not_embedded"
+  | "related_order_not_to_one"
+  | "spread_not_to_one"
+  | "too_many_rows";
 
 const STATUS_CODE: Partial<Record<ExploreErrorReason, ErrorCode>> = {
   unknown_relation: "not_found",
@@ -65,6 +69,11 @@ export function isExploreError(error: unknown): error is ExploreError {
 }
 
 /** Quotes request text for an error message, clipped so a huge parameter cannot bloat the response. */
+/** A name in the words of a PostgREST message (`'projects'`), clipped like `show`: for errors that carry its code. */
+export function showPgrst(text: string, max = 80): string {
+  return `'${text.length > max ? `${text.slice(0, max)}…` : text}'`;
+}
+
 export function show(text: string, max = 80): string {
   const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(clipped);

@@ -76,7 +76,7 @@ function rowResponses(row: Record<string, unknown>) {
 }
 
 const TABLE_DESCRIPTION =
-  "PostgREST read grammar. `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj (arrays, ranges, jsonb), fts plfts phfts wfts with an optional `(language)`, `(any)`/`(all)` on comparison and pattern operators (`id=eq(any).{1,2}`), `not.` to negate, `or=(…)`/`and=(…)`; JSON paths `col->key->>key` (json, jsonb, arrays: `arr->0`) in select, filters and order; resource embedding over foreign keys `select=id,alias:relation!hint(cols,nested(cols))` (to-one: an object or null; to-many: an array, at most TABLE_ROW_CAP per parent; 8 embeds, 3 levels; no to-many inside a to-many); `order=col.desc.nullslast`; `limit`, `offset` or a `Range: 0-24` header. Rows come in primary-key order unless ordered, typed as Postgres' to_json types them. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP. Read-only: POST, PATCH, PUT and DELETE answer 405 with `Allow: GET, HEAD`.";
+  "PostgREST read grammar. `select=alias:col::cast,…`; filters `col=op.value` with eq neq gt gte lt lte like ilike match imatch in is isdistinct, cs cd ov sl sr nxr nxl adj (arrays, ranges, jsonb), fts plfts phfts wfts with an optional `(language)`, `(any)`/`(all)` on comparison and pattern operators (`id=eq(any).{1,2}`), `not.` to negate, `or=(…)`/`and=(…)`; JSON paths `col->key->>key` (json, jsonb, arrays: `arr->0`) in select, filters and order; resource embedding over foreign keys `select=id,alias:relation!hint!inner(cols,nested(cols))` (to-one: an object or null; to-many: an array; `!inner` keeps only parents with a match, `!left` is the default; 8 embeds, 3 levels; no to-many inside a to-many), spreads of a to-one `...relation(cols)` (to-many: 400 PGRST119), parameters on an embed by its name or alias (`customers.country=eq.US`, `orders.or=(…)`, `orders.order=total.desc`, `orders.limit=2`, `orders.offset=1`), `relation=not.is.null`/`is.null` to keep parents with/without the embed (`relation()`: an empty embed, in no output); `order=col.desc.nullslast` and `order=relation(col).desc` for a to-one embed (to-many: PGRST118); `limit`, `offset` or a `Range: 0-24` header. An answer holds at most TABLE_ROW_CAP rows including its embedded rows (more: 400 too_many_rows); a read that embeds is refused with a 422 (too_expensive) when its planned cost is above SQL_MAX_COST. Rows come in primary-key order unless ordered, typed as Postgres' to_json types them. JSON is capped at TABLE_ROW_CAP rows; `Accept: text/csv` streams up to CSV_ROW_CAP. Read-only: POST, PATCH, PUT and DELETE answer 405 with `Allow: GET, HEAD`.";
 
 const tableParameters = [
   queryParam("select", "Columns, e.g. id,total:amount::text"),
@@ -84,7 +84,10 @@ const tableParameters = [
   queryParam("limit", "Rows to return (capped by the server)"),
   queryParam("offset", "Rows to skip"),
   header("Range", "items=0-24 or 0-24"),
-  header("Prefer", "count=exact | planned | estimated → total in Content-Range, confirmed in Preference-Applied"),
+  header(
+    "Prefer",
+    "count=exact | planned | estimated → total in Content-Range; handling=strict refuses unknown preferences (400, PGRST122), handling=lenient (the default) ignores them; count and handling are confirmed in Preference-Applied",
+  ),
   header(
     "Accept",
     `application/json (default), ${OBJECT_MEDIA_TYPES[0]} (one object; 406 unless exactly one row), text/csv (formulas escaped) or \`text/csv; formulas=raw\``,

@@ -13,6 +13,7 @@ import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
 import { csvLine, OBJECT_MEDIA_TYPES, type CsvFormulas } from "@/lib/explore/output";
 import { ExploreError } from "@/lib/explore/errors";
+import { assertPlanCost } from "@/lib/explore/sandbox";
 import {
   buildEstimateQuery,
   buildExactCountQuery,
@@ -51,12 +52,13 @@ interface Prepared {
   catalog: Catalog;
   request: ReadRequest;
   query: ReadQuery;
+  rowCap: number;
 }
 
 async function prepare(input: TableReadInput, rowCap: number): Promise<Prepared> {
   const request = parseReadRequest({ params: input.params, range: input.range, prefer: input.prefer });
   const catalog = await getCatalog(input.signal);
-  return { catalog, request, query: buildReadQuery(catalog, input.ref, request, { rowCap }) };
+  return { catalog, request, query: buildReadQuery(catalog, input.ref, request, { rowCap }), rowCap };
 }
 
 async function single<T>(sql: Sql, text: string, params: SqlQuery["params"]): Promise<T[]> {
@@ -64,14 +66,14 @@ async function single<T>(sql: Sql, text: string, params: SqlQuery["params"]): Pr
 }
 
 /** The total for `Prefer: count=…`, with PostgREST's meaning of each mode; null without one. */
-async function countRows(sql: Sql, ref: RelationRef, { catalog, request, query }: Prepared): Promise<number | null> {
+async function countRows(sql: Sql, ref: RelationRef, { catalog, request, query, rowCap }: Prepared): Promise<number | null> {
   const exact = async () => {
-    const q = buildExactCountQuery(catalog, ref, request);
+    const q = buildExactCountQuery(catalog, ref, request, { rowCap });
     const [row] = await single<{ count: string }>(sql, q.text, q.params);
     return Number(row?.count ?? 0);
   };
   const planned = async () => {
-    const q = buildPlannedCountQuery(catalog, ref, request);
+    const q = buildPlannedCountQuery(catalog, ref, request, { rowCap });
     return readPlannedCount(await single(sql, q.text, q.params));
   };
   switch (request.count) {
@@ -104,10 +106,28 @@ function notOneRow(rows: number): ExploreError {
   });
 }
 
+/**
+ * A page whose embedded arrays would take the answer past the row cap: refused rather than cut
+ * (an embedded array holds at most the row cap, so a truncated one is always caught here).
+ */
+function pastRowCap(rows: number, embedded: number, rowCap: number): ExploreError {
+  return new ExploreError(
+    "too_many_rows",
+    `This page would hold ${rows + embedded} rows with its embedded resources, above the row cap of ${rowCap}: ask for fewer rows (limit=) or limit the embedded ones (<embed>.limit=)`,
+    { rows, embeddedRows: embedded, rowCap },
+  );
+}
+
+/** Embedded reads are planned first: a wide embedding is refused before any row is read. */
+async function guardCost(sql: Sql, query: ReadQuery): Promise<void> {
+  if (query.embeds) await assertPlanCost(sql, query.text, query.params, env().SQL_MAX_COST);
+}
+
 function baseHeaders(request: ReadRequest, contentType: string): Record<string, string> {
   const headers: Record<string, string> = { "Content-Type": contentType, "Cache-Control": "no-store" };
-  // PostgREST confirms the count preference it applied (its only preference on reads).
-  if (request.count !== null) headers["Preference-Applied"] = `count=${request.count}`;
+  // PostgREST confirms the preferences it applied on a read: count, then handling.
+  const applied = [request.count === null ? null : `count=${request.count}`, request.handling ? `handling=${request.handling}` : null];
+  if (applied.some(Boolean)) headers["Preference-Applied"] = applied.filter(Boolean).join(", ");
   return headers;
 }
 
@@ -129,13 +149,16 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
     withRole(
       "readonly",
       async ({ sql, cancel, limitRowBytes }) => {
+        await guardCost(sql, query);
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         let begun = false;
         let refusal: ExploreError | null = null;
-        /** Status and headers for a page of `rows`, or null (and the refusal set) for a singular read that is not one row. */
+        let embeddedRows = 0;
+        /** Status and headers for a page of `rows`, or null (and the refusal set) for a page past the row cap or a singular read that is not one row. */
         const answerFor = (rows: number) => {
           begun = true;
+          if (rows + embeddedRows > prepared.rowCap) return void (refusal = pastRowCap(rows, embeddedRows, prepared.rowCap));
           if (media === "object" && rows !== 1) return void (refusal = notOneRow(rows));
           const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
           headers["Content-Range"] = contentRange(query.offset, rows, total);
@@ -170,7 +193,12 @@ export async function streamTableJson(input: TableReadInput, media: "json" | "ob
           signal: out.signal,
           cancel,
           onBatch: async (batch) => {
-            rowsSeen ??= Number(batch[0]?.[1]?.toString("latin1") ?? 0);
+            if (rowsSeen === null) {
+              // The first row carries the page's counts: a page past the row cap is refused at once.
+              rowsSeen = Number(batch[0]?.[1]?.toString("latin1") ?? 0);
+              embeddedRows = Number(batch[0]?.[2]?.toString("latin1") ?? 0);
+              if (rowsSeen + embeddedRows > prepared.rowCap) await commit();
+            }
             if (refusal || headOnly) return;
             let text = "";
             for (const row of batch) {
@@ -209,6 +237,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
     withRole(
       "readonly",
       async ({ sql, cancel, limitRowBytes }) => {
+        await guardCost(sql, query);
         const total = await countRows(sql, input.ref, prepared);
         assertSatisfiable(query.offset, total);
         const headers = baseHeaders(prepared.request, "text/csv; charset=utf-8");

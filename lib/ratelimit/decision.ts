@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import type { ChainableCommander } from "ioredis";
 import { emptyDecisionCounts, type DecisionCounts, type RateLimitCounters } from "@/lib/ratelimit/counters";
 import { POLICY_NAMES, type FailMode, type PolicyName, type RateLimitPolicy } from "@/lib/ratelimit/policies";
 
@@ -25,10 +26,30 @@ export interface RateLimitLogger {
 
 export type LocalCounts = Record<PolicyName, DecisionCounts>;
 
+/**
+ * A read of the caller's own that travels with a limit call: against Redis both go in one
+ * pipeline, one round trip (the proxy reads the credential this way, lib/auth/gate-check.ts).
+ */
+export interface Alongside<T> {
+  /** Adds the read to the limiter's pipeline, before the limit's own command. */
+  queue(pipeline: ChainableCommander): void;
+  /** Its reply in that pipeline (an error reply is passed as the error); may throw. */
+  parse(reply: [Error | null, unknown]): Promise<T>;
+  /** The read on its own (the in-memory limiter has no pipeline). */
+  alone(): Promise<T>;
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 export interface RateLimiter {
   readonly kind: "redis" | "memory";
   /** Never rejects because of Redis: failures become the policy's fail-mode decision. */
   limit(policy: PolicyName, identifier: string): Promise<RateLimitDecision>;
+  /**
+   * limit(), with the caller's read sent in the same round trip. The decision follows limit()'s
+   * rules; the read's failure (Redis down, past the deadline) is reported, never thrown.
+   */
+  limitWith<T>(policy: PolicyName, identifier: string, alongside: Alongside<T>): Promise<{ decision: RateLimitDecision; alongside: Settled<T> }>;
   /** Fleet-wide per-minute counts for the dashboard (memory limiter: this process). */
   counters(options?: { minutes?: number }): Promise<RateLimitCounters>;
   /** This process's totals since start; they survive a Redis outage (for /api/metrics). */
@@ -81,4 +102,12 @@ export function failDecision(policy: RateLimitPolicy, now: number): RateLimitDec
     retryAfterS: FAIL_CLOSED_RETRY_AFTER_S,
     failed: "closed",
   };
+}
+
+/** A promise's outcome as a value (for reads whose failure is an answer, not an exception). */
+export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }

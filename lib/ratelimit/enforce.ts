@@ -17,13 +17,15 @@ export interface Enforcement {
  * Runs every applicable policy; the first refusal wins. A limiter that could
  * not reach Redis has already applied the policy's fail mode: fail-closed is
  * answered 503 (the quota is not the problem, Redis is), fail-open passes.
+ * `first` is the first choice's decision when the caller already has it (the
+ * proxy counts it in the same round trip as its credential read).
  */
-export async function enforce(choices: PolicyChoice[]): Promise<Enforcement> {
+export async function enforce(choices: PolicyChoice[], first?: RateLimitDecision): Promise<Enforcement> {
   if (choices.length === 0) return { headers: {} };
   const limiter = appRateLimiter();
   const decisions: RateLimitDecision[] = [];
-  for (const choice of choices) {
-    const decision = await limiter.limit(choice.policy, choice.identifier);
+  for (const [i, choice] of choices.entries()) {
+    const decision = i === 0 && first ? first : await limiter.limit(choice.policy, choice.identifier);
     decisions.push(decision);
     if (decision.failed === "closed") {
       log.warn({ policy: choice.policy }, "rate limiter unavailable: failing closed");

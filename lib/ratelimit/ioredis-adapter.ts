@@ -1,8 +1,9 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import type Redis from "ioredis";
+import type { ChainableCommander } from "ioredis";
 import type { Ratelimit } from "@upstash/ratelimit";
 import { whenReady } from "@/lib/redis/client";
+import { isNoScript, sha1 } from "@/lib/redis/scripts";
 
 /**
  * Makes an ioredis client look like the slice of the Upstash REST client that
@@ -31,9 +32,7 @@ import { whenReady } from "@/lib/redis/client";
 const UNSUPPORTED_FLAGS = new Set(["allow-key-locking"]);
 const MAX_REMEMBERED_SCRIPTS = 256;
 
-export function sha1(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
-}
+export { sha1 };
 
 /**
  * Removes unsupported flags from a `#!lua` shebang. When no flag is left the
@@ -103,6 +102,15 @@ interface PreparedScript {
   sha: string;
 }
 
+/** A script call of the library held back by hold(), waiting for the caller's pipeline. */
+export interface HeldCommand {
+  prepared: PreparedScript;
+  keys: readonly string[];
+  args: string[];
+  resolve(reply: unknown): void;
+  reject(error: unknown): void;
+}
+
 export interface AdapterStats {
   /** evalsha calls answered through the original→rewritten SHA map. */
   mapped: number;
@@ -114,10 +122,6 @@ export interface AdapterStats {
 
 type Arg = string | number | boolean | null | undefined | object;
 
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.includes("NOSCRIPT");
-}
-
 export class IoredisRatelimitAdapter {
   private readonly byOriginalSha = new Map<string, PreparedScript>();
   readonly stats: AdapterStats = { mapped: 0, passedThrough: 0, fullEvals: 0 };
@@ -125,8 +129,15 @@ export class IoredisRatelimitAdapter {
   constructor(readonly client: Redis) {}
 
   async evalsha<TData = unknown>(sha: string, keys: readonly string[], args: readonly Arg[]): Promise<TData> {
-    await whenReady(this.client);
     const prepared = this.byOriginalSha.get(sha);
+    // Checked before the first await: hold() relies on this running synchronously.
+    if (prepared && this.holding) {
+      const holding = this.holding;
+      return new Promise<TData>((resolve, reject) => {
+        holding.push({ prepared, keys, args: toRedisArgs(args), resolve: resolve as (value: unknown) => void, reject });
+      });
+    }
+    await whenReady(this.client);
     if (prepared) {
       this.stats.mapped += 1;
       return this.run<TData>(prepared, keys, args);
@@ -171,6 +182,41 @@ export class IoredisRatelimitAdapter {
     const reply = await this.client.call("SET", key, text, ...args);
     return reply === "OK" ? "OK" : null;
   }
+
+  /**
+   * Runs `issue` with the library's script calls held back instead of sent, and hands them to
+   * the caller, who sends them in a pipeline of its own next to its own commands: one round trip
+   * for both (lib/ratelimit/limiter.ts, limitWith). The library calls `evalsha` synchronously
+   * from `limit()`, so the calls are there when `issue` returns. Only scripts the adapter has
+   * prepared are held; the first call of a script in this process goes out as usual (and a
+   * library that stopped calling synchronously costs its own round trip again, never a wrong
+   * answer).
+   */
+  hold<T>(issue: () => T): { result: T; held: HeldCommand[] } {
+    const held: HeldCommand[] = [];
+    const outer = this.holding;
+    this.holding = held;
+    try {
+      return { result: issue(), held };
+    } finally {
+      this.holding = outer;
+    }
+  }
+
+  /** Adds held calls to the caller's pipeline, in order. */
+  queueHeld(pipeline: ChainableCommander, held: readonly HeldCommand[]): void {
+    for (const command of held) pipeline.evalsha(command.prepared.sha, command.keys.length, ...command.keys, ...command.args);
+  }
+
+  /** Answers a held call with its pipeline reply; NOSCRIPT (a flushed script cache) is retried with the full script. */
+  settleHeld(command: HeldCommand, [error, reply]: [Error | null, unknown]): void {
+    if (!error) return command.resolve(reply);
+    if (!isNoScript(error)) return command.reject(error);
+    this.stats.fullEvals += 1;
+    this.client.eval(command.prepared.script, command.keys.length, ...command.keys, ...command.args).then(command.resolve, command.reject);
+  }
+
+  private holding: HeldCommand[] | null = null;
 
   private prepare(original: string): PreparedScript {
     const originalSha = sha1(original);

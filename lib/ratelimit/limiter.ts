@@ -2,7 +2,9 @@ import "server-only";
 import type Redis from "ioredis";
 import { Ratelimit } from "@upstash/ratelimit";
 import { keys as defaultKeys, type RateLimitDecisionKind, type RedisKeys } from "@/lib/redis/keys";
-import { asUpstashRedis, IoredisRatelimitAdapter } from "@/lib/ratelimit/ioredis-adapter";
+import { asUpstashRedis, IoredisRatelimitAdapter, type HeldCommand } from "@/lib/ratelimit/ioredis-adapter";
+import { whenReady } from "@/lib/redis/client";
+import { isNoScript } from "@/lib/redis/scripts";
 import { minuteBucket, readRateLimitCounters, recordDecisions } from "@/lib/ratelimit/counters";
 import { DecisionBatch } from "@/lib/ratelimit/decision-batch";
 import {
@@ -12,6 +14,7 @@ import {
   failDecision,
   normaliseIdentifier,
   retryAfterSeconds,
+  settle,
   type RateLimiter,
   type RateLimitLogger,
 } from "@/lib/ratelimit/decision";
@@ -21,7 +24,7 @@ import type { PolicyName, PolicyTable, RateLimitPolicy } from "@/lib/ratelimit/p
 /** How long dashboard counts gather in process before one write carries them to Redis. */
 const COUNTER_WRITE_INTERVAL_MS = 1000;
 
-export type { LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger } from "@/lib/ratelimit/decision";
+export type { Alongside, LocalCounts, RateLimitDecision, RateLimiter, RateLimitLogger, Settled } from "@/lib/ratelimit/decision";
 export { DEFAULT_LIMIT_TIMEOUT_MS, FAIL_CLOSED_RETRY_AFTER_S } from "@/lib/ratelimit/decision";
 export { createMemoryRateLimiter } from "@/lib/ratelimit/memory-limiter";
 
@@ -101,38 +104,68 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     writeTimer ??= setTimeout(writeBatch, COUNTER_WRITE_INTERVAL_MS).unref();
   };
 
+  const decide = async (policyName: PolicyName, identifier: string, run: (instance: Ratelimit, id: string) => ReturnType<Ratelimit["limit"]>) => {
+    const policy = policies[policyName];
+    const id = normaliseIdentifier(identifier);
+    try {
+      const result = await withTimeout(run(instanceFor(policy), id), timeoutMs);
+      const at = now();
+      count(policy.name, result.success ? "allowed" : "limited", at, id);
+      return {
+        policy: policy.name,
+        allowed: result.success,
+        limit: result.limit,
+        remaining: Math.max(0, result.remaining),
+        resetMs: result.reset,
+        retryAfterS: result.success ? 0 : retryAfterSeconds(result.reset, at),
+      };
+    } catch (error) {
+      const at = now();
+      const decision = failDecision(policy, at);
+      count(policy.name, decision.failed === "open" ? "fail-open" : "fail-closed", at);
+      logger.warn(
+        {
+          policy: policy.name,
+          failMode: policy.failMode,
+          err: error instanceof Error ? error.message : String(error),
+          failuresInProcess: local[policy.name][decision.failed === "open" ? "fail-open" : "fail-closed"],
+        },
+        `rate limiter unavailable; policy ${policy.name} fails ${policy.failMode}`,
+      );
+      return decision;
+    }
+  };
+
   return {
     kind: "redis",
-    async limit(policyName, identifier) {
-      const policy = policies[policyName];
-      const id = normaliseIdentifier(identifier);
-      try {
-        const result = await withTimeout(instanceFor(policy).limit(id), timeoutMs);
-        const at = now();
-        count(policy.name, result.success ? "allowed" : "limited", at, id);
-        return {
-          policy: policy.name,
-          allowed: result.success,
-          limit: result.limit,
-          remaining: Math.max(0, result.remaining),
-          resetMs: result.reset,
-          retryAfterS: result.success ? 0 : retryAfterSeconds(result.reset, at),
-        };
-      } catch (error) {
-        const at = now();
-        const decision = failDecision(policy, at);
-        count(policy.name, decision.failed === "open" ? "fail-open" : "fail-closed", at);
-        logger.warn(
-          {
-            policy: policy.name,
-            failMode: policy.failMode,
-            err: error instanceof Error ? error.message : String(error),
-            failuresInProcess: local[policy.name][decision.failed === "open" ? "fail-open" : "fail-closed"],
-          },
-          `rate limiter unavailable; policy ${policy.name} fails ${policy.failMode}`,
-        );
-        return decision;
-      }
+    limit: (policyName, identifier) => decide(policyName, identifier, (instance, id) => instance.limit(id)),
+    async limitWith(policyName, identifier, alongside) {
+      // The library's script call is held back and sent in one pipeline after the caller's read.
+      let held: HeldCommand[] = [];
+      const decision = decide(policyName, identifier, (instance, id) => {
+        const hold = adapter.hold(() => instance.limit(id));
+        held = hold.held;
+        return hold.result;
+      });
+      const pipeline = redis.pipeline();
+      alongside.queue(pipeline);
+      adapter.queueHeld(pipeline, held);
+      const replies = whenReady(redis).then(async () => (await pipeline.exec()) ?? Promise.reject(new Error("redis pipeline aborted")));
+      void replies.then(
+        (all) => held.forEach((command, i) => adapter.settleHeld(command, all[i + 1] as [Error | null, unknown])),
+        (error: unknown) => held.forEach((command) => command.reject(error)),
+      );
+      // Settled at once: a failed read must not sit unhandled while the decision is awaited.
+      const read = settle(
+        withTimeout(
+          replies.then((all) => {
+            const reply = all[0] as [Error | null, unknown];
+            return isNoScript(reply[0]) ? alongside.alone() : alongside.parse(reply);
+          }),
+          timeoutMs,
+        ),
+      );
+      return { decision: await decision, alongside: await read };
     },
     async counters(opts) {
       // This instance's unwritten counts first, so its own dashboard is never a second behind.

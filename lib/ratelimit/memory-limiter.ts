@@ -2,7 +2,7 @@ import "server-only";
 import type { RateLimitDecisionKind } from "@/lib/redis/keys";
 import { buildCounters, COUNTER_TTL_S, minuteBucket, rankTopLimited, type TopLimited } from "@/lib/ratelimit/counters";
 import type { PolicyName, PolicyTable } from "@/lib/ratelimit/policies";
-import { emptyLocalCounts, normaliseIdentifier, retryAfterSeconds, type RateLimiter } from "@/lib/ratelimit/decision";
+import { emptyLocalCounts, normaliseIdentifier, retryAfterSeconds, settle, type RateLimiter } from "@/lib/ratelimit/decision";
 
 /**
  * Development limiter for a single process without Redis. An exact sliding
@@ -47,8 +47,13 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
     }
   };
 
-  return {
+  const limiter: RateLimiter = {
     kind: "memory",
+    async limitWith(policyName, identifier, alongside) {
+      // One process, no network: the read and the count simply run side by side.
+      const [decision, read] = await Promise.all([limiter.limit(policyName, identifier), settle(alongside.alone())]);
+      return { decision, alongside: read };
+    },
     async limit(policyName, identifier) {
       const policy = policies[policyName];
       const key = `${policy.name}\u0000${normaliseIdentifier(identifier)}`;
@@ -93,4 +98,5 @@ export function createMemoryRateLimiter(options: { policies: PolicyTable; now?: 
     localCounts: () => structuredClone(local),
     async flush() {},
   };
+  return limiter;
 }

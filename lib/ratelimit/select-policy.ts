@@ -11,7 +11,7 @@ export interface RequestFacts {
   pathname: string;
   /**
    * What the Authorization header turned out to be, as the proxy checked it
-   * (lib/auth/bearer-check.ts) — only where a header is an identity at all
+   * (lib/auth/gate-check.ts) — only where a header is an identity at all
    * (`authorizationCounts()`); elsewhere `{ kind: "none" }`.
    */
   credential: CredentialCheck;

@@ -38,6 +38,17 @@ export interface RedisKeys {
   userTokensKey(userId: string | number): string;
   /** Set of session ids of a user (sign-out everywhere, password change). */
   userSessionsKey(userId: string | number): string;
+  /** What authentication needs of a user (role, disabled, password change), cached beside tokens and sessions. */
+  userStateKey(userId: string): string;
+  /** Counter bumped when a change of the user starts: a rebuild that read before it may not cache. */
+  userStateGenerationKey(userId: string): string;
+  /** Changes of the user in flight (short TTL): while it exists nothing caches the user's state. */
+  userStatePendingKey(userId: string): string;
+  /**
+   * The three user-state prefixes, for the credential-read script, which learns the user id from
+   * the token or session record it reads and appends it itself.
+   */
+  userStatePrefixes(): { state: string; generation: string; pending: string };
   /** Prefix handed to @upstash/ratelimit; it appends `:<identifier>:<window>`. */
   rateLimitPrefix(policy: string): string;
   /** Dashboard counter: decisions of one policy in one minute bucket (epoch minutes). */
@@ -68,6 +79,10 @@ export function createKeys(namespace?: string): RedisKeys {
     sessionKey: (sid) => `${root}sess:${part("session id", sid)}`,
     userTokensKey: (userId) => `${root}user-tok:${part("user id", userId)}`,
     userSessionsKey: (userId) => `${root}user-sess:${part("user id", userId)}`,
+    userStateKey: (userId) => `${root}ustate:${part("user id", userId)}`,
+    userStateGenerationKey: (userId) => `${root}ustate-gen:${part("user id", userId)}`,
+    userStatePendingKey: (userId) => `${root}ustate-pending:${part("user id", userId)}`,
+    userStatePrefixes: () => ({ state: `${root}ustate:`, generation: `${root}ustate-gen:`, pending: `${root}ustate-pending:` }),
     rateLimitPrefix: (policy) => `${root}rl:${part("policy", policy)}`,
     rateLimitCounterKey: (policy, decision, minuteBucket) => {
       if (!Number.isSafeInteger(minuteBucket) || minuteBucket < 0) throw new Error("minute bucket must be a whole number");

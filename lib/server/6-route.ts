@@ -65,6 +65,8 @@ export function route(options: RouteOptions<Schema | undefined, Schema | undefin
     const outer = currentRequestContext();
     if (outer) outer.logged = true;
     return runInRequestContext(requestIdFrom(request.headers), async (requestContext) => {
+      // What the proxy read for this request's credential: authenticate() re-checks it (no second round trip).
+      requestContext.credential = outer?.credential;
       const started = performance.now();
       const requestId = requestContext.requestId;
       let caller: Caller | null = null;

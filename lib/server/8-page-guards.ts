@@ -11,8 +11,10 @@ import { readSessionToken } from "@/lib/auth/session-cookie";
 
 /**
  * Session checks for server components and server actions (route handlers
- * use authenticate() through lib/server/6-route.ts). Every check goes to Redis:
- * a revoked session is gone on the very next render or action.
+ * use authenticate() through lib/server/6-route.ts). Every check goes to Redis —
+ * a page's re-checks the proxy's read of this same request; a server action
+ * (no request context) reads its own: a revoked session is gone on the very
+ * next render or action.
  */
 
 /** The signed-in caller of the current request, uncached: what server actions use. */

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import Redis from "ioredis";
+import { afterAll, beforeAll, inject } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
 import type { TokenScope, UserRole } from "@/lib/core/caller";
 import { resetEnvCache } from "@/lib/env";
-import type { TestDatabase } from "@/tests/support/database";
+import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /**
  * Identity helpers for tests: users as rows (owner connection), tokens
@@ -39,6 +41,28 @@ export async function createUser(
 export function useAppEnvironment(vars: Record<string, string>): void {
   Object.assign(process.env, { AUTH_SECRET: `test-secret-${randomBytes(16).toString("hex")}`, ...vars });
   resetEnvCache();
+}
+
+/**
+ * For a test file that calls lib code directly: its own database and the shared test Redis, lib
+ * pointed at both (useAppEnvironment, with `vars` on top), a Redis client for the test's own
+ * looks, all closed after the file. The fields are set once the file's first beforeAll has run.
+ */
+export function libOnTestServices(label: string, vars: Record<string, string> = {}): { db: TestDatabase; redis: Redis } {
+  const services = {} as { db: TestDatabase; redis: Redis };
+  beforeAll(async () => {
+    services.db = await createTestDatabase(label);
+    useAppEnvironment(services.db.envVars({ REDIS_URL: inject("redisUrl"), ...vars }));
+    services.redis = new Redis(inject("redisUrl"));
+  });
+  afterAll(async () => {
+    services.redis?.disconnect();
+    const [{ closePools }, { closeRedis }] = await Promise.all([import("@/lib/db/clients"), import("@/lib/redis/client")]);
+    await closePools();
+    await closeRedis();
+    await services.db?.drop();
+  });
+  return services;
 }
 
 /** A token through lib/auth/tokens.ts; needs useAppEnvironment() with REDIS_URL first. */

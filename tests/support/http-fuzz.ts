@@ -71,6 +71,22 @@ const queryPart = fc.oneof(
   logic(3).map((l) => `and=(${encodeURIComponent(l)})`),
   deepOr,
   fc.tuple(nasty, nasty).map(([k, v]) => `${k}=${v}`),
+  // Embedding: !inner, hints, spreads, and parameters addressed to an embed by its path.
+  pick(
+    "select=id,customers!inner(id)",
+    "select=id,...customers(full_name)",
+    "select=*,...orders(*)",
+    "select=id,c:customers!orders_customer_id_fkey!inner(country,orders(id))",
+    "select=id,orders!inner(id)",
+  ),
+  fc
+    .tuple(
+      pick("customers", "orders", "c", "x", "customers.orders"),
+      pick(".country", ".order", ".limit", ".offset", ".or", ".not.and", ".id"),
+      value,
+    )
+    .map(([path, key, v]) => `${path}${key}=${encodeURIComponent(v)}`),
+  pick("order=customers(full_name).desc", "order=orders(id)", "order=x(y).nullsfirst", "order=c(country)"),
 );
 const query = fc.array(queryPart, { maxLength: 5 }).map((parts) => (parts.length ? `?${parts.join("&")}` : ""));
 

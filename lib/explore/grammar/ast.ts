@@ -12,7 +12,11 @@ export interface ReadRequest {
   order: OrderTerm[];
   page: Page;
   count: CountMode | null;
+  /** `Prefer: handling=strict|lenient`; absent or null: lenient, PostgREST's default. */
+  handling?: Handling | null;
 }
+
+export type Handling = "strict" | "lenient";
 
 /** `->` (json) or `->>` (text) steps into a json/jsonb column; integer keys index arrays. */
 export type JsonPath = Array<{ arrow: "->" | "->>"; key: string | number }>;
@@ -32,9 +36,12 @@ export type SelectItem =
     };
 
 /**
- * `alias:relation!hint(items)`: resource embedding over a foreign key from the catalog — to-one
- * (an object or null) or to-many (an array). The hint names the foreign key or one of its
- * columns when several relate the same two relations.
+ * `alias:relation!hint!inner(items)`: resource embedding over a foreign key from the catalog —
+ * to-one (an object or null) or to-many (an array). The hint names the foreign key or one of its
+ * columns when several relate the same two relations. `!inner` keeps only the parents that have
+ * a matching embedded row; `!left` (the default) keeps every parent. A spread
+ * (`...relation(items)`, to-one only) lifts the embedded columns into the parent object. An
+ * empty embed (`relation()`, no items) is in no output; `relation=is.null`/`not.is.null` test it.
  */
 export interface EmbedItem {
   kind: "embed";
@@ -42,6 +49,17 @@ export interface EmbedItem {
   alias: string | null;
   hint: string | null;
   select: SelectItem[];
+  /** Absent: left. */
+  join?: "inner" | "left";
+  /** `...relation(items)`: no alias, columns lifted into the parent. */
+  spread?: boolean;
+  /**
+   * Parameters addressed to this embed by its path (`customers.country=eq.US`,
+   * `orders.order=total.desc`, `orders.limit=2`, `orders.or=(…)`): attached by the parser.
+   */
+  where?: Condition[];
+  order?: OrderTerm[];
+  page?: Page;
 }
 
 export const COMPARISON_OPS = ["eq", "neq", "gt", "gte", "lt", "lte"] as const;
@@ -85,6 +103,8 @@ export interface Group {
 }
 
 export interface OrderTerm {
+  /** `order=customers(full_name).desc`: a column of a to-one embed of this level, named by alias or relation. */
+  relation?: string;
   column: string;
   path?: JsonPath;
   direction: "asc" | "desc";

@@ -8,16 +8,33 @@ function malformed(message: string, term: string): ExploreError {
   return new ExploreError("malformed_order", message, { term });
 }
 
-/** `col`, `col.desc`, `col.nullslast`, `col.asc.nullsfirst`; the column may be quoted. */
+/** `customers(full_name)` at the start of a term: a related order on a to-one embed. */
+const RELATED = /^\s*([^()".,]+)\(([^()]*)\)/;
+
+/**
+ * `col`, `col.desc`, `col.nullslast`, `col.asc.nullsfirst`; the column may be quoted or carry a
+ * JSON path. `rel(col).desc` orders by a column of the to-one embed `rel` (checked when built).
+ */
 function parseTerm(raw: string): OrderTerm {
   const term = raw.trim();
-  const cursor = new Cursor(term);
+  const related = RELATED.exec(term);
+  const cursor = new Cursor(related ? related[2]!.trim() : term);
   const quoted = readQuoted(cursor);
   const written = quoted === null ? cursor.readUntil(".").trim() : quoted + (cursor.startsWith("->") ? cursor.readUntil(".") : "");
   if (written === "") throw malformed(`Missing column name in order term ${show(term)}`, term);
+  if (related && !cursor.done) throw malformed(`Unexpected ${show(cursor.rest())} in order term ${show(term)}`, term);
   const { column, path } =
     quoted !== null && !written.slice(quoted.length).startsWith("->") ? { column: written, path: null } : splitJsonPath(written);
   const result: OrderTerm = path === null ? { column, direction: "asc", nulls: null } : { column, path, direction: "asc", nulls: null };
+  if (related) {
+    result.relation = related[1]!.trim();
+    // The modifiers follow the closing parenthesis.
+    return readModifiers(new Cursor(term.slice(related[0].length)), result, term);
+  }
+  return readModifiers(cursor, result, term);
+}
+
+function readModifiers(cursor: Cursor, result: OrderTerm, term: string): OrderTerm {
   let seenDirection = false;
   while (!cursor.done) {
     if (!cursor.eat(".")) throw malformed(`Unexpected ${show(cursor.rest())} in order term ${show(term)}`, term);

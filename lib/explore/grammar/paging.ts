@@ -1,4 +1,4 @@
-import type { CountMode, Page } from "@/lib/explore/grammar/ast";
+import type { CountMode, Handling, Page } from "@/lib/explore/grammar/ast";
 import { parseNonNegativeInt } from "@/lib/explore/grammar/scan";
 import { ExploreError, show } from "@/lib/explore/errors";
 
@@ -73,28 +73,54 @@ export function combinePage(limit: number | null, offset: number | null, range: 
   return { offset: start, limit: byRange === null ? limit : Math.min(limit, byRange) };
 }
 
-const COUNT_MODES: ReadonlySet<string> = new Set(["exact", "planned", "estimated"]);
+/** The preferences PostgREST 12 recognises, by name, with the values it accepts (its Preferences.hs). */
+const KNOWN_PREFERENCES: Record<string, (value: string) => boolean> = {
+  count: (v) => v === "exact" || v === "planned" || v === "estimated",
+  handling: (v) => v === "strict" || v === "lenient",
+  return: (v) => v === "representation" || v === "minimal" || v === "headers-only",
+  resolution: (v) => v === "merge-duplicates" || v === "ignore-duplicates",
+  params: (v) => v === "single-object",
+  tx: (v) => v === "commit" || v === "rollback",
+  missing: (v) => v === "default" || v === "null",
+  "max-affected": (v) => /^\d{1,16}$/.test(v),
+};
+
+export interface Preferences {
+  count: CountMode | null;
+  handling: Handling | null;
+}
 
 /**
- * The count preference of a `Prefer` header (RFC 7240: comma-separated, `;` parameters).
- * Other preferences are ignored as the RFC asks, but a count we cannot honour is an error
- * rather than a silent missing total.
+ * The `Prefer` header (RFC 7240: comma-separated, `;` parameters) read as PostgREST 12 reads it:
+ * the first value of each preference wins; on a read only `count` changes the answer
+ * (`return`, `tx`, `missing`, `max-affected`… are accepted and have nothing to do). A preference
+ * PostgREST does not know — `count=none`, a misspelt value, `timezone=` (not supported here) — is
+ * ignored, unless `handling=strict` asks for a 400 listing them (PostgREST's PGRST122).
  */
-export function parsePreferHeader(header: string | null | undefined): CountMode | null {
-  if (!header) return null;
-  let count: CountMode | null = null;
-  for (const part of header.split(",")) {
+export function parsePreferHeader(header: string | null | undefined): Preferences {
+  const found: Record<string, string> = {};
+  const invalid: string[] = [];
+  for (const raw of (header ?? "").split(",")) {
+    const part = raw.trim();
+    if (part === "") continue;
     const [token = "", ...rest] = (part.split(";")[0] ?? "").split("=");
-    if (token.trim().toLowerCase() !== "count") continue;
+    const name = token.trim().toLowerCase();
     const value = rest
       .join("=")
       .trim()
       .replace(/^"(.*)"$/, "$1")
       .toLowerCase();
-    if (!COUNT_MODES.has(value) || (count !== null && count !== value)) {
-      throw new ExploreError("bad_prefer", `Prefer count must be one of exact, planned, estimated; got ${show(part.trim())}`, { prefer: header });
-    }
-    count = value as CountMode;
+    const accepts = Object.hasOwn(KNOWN_PREFERENCES, name) ? KNOWN_PREFERENCES[name] : undefined;
+    if (!accepts?.(value)) invalid.push(part);
+    else found[name] ??= value;
   }
-  return count;
+  const handling = (found.handling as Handling | undefined) ?? null;
+  if (handling === "strict" && invalid.length > 0) {
+    throw new ExploreError("bad_prefer", "Invalid preferences given with handling=strict", {
+      pgrstCode: "PGRST122",
+      hint: `Invalid preferences: ${invalid.join(", ")}`,
+      prefer: header,
+    });
+  }
+  return { count: (found.count as CountMode | undefined) ?? null, handling };
 }

@@ -1,5 +1,5 @@
 import { CAST_TARGETS, castTarget } from "@/lib/explore/grammar/column-types";
-import type { SelectItem } from "@/lib/explore/grammar/ast";
+import type { EmbedItem, SelectItem } from "@/lib/explore/grammar/ast";
 import { splitJsonPath } from "@/lib/explore/grammar/json-path";
 import { GRAMMAR_LIMITS } from "@/lib/explore/grammar/limits";
 import { Cursor, readQuoted, splitTopLevel } from "@/lib/explore/grammar/scan";
@@ -48,15 +48,25 @@ interface EmbedBudget {
   count: number;
 }
 
-/** `alias:relation!hint!left(items)`; `!inner` and spreads are refused for now (a clear 400). */
+/**
+ * `alias:relation!hint!inner(items)` and the spread `...relation!hint(items)`. At most one hint
+ * and one join type (`!inner`, `!left`), in either order, as PostgREST reads them; a spread has
+ * no alias (its columns are named in the parent).
+ */
 function parseEmbed(item: string, depth: number, budget: EmbedBudget): SelectItem {
   const match = EMBED.exec(item);
   if (!match) {
-    throw new ExploreError("unsupported_feature", `Aggregates, functions and spreads are not supported in select: ${show(item)}`, { item });
+    throw new ExploreError("unsupported_feature", `Aggregates and functions are not supported in select: ${show(item)}`, { item });
   }
-  const [, alias = null, relation = "", modifiers = "", inner = ""] = match;
-  if (relation.trim().startsWith("..."))
-    throw new ExploreError("unsupported_feature", `Spread embeds are not supported yet: ${show(item)}`, { item });
+  const [, alias = null, written = "", modifiers = "", inner = ""] = match;
+  const spread = written.trim().startsWith("...");
+  const relation = (spread ? written.trim().slice(3) : written).trim();
+  if (relation === "") throw malformed(`Missing relation name in ${show(item)}`, item);
+  // PostgREST's aggregate `count()`, never a relation of that name.
+  if (relation === "count" && inner.trim() === "" && !spread) {
+    throw new ExploreError("unsupported_feature", `Aggregates are not supported in select: ${show(item)}`, { item });
+  }
+  if (spread && alias !== null) throw malformed(`A spread cannot have an alias: ${show(item)}`, item);
   budget.count += 1;
   if (budget.count > GRAMMAR_LIMITS.maxEmbeds || depth >= GRAMMAR_LIMITS.maxEmbedDepth) {
     throw new ExploreError(
@@ -66,17 +76,26 @@ function parseEmbed(item: string, depth: number, budget: EmbedBudget): SelectIte
     );
   }
   let hint: string | null = null;
+  let join: "inner" | "left" | null = null;
   for (const modifier of modifiers
     .split("!")
     .slice(1)
     .map((m) => m.trim())) {
-    if (modifier === "left") continue;
-    if (modifier === "inner") throw new ExploreError("unsupported_feature", `!inner embedding is not supported yet: ${show(item)}`, { item });
+    if (modifier === "left" || modifier === "inner") {
+      if (join !== null) throw malformed(`More than one join type in ${show(item)}`, item);
+      join = modifier;
+      continue;
+    }
     if (hint !== null) throw malformed(`More than one hint in ${show(item)}`, item);
     hint = modifier;
   }
   if (alias !== null) checkAlias(alias.trim(), item);
-  return { kind: "embed", relation: relation.trim(), alias: alias?.trim() || null, hint, select: parseItems(inner, depth + 1, budget) };
+  // `relation()`: an empty embed, in no output, there to be filtered on (`relation=not.is.null`).
+  const select = inner.trim() === "" ? [] : parseItems(inner, depth + 1, budget);
+  const embed: EmbedItem = { kind: "embed", relation, alias: alias?.trim() || null, hint, select };
+  if (join === "inner") embed.join = "inner";
+  if (spread) embed.spread = true;
+  return embed;
 }
 
 /** One select item: `*`, `col`, `alias:col`, `col::type`, `alias:col::type`, names optionally quoted, or an embed. */

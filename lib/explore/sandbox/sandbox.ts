@@ -3,9 +3,9 @@ import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
 import { isConnectionLevelError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
-import { extendedQuery, runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
+import { runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { readPlanCost } from "@/lib/explore/sandbox/plan-cost";
+import { assertPlanCost } from "@/lib/explore/sandbox/plan-cost";
 import { PLANNABLE_KEYWORDS, checkStatement, notReadStatement } from "@/lib/explore/sql";
 import { describeInTransaction } from "@/lib/explore/sandbox/describe";
 import { inReadOnlyTransaction } from "@/lib/explore/sandbox/read-only-transaction";
@@ -63,8 +63,6 @@ export function outcomeOf(error: unknown): RunOutcome {
   return "error";
 }
 
-const EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON)\n";
-
 async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColumn[]> {
   const oids = [...new Set(columns.map((c) => c.typeOid))];
   const rows = oids.length
@@ -76,26 +74,6 @@ async function typeNames(sql: Sql, columns: ResultColumn[]): Promise<SandboxColu
     : [];
   const byOid = new Map(rows.map((r) => [r.oid, r.name]));
   return columns.map((c) => ({ name: c.name, typeOid: c.typeOid, type: byOid.get(c.typeOid) ?? String(c.typeOid) }));
-}
-
-async function costGuard(
-  sql: Sql,
-  text: string,
-  params: ReadonlyArray<BoundValue>,
-  maxCost: number,
-  seen: (error: unknown) => unknown,
-): Promise<void> {
-  const rows = await extendedQuery(sql, EXPLAIN_PREFIX + text, params).catch((error: unknown) => {
-    throw mapQueryError(seen(error), { positionOffset: EXPLAIN_PREFIX.length });
-  });
-  const cost = readPlanCost(rows);
-  if (cost !== null && cost > maxCost) {
-    throw new ApiError(
-      "unprocessable",
-      `The planner estimates this query at cost ${Math.round(cost).toLocaleString("en")}, above the limit of ${maxCost.toLocaleString("en")}: add filters, a LIMIT, or use an index`,
-      { reason: "too_expensive", cost, maxCost },
-    );
-  }
 }
 
 /**
@@ -143,7 +121,7 @@ export async function runSandbox(request: SandboxRequest): Promise<SandboxResult
     }
     const untag = request.tag && backend ? tagRun(backend, request.tag) : undefined;
     try {
-      if (plannable) await costGuard(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
+      if (plannable) await assertPlanCost(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
       const result = await runCursor(sql, request.sql, params, {
         batchSize: request.batchSize ?? 500,
         maxRows: request.maxRows,

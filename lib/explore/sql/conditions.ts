@@ -1,8 +1,8 @@
 import { ColumnIndex } from "@/lib/explore/catalog";
-import type { CatalogColumn, ResolvedRelation } from "@/lib/explore/catalog";
+import type { CatalogColumn } from "@/lib/explore/catalog";
 import { builtinType, isComparable, normalizeTypeName, type BuiltinType } from "@/lib/explore/grammar";
-import type { Condition, Filter, Group, JsonPath, ReadRequest } from "@/lib/explore/grammar";
-import { Params, qualifiedName, quoteIdent } from "@/lib/explore/sql/text";
+import type { Condition, Filter, Group, JsonPath } from "@/lib/explore/grammar";
+import { Params, quoteIdent } from "@/lib/explore/sql/text";
 import { ExploreError, show } from "@/lib/explore/errors";
 
 const COMPARISON_SQL = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
@@ -24,10 +24,12 @@ interface Operand {
 /**
  * A column, or a JSON path into a json/jsonb (or array) column: `("props"::jsonb -> $1::text) ->> $2::text`.
  * Keys are bound text and array indexes bound integers, so no request text reaches the SQL.
+ * `qualifier` names the relation (ORDER BY: a bare name there would mean an output column first,
+ * so `select=id::text&order=id` would sort the text).
  */
-export function operand(column: CatalogColumn, path: JsonPath | null = null, params: Params | null = null): Operand {
+export function operand(column: CatalogColumn, path: JsonPath | null = null, params: Params | null = null, qualifier: string | null = null): Operand {
   const builtin = builtinType(column.type);
-  const ident = quoteIdent(column.name);
+  const ident = qualifier === null ? quoteIdent(column.name) : `${qualifier}.${quoteIdent(column.name)}`;
   const base = { column, builtin, raw: ident, expr: builtin?.name === "json" ? `${ident}::jsonb` : ident };
   if (path === null || path.length === 0) return base;
   // Arrays are indexed through their JSON form, as PostgREST does (`numbers->0`).
@@ -90,7 +92,23 @@ function asText(target: Operand): string {
   return target.builtin?.family === "text" ? target.raw : `${target.raw}::text`;
 }
 
-function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): string {
+/** Where conditions are rendered: the relation's columns, the shared values, and its embeds. */
+export interface WhereScope {
+  columns: ColumnIndex;
+  params: Params;
+  /**
+   * `EXISTS (…)` over the embedded rows of the embed of this level a name refers to, or null
+   * when it names none: `clients=is.null` / `clients=not.is.null` test an embed, as PostgREST's
+   * null filters on embeds (`select=name,clients()&clients=not.is.null`).
+   */
+  embedExists?: (name: string) => string | null;
+}
+
+function renderFilter(filter: Filter, { columns, params, embedExists }: WhereScope): string {
+  if (filter.op === "is" && (filter.value === "null" || filter.value === "not_null") && !filter.path) {
+    const exists = embedExists?.(filter.column) ?? null;
+    if (exists !== null) return filter.value === "null" ? `NOT ${exists}` : exists;
+  }
   const mark = params.size;
   const target = operand(columns.get(filter.column), filter.path ?? null, params);
   const ident = target.raw;
@@ -190,26 +208,20 @@ function renderFilter(filter: Filter, columns: ColumnIndex, params: Params): str
   }
 }
 
-function renderGroup(group: Group, columns: ColumnIndex, params: Params): string {
-  const parts = group.conditions.map((c) => renderCondition(c, columns, params));
+function renderGroup(group: Group, scope: WhereScope): string {
+  const parts = group.conditions.map((c) => renderCondition(c, scope));
   // An empty group can only come from a hand-built AST; give it the neutral element.
   if (parts.length === 0) return group.op === "and" ? "(TRUE)" : "(FALSE)";
   return `(${parts.join(group.op === "and" ? " AND " : " OR ")})`;
 }
 
-function renderCondition(condition: Condition, columns: ColumnIndex, params: Params): string {
-  const sql = condition.kind === "group" ? renderGroup(condition, columns, params) : renderFilter(condition, columns, params);
+function renderCondition(condition: Condition, scope: WhereScope): string {
+  const sql = condition.kind === "group" ? renderGroup(condition, scope) : renderFilter(condition, scope);
   return condition.negated ? `NOT (${sql})` : sql;
 }
 
 /** The WHERE clause (without the keyword) for top-level conditions, or null when there are none. */
-export function renderWhere(conditions: readonly Condition[], columns: ColumnIndex, params: Params): string | null {
+export function renderWhere(conditions: readonly Condition[], scope: WhereScope): string | null {
   if (conditions.length === 0) return null;
-  return conditions.map((c) => renderCondition(c, columns, params)).join(" AND ");
-}
-
-/** FROM … WHERE … shared by the data and count queries, so both see the same rows and params. */
-export function renderFromWhere(target: ResolvedRelation, request: ReadRequest, params: Params): string {
-  const where = renderWhere(request.where, new ColumnIndex(target), params);
-  return `FROM ${qualifiedName(target)}${where === null ? "" : ` WHERE ${where}`}`;
+  return conditions.map((c) => renderCondition(c, scope)).join(" AND ");
 }

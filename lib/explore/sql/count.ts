@@ -2,7 +2,8 @@ import { findRelation } from "@/lib/explore/catalog";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
 import { readTopPlanNode } from "@/lib/explore/sql/explain-json";
 import type { ReadRequest } from "@/lib/explore/grammar";
-import { renderFromWhere } from "@/lib/explore/sql/conditions";
+import type { BuildOptions } from "@/lib/explore/sql/builder";
+import { renderFromWhere, topScope } from "@/lib/explore/sql/select";
 import { Params, type SqlQuery } from "@/lib/explore/sql/text";
 
 /*
@@ -13,11 +14,10 @@ import { Params, type SqlQuery } from "@/lib/explore/sql/text";
  *   planned above it — run the planned query, then `shouldCountExactly` decides.
  */
 
-/** `SELECT count(*) FROM … WHERE …`; one row, column "count" (int8, a string in postgres.js). */
-export function buildExactCountQuery(catalog: Catalog, ref: RelationRef, request: ReadRequest): SqlQuery {
-  const params = new Params();
-  const fromWhere = renderFromWhere(findRelation(catalog, ref), request, params);
-  return { text: `SELECT count(*) ${fromWhere}`, params: params.values };
+/** `SELECT count(*) FROM … WHERE …` (with the `!inner` embeds' conditions); one row, column "count" (int8, a string in postgres.js). */
+export function buildExactCountQuery(catalog: Catalog, ref: RelationRef, request: ReadRequest, options: BuildOptions): SqlQuery {
+  const scope = topScope(catalog, findRelation(catalog, ref), new Params(), options.rowCap);
+  return { text: `SELECT count(*) ${renderFromWhere(request, scope)}`, params: scope.params.values };
 }
 
 /**
@@ -25,10 +25,9 @@ export function buildExactCountQuery(catalog: Catalog, ref: RelationRef, request
  * the estimate for the whole result. Parameters are bound as usual (extended protocol); the
  * statement plans but never runs the query. Read the result with `readPlannedCount`.
  */
-export function buildPlannedCountQuery(catalog: Catalog, ref: RelationRef, request: ReadRequest): SqlQuery {
-  const params = new Params();
-  const fromWhere = renderFromWhere(findRelation(catalog, ref), request, params);
-  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`, params: params.values };
+export function buildPlannedCountQuery(catalog: Catalog, ref: RelationRef, request: ReadRequest, options: BuildOptions): SqlQuery {
+  const scope = topScope(catalog, findRelation(catalog, ref), new Params(), options.rowCap);
+  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 ${renderFromWhere(request, scope)}`, params: scope.params.values };
 }
 
 /**

@@ -6,7 +6,8 @@ import { ExploreError, show } from "@/lib/explore/errors";
 /**
  * Resource embedding: which foreign key of the catalog relates a relation to the one a select
  * item names. To-one: a key of the parent referencing the embedded relation (named by relation,
- * or by the key's column as PostgREST allows: `parent(name)` on `family_tree.parent`). To-many:
+ * or by the key's column or name as PostgREST allows: `parent(name)` on `family_tree.parent`,
+ * `client(id)` for the key `client` of projects). To-many (named by relation or key name):
  * a key of the embedded relation referencing the parent (for a self-reference: the table named
  * with a hint, `children:family_tree!parent(name)`). A hint (`!fk_name` or `!column`) picks
  * one when several match; none or several left is a 400 naming the candidates.
@@ -25,7 +26,9 @@ function matchesHint(fk: CatalogForeignKey, hint: string | null, referencedColum
 
 export function resolveRelationship(catalog: Catalog, parent: ResolvedRelation, item: EmbedItem): Relationship {
   const candidates: Relationship[] = [];
-  const byColumn = (parent.relation.foreignKeys ?? []).filter((fk) => fk.columns.length === 1 && fk.columns[0] === item.relation);
+  const byColumn = (parent.relation.foreignKeys ?? []).filter(
+    (fk) => (fk.columns.length === 1 && fk.columns[0] === item.relation) || fk.name === item.relation,
+  );
   for (const fk of parent.relation.foreignKeys ?? []) {
     const named = fk.references.relation === item.relation || byColumn.includes(fk);
     if (!named || !matchesHint(fk, item.hint, fk.references.columns)) continue;
@@ -38,8 +41,8 @@ export function resolveRelationship(catalog: Catalog, parent: ResolvedRelation, 
   if (byColumn.length === 0) {
     for (const schema of catalog.schemas) {
       for (const relation of schema.relations) {
-        if (relation.name !== item.relation) continue;
         for (const fk of relation.foreignKeys ?? []) {
+          if (relation.name !== item.relation && fk.name !== item.relation) continue;
           const pointsHere = fk.references.schema === parent.schema.name && fk.references.relation === parent.relation.name;
           if (!pointsHere || !matchesHint(fk, item.hint, [])) continue;
           // A self-reference named by its table is to-one above; to-many needs the key named.

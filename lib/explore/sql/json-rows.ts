@@ -1,5 +1,5 @@
 import type { ReadQuery } from "@/lib/explore/sql/builder";
-import { quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
+import { Params, quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
 
 /*
  * The body of a table read is built in Postgres, the way PostgREST builds it: each row of the
@@ -10,18 +10,30 @@ import { quoteIdent, type SqlQuery } from "@/lib/explore/sql/text";
  * The output keys (aliases are request text) reach the SQL only as quoted identifiers in the
  * derived table's column list; the grammar bounds them to Postgres' identifier length, so
  * none is truncated into another. `count(*) OVER ()` gives the page's row count with the first
- * row, so the status and Content-Range can go out before the rows are streamed.
+ * row, so the status and Content-Range can go out before the rows are streamed; beside it the
+ * number of rows in the page's embedded arrays (the lengths of the arrays at `query.arrays`, the
+ * keys below the first bound as values), so an answer that would hold more rows than the row cap
+ * is refused before any byte goes out.
  */
 export interface JsonRowsQuery extends SqlQuery {
-  /** Column 0: the row as JSON text; column 1: the number of rows in the page (int8). */
-  readonly shape: "json-row,page-rows";
+  /** Column 0: the row as JSON text; column 1: the number of rows in the page (int8); column 2: their embedded rows (numeric). */
+  readonly shape: "json-row,page-rows,embedded-rows";
 }
 
 export function buildJsonRowsQuery(query: ReadQuery): JsonRowsQuery {
   const keys = query.columns.length === 0 ? "" : `(${query.columns.map((c) => quoteIdent(c.name)).join(", ")})`;
+  const params = new Params(query.params);
+  const lengths = query.arrays.map(([first, ...rest]) => {
+    const value =
+      rest.length === 0
+        ? `t.${quoteIdent(first!)}`
+        : `(t.${quoteIdent(first!)} #> ARRAY[${rest.map((key) => `${params.add(key)}::text`).join(", ")}])`;
+    return `coalesce(json_array_length(${value}), 0)`;
+  });
+  const embedded = lengths.length === 0 ? "0" : `sum(${lengths.join(" + ")}) OVER ()`;
   return {
-    text: `SELECT to_json(t)::text, count(*) OVER () FROM (${query.text}) t${keys}`,
-    params: query.params,
-    shape: "json-row,page-rows",
+    text: `SELECT to_json(t)::text, count(*) OVER (), ${embedded} FROM (${query.text}) t${keys}`,
+    params: params.values,
+    shape: "json-row,page-rows,embedded-rows",
   };
 }

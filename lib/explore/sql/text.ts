@@ -34,7 +34,12 @@ const MAX_PARAMS = 65535;
 
 /** Collects bound values; every request value reaches SQL only as one of these placeholders. */
 export class Params {
-  readonly values: Array<string | UntypedValue> = [];
+  readonly values: Array<string | UntypedValue>;
+
+  /** Continues after values bound already (a query wrapped around another one). */
+  constructor(bound: ReadonlyArray<string | UntypedValue> = []) {
+    this.values = [...bound];
+  }
 
   /** A text value (cast in SQL where needed), or with `untyped` one Postgres types from its context. */
   add(value: string, how: "text" | "untyped" = "text"): string {

@@ -1,22 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import { verify as argon2Verify } from "@node-rs/argon2";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { inject } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { authenticate } from "@/lib/auth/authenticate";
 import { SESSION_COOKIE, readSessionToken } from "@/lib/auth/session-cookie";
 import { listUserSessions, revokeSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { changeOwnPassword, changeRole, createUserAccount, resetPassword, setDisabled } from "@/lib/auth/user-admin";
+import { changeUserState } from "@/lib/auth/user-state";
 import { authorize } from "@/lib/server/5-authorize";
-import { closePools } from "@/lib/db/clients";
 import { listAuditEvents } from "@/lib/db/queries/audit";
 import { env } from "@/lib/env";
-import { closeRedis } from "@/lib/redis/client";
 import { keys } from "@/lib/redis/keys";
-import { createToken, createUser, useAppEnvironment, type TestUser } from "@/tests/support/auth";
-import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createToken, createUser, libOnTestServices, type TestUser } from "@/tests/support/auth";
+import type { TestDatabase } from "@/tests/support/database";
 
 // The real argon2, watched: how many verifications a sign-in performs, and against what hash.
 vi.mock("@node-rs/argon2", async (importOriginal) => {
@@ -28,17 +26,10 @@ let db: TestDatabase;
 let redis: Redis;
 const meta = { ip: "198.51.100.4", userAgent: "vitest" };
 
-beforeAll(async () => {
-  db = await createTestDatabase("auth_sessions");
-  // The default per-account sign-in limit (5) is under test here; the shared test default is generous.
-  useAppEnvironment(db.envVars({ REDIS_URL: inject("redisUrl"), SESSION_TTL_S: "120", RATE_LIMIT_SIGN_IN_ACCOUNT_LIMIT: "5" }));
-  redis = new Redis(inject("redisUrl"));
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await closePools();
-  await closeRedis();
-  await db?.drop();
+// The default per-account sign-in limit (5) is under test here; the shared test default is generous.
+const services = libOnTestServices("auth_sessions", { SESSION_TTL_S: "120", RATE_LIMIT_SIGN_IN_ACCOUNT_LIMIT: "5" });
+beforeAll(() => {
+  ({ db, redis } = services);
 });
 
 /** What the browser would send after signing in: the next-auth JWT naming the session. */
@@ -199,7 +190,10 @@ describe("session checks", () => {
   it("a session whose password changed underneath it is refused even if its Redis entry survived", async () => {
     const user = await createUser(db);
     const { request } = await signedIn(user);
-    await db.owner`update app.users set password_changed_at = now() + interval '1 second' where id = ${user.id}`;
+    // The user's state is cached by the first check; a password change that did not delete the sessions still ends them.
+    expect(await authenticate(request)).not.toBeNull();
+    expect(await redis.get(keys.userStateKey(user.id))).not.toBeNull();
+    await changeUserState(user.id, () => db.owner`update app.users set password_changed_at = now() + interval '1 second' where id = ${user.id}`);
     expect(await authenticate(request)).toBeNull();
   });
 

@@ -1,16 +1,15 @@
-import Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type Redis from "ioredis";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/core/errors";
 import { authenticate } from "@/lib/auth/authenticate";
 import { hashToken } from "@/lib/auth/token-format";
 import { issueToken, withdrawToken } from "@/lib/auth/token-service";
 import { listTokens, recordTokenUse, resolveToken, revokeTokenById, revokeTokenByText } from "@/lib/auth/tokens";
-import { closePools } from "@/lib/db/clients";
 import { listAuditEvents } from "@/lib/db/queries/audit";
-import { closeRedis } from "@/lib/redis/client";
+import { changeRole, setDisabled } from "@/lib/auth/user-admin";
 import { keys } from "@/lib/redis/keys";
-import { createToken, createUser, useAppEnvironment, type TestUser } from "@/tests/support/auth";
-import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
+import { createToken, createUser, libOnTestServices, type TestUser } from "@/tests/support/auth";
+import type { TestDatabase } from "@/tests/support/database";
 
 let db: TestDatabase;
 let redis: Redis;
@@ -24,18 +23,11 @@ const rejection = (promise: Promise<unknown>) =>
     (error: unknown) => error as ApiError,
   );
 
+const services = libOnTestServices("auth_tokens");
 beforeAll(async () => {
-  db = await createTestDatabase("auth_tokens");
-  useAppEnvironment(db.envVars({ REDIS_URL: inject("redisUrl") }));
-  redis = new Redis(inject("redisUrl"));
+  ({ db, redis } = services);
   viewer = await createUser(db, { role: "viewer" });
   analyst = await createUser(db, { role: "analyst" });
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await closePools();
-  await closeRedis();
-  await db?.drop();
 });
 
 describe("API tokens in Redis", () => {
@@ -99,12 +91,15 @@ describe("API tokens in Redis", () => {
     await expect(createToken(viewer, { scopes: [] })).rejects.toMatchObject({ status: 400 });
   });
 
-  it("a token never carries more than its owner's current role; a disabled owner's tokens stop", async () => {
+  it("a token never carries more than its owner's current role; a disabled owner's tokens stop — at once, though the owner's state is cached", async () => {
     const user = await createUser(db, { role: "analyst" });
     const { token } = await createToken(user, { scopes: ["tables:read", "sql:run"] });
-    await db.owner`update app.users set role = 'viewer' where id = ${user.id}`;
+    expect((await authenticate(bearer(`Bearer ${token}`)))?.scopes).toEqual(["tables:read", "sql:run"]);
+    expect(await redis.get(keys.userStateKey(user.id))).toContain('"role":"analyst"');
+    const actor = { userId: null, via: "cli" as const, ip: null };
+    await changeRole(actor, user.id, "viewer");
     expect((await authenticate(bearer(`Bearer ${token}`)))?.scopes).toEqual(["tables:read"]);
-    await db.owner`update app.users set disabled = true where id = ${user.id}`;
+    await setDisabled(actor, user.id, true);
     expect(await rejection(authenticate(bearer(`Bearer ${token}`)))).toMatchObject({ status: 401, message: expect.stringMatching(/disabled/) });
   });
 

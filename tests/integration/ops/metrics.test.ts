@@ -83,6 +83,8 @@ describe("GET /api/metrics", () => {
     const servedBefore = sample(before, 'sluice_db_pool_served_total{role="app"}') ?? 0;
     for (let i = 0; i < 3; i++)
       expect((await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${operator.adminToken}` } })).status).toBe(200);
+    // Authentication reads the user's state from Redis; listing saved queries is work on the app pool.
+    expect((await fetch(`${app.url}/api/v1/queries`, { headers: { authorization: `Bearer ${operator.adminToken}` } })).status).toBe(200);
     const after = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
     expect(sample(after, 'sluice_db_pool_served_total{role="app"}')).toBeGreaterThan(servedBefore);
     // Histograms by route template, method and status class.

@@ -6,6 +6,7 @@ import { createRedisRateLimiter, type RateLimiter } from "@/lib/ratelimit/limite
 import { resolvePolicies, type PolicyTable } from "@/lib/ratelimit/policies";
 import { createRedisClient, quitClient } from "@/lib/redis/client";
 import { createKeys } from "@/lib/redis/keys";
+import { RedisTap } from "@/tests/support/redis-tap";
 
 const silent = { info: () => undefined, warn: () => undefined };
 const url = inject("redisUrl");
@@ -225,5 +226,66 @@ describe("dashboard counters", () => {
       expect(ttl).toBeLessThanOrEqual(3600);
     }
     await redisA.del(...(await redisA.keys(`${countersKeys.root}*`)));
+  });
+});
+
+describe("limitWith: a read of the caller's own in the same round trip", () => {
+  const echo = (key: string) => ({
+    queue: (pipeline: import("ioredis").ChainableCommander) => void pipeline.get(key),
+    parse: async ([error, reply]: [Error | null, unknown]) => {
+      if (error) throw error;
+      return reply as string | null;
+    },
+    alone: async () => `alone:${await redisA.get(key)}`,
+  });
+
+  it("sends the read and the limit's script in one pipeline, and counts exactly as limit() does", async () => {
+    const tap = await RedisTap.start(url);
+    const redis = createRedisClient({ url: tap.url(), logger: silent, connectionName: "limiter-test-tap" });
+    try {
+      const limiter = limiterOn(redis, hourly(3));
+      const id = `with-${randomUUID()}`;
+      const key = `${keys.root}probe:${randomUUID()}`;
+      await redisA.set(key, "the caller's record");
+      await limiter.limit("api", `warm-${randomUUID()}`); // the library's script prepared in this process
+      const from = tap.chunks.length;
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await limiter.limitWith("api", id, echo(key)));
+      const chunks = tap.since(from).filter((chunk) => chunk.commands.some(([name]) => name === "GET" || name === "EVALSHA"));
+      expect(chunks.map((chunk) => chunk.commands.map(([name]) => name))).toEqual(Array(4).fill(["GET", "EVALSHA"]));
+      expect(results.map((r) => r.decision.allowed)).toEqual([true, true, true, false]);
+      expect(results.every((r) => r.alongside.ok && r.alongside.value === "the caller's record")).toBe(true);
+      // Control: the same budget through limit() is spent too.
+      expect((await limiter.limit("api", id)).allowed).toBe(false);
+      await limiter.flush();
+    } finally {
+      await quitClient(redis);
+      await tap.stop();
+    }
+  });
+
+  it("after SCRIPT FLUSH the held call is retried with the full script: still one count each", async () => {
+    const limiter = limiterOn(redisA, hourly(2));
+    const id = `flush-${randomUUID()}`;
+    await limiter.limit("api", `warm-${randomUUID()}`);
+    await redisA.script("FLUSH");
+    const first = await limiter.limitWith("api", id, echo(`${keys.root}absent`));
+    expect(first.decision).toMatchObject({ allowed: true, remaining: 1 });
+    expect(first.alongside).toEqual({ ok: true, value: null });
+    expect((await limiter.limitWith("api", id, echo(`${keys.root}absent`))).decision).toMatchObject({ allowed: true, remaining: 0 });
+    expect((await limiter.limit("api", id)).allowed).toBe(false);
+    await limiter.flush();
+  });
+
+  it("a read that fails is reported, and the decision stands", async () => {
+    const limiter = limiterOn(redisA, hourly(5));
+    const key = `${keys.root}not-a-string:${randomUUID()}`;
+    await redisA.sadd(key, "x");
+    const { decision, alongside } = await limiter.limitWith("api", `fail-${randomUUID()}`, echo(key));
+    expect(decision.allowed).toBe(true);
+    expect(alongside.ok).toBe(false);
+    expect(String((alongside as { error: unknown }).error)).toMatch(/WRONGTYPE/);
+    await redisA.del(key);
+    await limiter.flush();
   });
 });

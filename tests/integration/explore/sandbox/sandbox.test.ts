@@ -174,7 +174,10 @@ describe("runSandbox", () => {
     expect(state).toMatchObject({ locks: 0, cursors: 0, ro: "on" });
     expect(state!.search_path).not.toContain("evil");
     expect(state!.work_mem).not.toBe("64kB");
-    const [owned] = await db.owner`select count(*)::int as n from pg_locks where locktype = 'advisory'`;
+    // pg_locks is the whole cluster's: only this test database's advisory locks are the sandbox's to leave.
+    const [owned] = await db.owner`
+      select count(*)::int as n from pg_locks
+      where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`;
     expect(owned!.n).toBe(0);
   });
 

@@ -117,6 +117,55 @@ describe("counts, ranges and HEAD", () => {
   });
 });
 
+describe("Prefer, as PostgREST 12 reads it (PreferencesSpec)", () => {
+  it("ignores what it does not apply on a read — count=none, return=representation, unknown values — and confirms only count and handling", async () => {
+    for (const prefer of ["count=none", "return=representation", "handling=lenient, anything", "tx=rollback, missing=default, max-affected=3"]) {
+      const response = await world.raw("/items?limit=2", { headers: { prefer } });
+      expect(response.status, prefer).toBe(200);
+      expect(await response.json()).toEqual([{ id: 1 }, { id: 2 }]);
+      expect(response.headers.get("content-range"), prefer).toBe("0-1/*");
+      expect(response.headers.get("preference-applied"), prefer).toBe(prefer.startsWith("handling") ? "handling=lenient" : null);
+    }
+    const first = await world.raw("/items?limit=2", { headers: { prefer: "count=exact, count=planned, return=representation" } });
+    expect(first.headers.get("content-range")).toBe("0-1/15");
+    expect(first.headers.get("preference-applied")).toBe("count=exact");
+  });
+
+  it("refuses unknown preferences under handling=strict with PGRST122; known ones pass (control)", async () => {
+    const refused = await world.raw("/items", { headers: { prefer: "handling=strict, anything, count=none" } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        code: "bad_request",
+        message: "Invalid preferences given with handling=strict",
+        details: { reason: "bad_prefer", pgrstCode: "PGRST122", hint: "Invalid preferences: anything, count=none" },
+      },
+    });
+    const control = await world.raw("/items?limit=1", { headers: { prefer: "handling=strict, count=exact, return=representation" } });
+    expect(control.status).toBe(206);
+    expect(control.headers.get("preference-applied")).toBe("count=exact, handling=strict");
+    expect(control.headers.get("content-range")).toBe("0-0/15");
+  });
+});
+
+describe("casts in select", () => {
+  it("casts columns and JSON paths to a whitelisted type, and refuses any other type (control: the same path uncast)", async () => {
+    const { data, error } = await world.client.from("typed_values").select("id::text,kind:doc->>kind::text,n:doc->n::text,big::text").eq("id", 1);
+    expect(error).toBeNull();
+    expect(data).toEqual([{ id: "1", kind: "a", n: "[1, 2]", big: "9007199254740993" }]);
+    expect((await world.client.from("typed_values").select("n:doc->n").eq("id", 1)).data).toEqual([{ n: [1, 2] }]);
+    // The order still reads the column, not the cast output of the same name (ids as text would sort 9 > 15).
+    expect((await world.client.from("items").select("id::text").order("id", { ascending: false }).limit(3)).data).toEqual([
+      { id: "15" },
+      { id: "14" },
+      { id: "13" },
+    ]);
+    const refused = await world.raw("/typed_values?select=doc->>kind::pg_catalog.regclass");
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { details: { reason: "bad_cast" } } });
+  });
+});
+
 describe("singular objects", () => {
   it("answers .single() with one object in PostgREST's media type (SingularSpec)", async () => {
     const { data, error, status } = await world.client.from("items").select("id").eq("id", 5).single();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ExploreError, type ExploreErrorReason } from "@/lib/explore/errors";
-import { parseReadRequest, type ReadRequest } from "@/lib/explore/grammar";
+import { parseReadRequest, type EmbedItem, type ReadRequest } from "@/lib/explore/grammar";
 
 function parse(query: string, headers: { range?: string; prefer?: string } = {}): ReadRequest {
   return parseReadRequest({ params: new URLSearchParams(query), ...headers });
@@ -52,10 +52,12 @@ describe("select", () => {
     ["select=a:b:c", "malformed_select"],
     ["select=id::regclass", "bad_cast"],
     ["select=id::text;drop table x", "bad_cast"],
-    ["select=...orders(*)", "unsupported_feature"],
-    ["select=orders!inner(*)", "unsupported_feature"],
+    ["select=a:...orders(*)", "malformed_select"],
+    ["select=orders!inner!left(*)", "malformed_select"],
+    ["select=...(*)", "malformed_select"],
     ["select=orders!a!b(*)", "malformed_select"],
-    ["select=count()", "malformed_select"],
+    ["select=count()", "unsupported_feature"],
+    ["select=total:count()", "unsupported_feature"],
     ["select=a(b(c(d(e))))", "too_complex"],
     ["select=meta->", "malformed_filter"],
     ["select=meta->>a->b", "malformed_filter"],
@@ -142,6 +144,80 @@ describe("filters", () => {
         { kind: "embed", relation: "products", alias: null, hint: null, select: [{ kind: "column", column: "name", alias: null, cast: null }] },
       ] },
     ]); // prettier-ignore
+  });
+
+  it("reads !inner and !left with or without a hint, in either order, and spreads", () => {
+    const [a, b, c, d] = parse("select=customers!inner(id),c:customers!orders_customer_id_fkey!inner(id),x:customers!inner!fk(id),customers!left(id)")
+      .select as EmbedItem[];
+    expect([a!.join, a!.hint, b!.join, b!.hint, c!.join, c!.hint, d!.join]).toEqual([
+      "inner",
+      null,
+      "inner",
+      "orders_customer_id_fkey",
+      "inner",
+      "fk",
+      undefined,
+    ]);
+    const [spread] = parse("select=...customers!fk!inner(full_name,...x(y))").select as EmbedItem[];
+    expect(spread).toMatchObject({ relation: "customers", alias: null, hint: "fk", join: "inner", spread: true });
+    expect(spread!.select[1]).toMatchObject({ kind: "embed", relation: "x", spread: true });
+  });
+
+  it("hands dotted parameters to the embed they name, by relation or alias, nested", () => {
+    const r = parse(
+      "select=id,buyer:customers(id,events(id))&customers.country=eq.US&buyer.or=(tier.eq.pro,city.is.null)&customers.events.order=id.desc" +
+        "&customers.events.limit=2&customers.events.offset=1&buyer.not.and=(id.gt.1,id.lt.5)&id=gt.0",
+    );
+    expect(r.where).toEqual([{ kind: "filter", column: "id", negated: false, op: "gt", value: "0" }]);
+    const buyer = r.select![1] as EmbedItem;
+    expect(buyer.where).toEqual([
+      { kind: "filter", column: "country", negated: false, op: "eq", value: "US" },
+      {
+        kind: "group",
+        op: "or",
+        negated: false,
+        conditions: [expect.objectContaining({ column: "tier" }), expect.objectContaining({ column: "city" })],
+      },
+      { kind: "group", op: "and", negated: true, conditions: [expect.objectContaining({ op: "gt" }), expect.objectContaining({ op: "lt" })] },
+    ]);
+    const events = buyer.select[1] as EmbedItem;
+    expect(events).toMatchObject({ order: [{ column: "id", direction: "desc", nulls: null }], page: { offset: 1, limit: 2 } });
+    // A quoted key with a dot stays a column of the top level; a JSON key keeps its dots.
+    expect(parse("%22a.b%22=eq.1").where[0]).toMatchObject({ column: "a.b" });
+    expect(parse("select=id,c:customers(id)&c.props->a.b=eq.1").select![1]).toMatchObject({
+      where: [{ column: "props", path: [{ arrow: "->", key: "a.b" }] }],
+    });
+  });
+
+  it.each([
+    ["customers.country=eq.US", "not_embedded"],
+    ["select=id&customers.country=eq.US", "not_embedded"],
+    ["select=id,customers(id)&customers.events.id=eq.1", "not_embedded"],
+    ["select=id,customers(id)&customers.limit=1&customers.limit=2", "duplicate_parameter"],
+    ["select=id,customers(id)&customers.limit=x", "bad_limit"],
+    ["select=id,customers(id)&customers.order=", "malformed_order"],
+    ["select=id,customers(id)&customers.id=zz.1", "unknown_operator"],
+  ] as const)("rejects %s", (query, reason) => {
+    const error = expectReason(query, reason);
+    if (reason === "not_embedded") expect(error.details).toMatchObject({ pgrstCode: "PGRST108" });
+  });
+
+  it("reads related order terms", () => {
+    expect(parse("order=customers(full_name).desc.nullslast,buyer(props->>kind),id").order).toEqual([
+      { relation: "customers", column: "full_name", direction: "desc", nulls: "last" },
+      { relation: "buyer", column: "props", path: [{ arrow: "->>", key: "kind" }], direction: "asc", nulls: null },
+      { column: "id", direction: "asc", nulls: null },
+    ]);
+    expectReason("order=customers(a.b)", "malformed_order");
+    expectReason("order=customers().desc", "malformed_order");
+  });
+
+  it("reads casts after JSON paths and columns, from the whitelist only", () => {
+    expect(parse("select=props->>kind::text,id::text").select).toEqual([
+      { kind: "column", column: "props", path: [{ arrow: "->>", key: "kind" }], alias: null, cast: "text" },
+      { kind: "column", column: "id", alias: null, cast: "text" },
+    ]);
+    expectReason("select=props->>kind::pg_shadow", "bad_cast");
   });
 
   it("parses JSON paths in select, filters, logic and order", () => {
@@ -338,7 +414,16 @@ describe("paging and counting", () => {
     expect(parse("", { prefer: "count=planned" }).count).toBe("planned");
     expect(parse("", { prefer: "count=estimated;x=y" }).count).toBe("estimated");
     expect(parse("", { prefer: "handling=lenient" }).count).toBeNull();
-    expectReason("", "bad_prefer", { prefer: "count=all" });
+    // PostgREST 12 ignores what it does not know (count=none included), unless handling=strict.
+    expect(parse("", { prefer: "count=all" }).count).toBeNull();
+    expect(parse("", { prefer: "count=none" }).count).toBeNull();
+    expect(parse("", { prefer: "count=exact, count=planned" }).count).toBe("exact");
+    expect(parse("", { prefer: "handling=lenient, anything" })).toMatchObject({ count: null, handling: "lenient" });
+    expect(parse("", { prefer: "return=representation, tx=rollback, missing=default, max-affected=5, handling=strict" })).toMatchObject({
+      handling: "strict",
+    });
+    const strict = expectReason("", "bad_prefer", { prefer: "handling=strict, count=none, timezone=UTC" });
+    expect(strict.details).toMatchObject({ pgrstCode: "PGRST122", hint: "Invalid preferences: count=none, timezone=UTC" });
   });
 });
 

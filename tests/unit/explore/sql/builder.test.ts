@@ -27,9 +27,9 @@ function tail(query: string): string {
   return build(query).text.split('FROM "data"."people"')[1]!.trim();
 }
 
-function failure(query: string): ExploreError {
+function failure(query: string, run: (query: string) => unknown = build): ExploreError {
   try {
-    build(query);
+    run(query);
   } catch (error) {
     expect(error).toBeInstanceOf(ExploreError);
     return error as ExploreError;
@@ -107,13 +107,15 @@ describe("data query", () => {
 
   it("orders with directions and nulls placement", () => {
     expect(tail("order=age.desc.nullslast,name,id.nullsfirst,doc")).toBe(
-      'ORDER BY "age" DESC NULLS LAST, "name" ASC, "id" ASC NULLS FIRST, "doc"::jsonb ASC LIMIT 1000 OFFSET 0',
+      'ORDER BY "data"."people"."age" DESC NULLS LAST, "data"."people"."name" ASC, "data"."people"."id" ASC NULLS FIRST, "data"."people"."doc"::jsonb ASC LIMIT 1000 OFFSET 0',
     );
   });
 
   it("quotes awkward catalog names safely", () => {
     const q = build('select="we\\"ird","my col"&order="a.b".desc&%22we%5C%22ird%22=eq.x');
-    expect(q.text).toBe('SELECT "we""ird", "my col" FROM "data"."people" WHERE "we""ird" = $1::text ORDER BY "a.b" DESC LIMIT 1000 OFFSET 0');
+    expect(q.text).toBe(
+      'SELECT "we""ird", "my col" FROM "data"."people" WHERE "we""ird" = $1::text ORDER BY "data"."people"."a.b" DESC LIMIT 1000 OFFSET 0',
+    );
   });
 
   it("understands format_type spellings in the catalog", () => {
@@ -257,14 +259,14 @@ describe("count queries", () => {
   const r = request("age=gt.30&or=(name.like.A*,name.is.null)");
 
   it("counts exactly over the same filters and params", () => {
-    expect(buildExactCountQuery(catalog, people, r)).toEqual({
+    expect(buildExactCountQuery(catalog, people, r, { rowCap: ROW_CAP })).toEqual({
       text: 'SELECT count(*) FROM "data"."people" WHERE "age" > $1::text::int2 AND ("name" LIKE $2::text OR "name" IS NULL)',
       params: ["30", "A%"],
     });
   });
 
   it("plans a count with EXPLAIN", () => {
-    const q = buildPlannedCountQuery(catalog, people, r);
+    const q = buildPlannedCountQuery(catalog, people, r, { rowCap: ROW_CAP });
     expect(q.text).toBe(
       'EXPLAIN (FORMAT JSON) SELECT 1 FROM "data"."people" WHERE "age" > $1::text::int2 AND ("name" LIKE $2::text OR "name" IS NULL)',
     );
@@ -314,5 +316,85 @@ describe("hand-built requests", () => {
       { rowCap: 5 },
     );
     expect(q.text).toBe('SELECT "id" FROM "data"."people" WHERE (FALSE) LIMIT 5 OFFSET 0');
+  });
+});
+
+describe("embedded resources", () => {
+  const pets = { schema: "data", name: "pets" } as const;
+  const onPets = (query: string, prefer?: string) => buildReadQuery(catalog, pets, request(query, { prefer }), { rowCap: ROW_CAP });
+  const petsFailure = (query: string) => failure(query, onPets);
+
+  it("puts the embed's filters, order and window in its subquery, values bound", () => {
+    const q = build("select=id,pets(name)&pets.name=like.R*&pets.order=name.desc&pets.limit=2&pets.offset=1");
+    expect(q.text).toBe(
+      'SELECT "id", (SELECT coalesce(json_agg(r), \'[]\'::json) FROM (SELECT "name" FROM "data"."pets" AS "_e1" ' +
+        'WHERE "_e1"."owner" = "data"."people"."id" AND "name" LIKE $1::text ORDER BY "_e1"."name" DESC, "_e1"."id" ASC LIMIT 2 OFFSET 1) r("name")) ' +
+        'FROM "data"."people" LIMIT 1000 OFFSET 0',
+    );
+    expect(q.params).toEqual(["R%"]);
+    expect(q.arrays).toEqual([["pets"]]);
+    expect(q.embeds).toBe(true);
+  });
+
+  it("clamps an embedded window to the row cap", () => {
+    expect(buildReadQuery(catalog, people, request("select=id,pets(id)&pets.limit=5000"), { rowCap: 50 }).text).toContain("LIMIT 50)");
+  });
+
+  it("turns !inner into an EXISTS over the same embedded rows, in the count too", () => {
+    const r = request("select=id,owner:people!inner(name)&people.name=eq.Ann", { prefer: "count=exact" });
+    const q = buildReadQuery(catalog, pets, r, { rowCap: ROW_CAP });
+    expect(q.text).toContain(
+      'FROM "data"."pets" WHERE EXISTS (SELECT 1 FROM "data"."people" AS "_e2" WHERE "_e2"."id" = "data"."pets"."owner" AND "name" = $2::text LIMIT 1)',
+    );
+    expect(q.params).toEqual(["Ann", "Ann"]);
+    expect(buildExactCountQuery(catalog, pets, r, { rowCap: ROW_CAP })).toEqual({
+      text:
+        'SELECT count(*) FROM "data"."pets" WHERE EXISTS (SELECT 1 FROM "data"."people" AS "_e1" ' +
+        'WHERE "_e1"."id" = "data"."pets"."owner" AND "name" = $1::text LIMIT 1)',
+      params: ["Ann"],
+    });
+    // Without !inner the filter shapes the embed only: no condition on the parents.
+    expect(onPets("select=id,people(name)&people.name=eq.Ann").text).not.toContain("EXISTS");
+  });
+
+  it("lifts a to-one spread's columns into the parent, one subquery each, and refuses a to-many spread (PGRST119)", () => {
+    const q = onPets("select=id,...people(who:name,age)");
+    expect(q.columns.map((c) => [c.name, c.type])).toEqual([
+      ["id", "int4"],
+      ["who", "text"],
+      ["age", "int2"],
+    ]);
+    expect(q.text).toContain('(SELECT "name" FROM "data"."people" AS "_e1" WHERE "_e1"."id" = "data"."pets"."owner" LIMIT 1)');
+    expect(q.text).toContain('(SELECT "age" FROM "data"."people" AS "_e1" WHERE "_e1"."id" = "data"."pets"."owner" LIMIT 1)');
+    const error = expectReason("select=id,...pets(name)", "spread_not_to_one");
+    expect(error.details).toMatchObject({ pgrstCode: "PGRST119" });
+  });
+
+  it("orders parents by a to-one embed's column; to-many is PGRST118, an embed not selected PGRST108", () => {
+    const q = onPets("select=id,owner:people(name)&order=owner(name).desc.nullslast");
+    expect(q.text).toContain(
+      'ORDER BY (SELECT "name" FROM "data"."people" AS "_e2" WHERE "_e2"."id" = "data"."pets"."owner" LIMIT 1) DESC NULLS LAST, "data"."pets"."id" ASC',
+    );
+    expect(expectReason("select=id,pets(name)&order=pets(name)", "related_order_not_to_one").details).toMatchObject({ pgrstCode: "PGRST118" });
+    expect(petsFailure("select=id,owner:people(name)&order=people(name)").details).toMatchObject({ pgrstCode: "PGRST108" });
+    expect(petsFailure("select=id,people(name)&order=people(nope)").reason).toBe("unknown_column");
+  });
+
+  it("tests an embed with embed=is.null / not.is.null, an empty embed in no output; a column keeps its own filters", () => {
+    const q = build("select=id,pets()&pets=not.is.null&pets.name=eq.Rex");
+    expect(q.columns.map((c) => c.name)).toEqual(["id"]);
+    expect(q.text).toBe(
+      'SELECT "id" FROM "data"."people" WHERE NOT (NOT EXISTS (SELECT 1 FROM "data"."pets" AS "_e1" ' +
+        'WHERE "_e1"."owner" = "data"."people"."id" AND "name" = $1::text ORDER BY "_e1"."id" ASC LIMIT 1000)) LIMIT 1000 OFFSET 0',
+    );
+    expect(build("select=id,p:pets(id)&or=(p.is.null,id.eq.1)").text).toContain('WHERE (NOT EXISTS (SELECT 1 FROM "data"."pets"');
+    // Without an embed of that name it is a column filter; an embed is named by its alias when it has one.
+    expect(onPets("select=id,people(name)&owner=is.null").text).toContain('WHERE "owner" IS NULL');
+    expect(expectReason("select=id,p:pets(id)&pets=is.null", "unknown_column").details).toMatchObject({ column: "pets" });
+  });
+
+  it("checks embedded filters against the embedded relation's columns and types", () => {
+    expect(expectReason("select=id,pets(name)&pets.nope=eq.1", "unknown_column").details).toMatchObject({ column: "nope" });
+    expect(expectReason("select=id,pets(name)&pets.id=eq.x", "bad_value").details).toMatchObject({ column: "id" });
   });
 });

@@ -11,8 +11,23 @@ describe("the JSON rows query", () => {
   it("wraps the ranged query, keys the rows with the output names and counts the page beside them", () => {
     const inner = buildReadQuery(catalog, people, parseReadRequest({ params: new URLSearchParams("select=who:name,id&id=gt.3") }), { rowCap: 50 });
     const q = buildJsonRowsQuery(inner);
-    expect(q.text).toBe(`SELECT to_json(t)::text, count(*) OVER () FROM (${inner.text}) t("who", "id")`);
+    expect(q.text).toBe(`SELECT to_json(t)::text, count(*) OVER (), 0 FROM (${inner.text}) t("who", "id")`);
     expect(q.params).toEqual(["3"]);
+  });
+
+  it("adds up the lengths of the embedded arrays over the page, keys below the row bound", () => {
+    const inner = buildReadQuery(
+      catalog,
+      { schema: "data", name: "pets" },
+      parseReadRequest({ params: new URLSearchParams("select=id,o:people(name,pets(id))&id=gt.1") }),
+      { rowCap: 50 },
+    );
+    expect(inner.arrays).toEqual([["o", "pets"]]);
+    const q = buildJsonRowsQuery(inner);
+    expect(q.text).toBe(
+      `SELECT to_json(t)::text, count(*) OVER (), sum(coalesce(json_array_length((t."o" #> ARRAY[$2::text])), 0)) OVER () FROM (${inner.text}) t("id", "o")`,
+    );
+    expect(q.params).toEqual(["1", "pets"]);
   });
 
   it("writes an alias only as one quoted identifier, whatever it holds", () => {
