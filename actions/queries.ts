@@ -5,8 +5,9 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiError } from "@/lib/core/errors";
 import { action } from "@/lib/server/7-action";
-import { createSavedQuery, deleteSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
+import { createSavedQuery, deleteSavedQuery, describeSavedQuery, updateSavedQuery } from "@/lib/explore/saved-queries";
 import type { SavedQueryCreateInput } from "@/lib/explore/saved-queries";
+import { PARAMETER_TYPES, type ParameterType } from "@/lib/explore/sql";
 
 /**
  * The saved-query form posts flat fields; parameter definitions travel as one
@@ -78,3 +79,21 @@ export const deleteQueryAction = action({ name: "queries.delete", schema: z.obje
   revalidatePath("/queries");
   redirect("/queries?deleted=1");
 });
+
+/**
+ * The editor's type inference: Postgres prepares and describes the SQL (nothing runs) and says
+ * what each `{{name}}` is. A refusal (syntax error, missing column) comes back with its position.
+ */
+/** The form's current definitions, for SQL Postgres can describe only with their types; unreadable ones count as none. */
+const declaredTypes = jsonField.pipe(
+  z.array(z.object({ name: z.string(), type: z.enum(PARAMETER_TYPES as [ParameterType, ...ParameterType[]]) })).catch([]),
+);
+
+export const describeQueryAction = action(
+  {
+    name: "queries.describe",
+    role: "analyst",
+    schema: z.object({ sql: z.string().trim().min(1, "write some SQL").max(100_000), parameters: declaredTypes.optional() }),
+  },
+  async ({ sql, parameters }) => ({ parameters: await describeSavedQuery(sql, parameters ?? []) }),
+);

@@ -1,10 +1,51 @@
 import Link from "next/link";
 import { connection } from "next/server";
+import { SignedInHome, type Shortcut } from "@/components/home/signed-in-home";
 import { StatusBadge } from "@/components/layout/status-badge";
+import { roleAtLeast, type Caller } from "@/lib/core/caller";
+import { recentRuns } from "@/lib/explore/history";
+import { listVisibleQueries } from "@/lib/explore/saved-queries";
+import { toApiError } from "@/lib/server/6-to-api-error";
+import { currentCaller, redirectToPendingPasswordChange } from "@/lib/server/8-page-guards";
 import { readiness } from "@/lib/server/9-readiness";
+
+/** How many recent runs and saved queries the signed-in home lists. */
+const HOME_LIST_LENGTH = 8;
+
+function shortcutsFor(caller: Caller): Shortcut[] {
+  const analyst = roleAtLeast(caller.role, "analyst");
+  return [
+    { href: "/explore", title: "Explore tables", text: "Browse the data schemas: filter, sort, download." },
+    analyst
+      ? { href: "/sql", title: "SQL console", text: "Run one read-only statement, chart it, explain it." }
+      : { href: "/queries", title: "Saved queries", text: "Run the queries your team shared." },
+    ...(analyst ? [{ href: "/queries/new", title: "New saved query", text: "Save SQL with typed parameters and share it." }] : []),
+  ];
+}
+
+async function SignedInHomePage({ caller }: { caller: Caller }) {
+  const [history, queries] = await Promise.allSettled([
+    recentRuns(caller.userId, HOME_LIST_LENGTH),
+    listVisibleQueries({ userId: caller.userId, role: caller.role }, { limit: HOME_LIST_LENGTH }),
+  ]);
+  const failed = [history, queries].find((result) => result.status === "rejected");
+  return (
+    <SignedInHome
+      email={caller.email}
+      shortcuts={shortcutsFor(caller)}
+      history={history.status === "fulfilled" ? history.value : null}
+      queries={queries.status === "fulfilled" ? queries.value : null}
+      failure={failed ? toApiError(failed.reason).message : null}
+    />
+  );
+}
 
 export default async function HomePage() {
   await connection();
+  // The session store being down must not take the home page with it: it then shows the anonymous view.
+  const caller = await currentCaller().catch(() => null);
+  redirectToPendingPasswordChange(caller);
+  if (caller) return <SignedInHomePage caller={caller} />;
   const report = await readiness();
 
   return (

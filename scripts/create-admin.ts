@@ -60,14 +60,23 @@ await runCli(async () => {
     return { password: generatePassword(), generated: true };
   };
   const announce = (password: { password: string; generated: boolean }) => {
-    if (password.generated) say(`password (shown once, store it now): ${password.password}`);
-    else say("password set as given");
+    if (password.generated) {
+      say(`password (shown once, store it now): ${password.password}`);
+      say("it was generated, so it must be replaced at the first sign-in (Settings → Password)");
+    } else say("password set as given");
   };
 
   const existing = await users.findUserByEmail(email);
   if (!existing) {
     const password = await choosePassword();
-    const { user } = await admin.createUserAccount(actor, { email, role: "admin", password: password.password });
+    // A generated password was chosen by nobody: it is replaced at first sign-in. One the
+    // operator typed (prompt, ADMIN_PASSWORD) is theirs.
+    const { user } = await admin.createUserAccount(actor, {
+      email,
+      role: "admin",
+      password: password.password,
+      mustChangePassword: password.generated,
+    });
     say(`created admin ${user.email}`);
     announce(password);
     return;
@@ -85,7 +94,7 @@ await runCli(async () => {
   }
   if (values["reset-password"] || booted.env.ADMIN_PASSWORD) {
     const password = await choosePassword();
-    await admin.resetPassword(actor, existing.id, password.password);
+    await admin.resetPassword(actor, existing.id, password.password, { mustChangePassword: password.generated });
     say("password reset; the user's sessions were ended");
     announce(password);
   } else {

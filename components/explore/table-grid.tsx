@@ -123,7 +123,7 @@ export function TableGrid({ relation }: { relation: GridRelation }) {
       </div>
 
       {state.error ? (
-        <ErrorPanel title="The rows could not be loaded" code={state.error.code}>
+        <ErrorPanel title="The rows could not be loaded" error={state.error}>
           {state.error.message}
         </ErrorPanel>
       ) : null}

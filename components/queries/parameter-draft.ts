@@ -1,7 +1,11 @@
-import { findPlaceholders } from "@/lib/explore/sql";
+import { findPlaceholders, type ParameterType } from "@/lib/explore/sql";
 
-export const PARAMETER_TYPES = ["text", "number", "date", "list"] as const;
-export type ParameterType = (typeof PARAMETER_TYPES)[number];
+/** What Postgres inferred for a placeholder (the describe action's answer). */
+export interface InferredType {
+  name: string;
+  type: ParameterType;
+  pgType: string;
+}
 
 /** One parameter definition as the form edits it: every field a string until it is sent. */
 export interface ParameterDraft {
@@ -10,6 +14,10 @@ export interface ParameterDraft {
   label: string;
   default: string;
   required: boolean;
+  /** Whether the type is the user's (or the stored query's) choice; until then an inferred type replaces it. */
+  typeChosen: boolean;
+  /** The type Postgres inferred for this placeholder, when the SQL last described. */
+  inferred?: InferredType;
 }
 
 export interface StoredParameter {
@@ -28,6 +36,7 @@ export function toDraft(parameter: StoredParameter): ParameterDraft {
     label: parameter.label ?? "",
     default: value === undefined ? "" : Array.isArray(value) ? value.join(", ") : String(value),
     required: parameter.required ?? true,
+    typeChosen: true,
   };
 }
 
@@ -49,10 +58,26 @@ export function placeholderNames(sql: string): string[] {
   return [...new Set(findPlaceholders(sql).map((placeholder) => placeholder.name))];
 }
 
-/** Adds a definition (type text, required) for each placeholder that has none; keeps the rest as they are. */
+/** Adds a definition (type text until Postgres says otherwise, required) for each placeholder that has none; keeps the rest as they are. */
 export function withMissingParameters(drafts: ParameterDraft[], sql: string): ParameterDraft[] {
   const known = new Set(drafts.map((draft) => draft.name));
   const missing = placeholderNames(sql).filter((name) => !known.has(name));
   if (missing.length === 0) return drafts;
-  return [...drafts, ...missing.map((name) => ({ name, type: "text" as const, label: "", default: "", required: true }))];
+  return [...drafts, ...missing.map((name) => ({ name, type: "text" as const, label: "", default: "", required: true, typeChosen: false }))];
+}
+
+/** Records what Postgres inferred, and makes it the type of every definition whose type nobody chose. */
+export function withInferredTypes(drafts: ParameterDraft[], inferred: readonly InferredType[]): ParameterDraft[] {
+  const byName = new Map(inferred.map((entry) => [entry.name, entry]));
+  return drafts.map((draft) => {
+    const found = byName.get(draft.name.trim());
+    if (!found) return draft;
+    return { ...draft, inferred: found, type: draft.typeChosen ? draft.type : found.type };
+  });
+}
+
+/** Placeholders the last describe said nothing about: the editor asks Postgres again once the SQL changes. */
+export function uninferredNames(drafts: readonly ParameterDraft[], sql: string): string[] {
+  const inferred = new Set(drafts.filter((draft) => draft.inferred).map((draft) => draft.name.trim()));
+  return placeholderNames(sql).filter((name) => !inferred.has(name));
 }

@@ -2,9 +2,18 @@
 
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { PARAMETER_TYPES, type ParameterDraft, type ParameterType } from "@/components/queries/parameter-draft";
+import type { ParameterDraft } from "@/components/queries/parameter-draft";
+import { PARAMETER_TYPE_LABEL, PARAMETER_TYPES, type ParameterType } from "@/lib/explore/sql";
 
-const DEFAULT_HINTS: Record<ParameterType, string> = { text: "default text", number: "e.g. 100", date: "YYYY-MM-DD", list: "a, b, c" };
+const DEFAULT_HINTS: Record<ParameterType, string> = {
+  text: "default text",
+  number: "e.g. 9.5",
+  integer: "e.g. 100",
+  date: "YYYY-MM-DD",
+  timestamp: "YYYY-MM-DD HH:MM",
+  boolean: "true / false",
+  list: "a, b, c",
+};
 
 /** The typed definitions of a query's `{{name}}` parameters, one row each. */
 export function ParameterEditor({
@@ -57,16 +66,22 @@ export function ParameterEditor({
               <td className="py-1 pr-2">
                 <Select
                   value={draft.type}
-                  onChange={(event) => update(index, { type: event.target.value as ParameterType })}
-                  className="w-28"
+                  onChange={(event) => update(index, { type: event.target.value as ParameterType, typeChosen: true })}
+                  className="w-44"
                   aria-label={`Parameter ${draft.name} type`}
                 >
                   {PARAMETER_TYPES.map((type) => (
                     <option key={type} value={type}>
-                      {type}
+                      {PARAMETER_TYPE_LABEL[type]}
                     </option>
                   ))}
                 </Select>
+                {draft.inferred ? (
+                  <span className="block text-xs text-slate-500" data-testid={`inferred-${draft.name}`}>
+                    Postgres: {draft.inferred.pgType}
+                    {draft.typeChosen && draft.inferred.type !== draft.type ? ` (suggests ${draft.inferred.type})` : ""}
+                  </span>
+                ) : null}
               </td>
               <td className="py-1 pr-2">
                 <Input

@@ -2,13 +2,22 @@
 
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import Link from "next/link";
-import { useActionState, useState } from "react";
-import { createQueryAction, updateQueryAction } from "@/actions/queries";
+import { useActionState, useEffect, useEffectEvent, useRef, useState } from "react";
+import { createQueryAction, describeQueryAction, updateQueryAction } from "@/actions/queries";
 import { FieldError, FormAlert } from "@/components/forms/form-alert";
-import { SqlEditor } from "@/components/sql/sql-editor";
+import { SqlEditor, type SqlEditorHandle } from "@/components/sql/sql-editor";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/input";
-import { fromDraft, placeholderNames, toDraft, withMissingParameters, type StoredParameter } from "@/components/queries/parameter-draft";
+import {
+  fromDraft,
+  placeholderNames,
+  toDraft,
+  uninferredNames,
+  withInferredTypes,
+  withMissingParameters,
+  type InferredType,
+  type StoredParameter,
+} from "@/components/queries/parameter-draft";
 import { ParameterEditor } from "@/components/queries/parameter-editor";
 
 export interface QueryFormValues {
@@ -41,11 +50,44 @@ export function QueryForm({
   const [cacheMaxAgeS, setCacheMaxAgeS] = useState(String(initial.cacheMaxAgeS));
   const [shared, setShared] = useState(initial.shared);
   const used = placeholderNames(sql);
+  const editor = useRef<SqlEditorHandle>(null);
+  const [check, setCheck] = useState<{ sql: string; status: "checking" | "ok" | "failed"; message?: string } | null>(null);
+  const waiting = uninferredNames(drafts, sql).length > 0;
 
   function changeSql(next: string) {
     setSql(next);
     setDrafts((current) => withMissingParameters(current, next));
   }
+
+  /** Postgres prepares and describes the SQL (nothing runs): the parameters' types, or why it cannot. */
+  async function describe(text: string) {
+    setCheck({ sql: text, status: "checking" });
+    const form = new FormData();
+    form.set("sql", text);
+    form.set("parameters", JSON.stringify(drafts.map((draft) => ({ name: draft.name.trim(), type: draft.type }))));
+    const result = await describeQueryAction(null, form).catch(() => null);
+    if (!result) return setCheck({ sql: text, status: "failed", message: "Cannot reach the server to check the SQL." });
+    if (result.ok) {
+      setDrafts((current) => withInferredTypes(current, result.data.parameters as InferredType[]));
+      return setCheck({ sql: text, status: "ok" });
+    }
+    setCheck({ sql: text, status: "failed", message: result.error });
+  }
+
+  // While a placeholder has no inferred type, ask Postgres once the typing pauses. Each check is
+  // one SQL budget call (rate limit), so not on every keystroke once every type is known.
+  const describeLater = useEffectEvent((text: string) => void describe(text));
+  useEffect(() => {
+    if (!waiting || sql.trim() === "" || check?.sql === sql) return;
+    const timer = setTimeout(() => describeLater(sql), 800);
+    return () => clearTimeout(timer);
+  }, [sql, waiting, check?.sql]);
+
+  // A refused save points into the SQL: mark the place in the editor.
+  useEffect(() => {
+    const position = state && !state.ok ? (state.details as { position?: unknown } | undefined)?.position : undefined;
+    editor.current?.showError(typeof position === "number" ? position : null);
+  }, [state]);
 
   return (
     <form
@@ -53,7 +95,14 @@ export function QueryForm({
       className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
       aria-label={id ? "Edit saved query" : "New saved query"}
     >
-      <FormAlert state={state} />
+      {/* A refusal said at its field (the SQL, say) is not repeated up here, far from it. */}
+      {state &&
+      !state.ok &&
+      Object.values(state.fieldErrors ?? {})
+        .flat()
+        .includes(state.error) ? null : (
+        <FormAlert state={state} />
+      )}
       {id ? <input type="hidden" name="id" value={id} /> : null}
       <input type="hidden" name="sql" value={sql} />
       <input type="hidden" name="parameters" value={JSON.stringify(drafts.map(fromDraft))} />
@@ -96,14 +145,36 @@ export function QueryForm({
       </Field>
       <div className="space-y-1.5">
         <span className="text-sm font-medium text-slate-700">SQL</span>
-        <SqlEditor initialValue={initial.sql} schema={schema} defaultSchema={defaultSchema} onChange={changeSql} onRun={() => undefined} />
+        <SqlEditor
+          ref={editor}
+          initialValue={initial.sql}
+          schema={schema}
+          defaultSchema={defaultSchema}
+          onChange={changeSql}
+          onRun={() => void describe(sql)}
+        />
         <span className="block text-xs text-slate-500">
           One read-only statement. Put <code className="font-mono">{"{{name}}"}</code> where a value goes; it is bound as a typed parameter, never
-          pasted into the SQL.
+          pasted into the SQL. Postgres checks the SQL and suggests each parameter&apos;s type (nothing runs).
         </span>
+        <div className="flex flex-wrap items-center gap-3 text-xs">
+          <Button size="sm" onClick={() => void describe(sql)} disabled={sql.trim() === "" || check?.status === "checking"}>
+            Check SQL
+          </Button>
+          <span role="status" data-testid="sql-check">
+            {check?.sql !== sql ? null : check.status === "checking" ? (
+              <span className="text-slate-500">Checking…</span>
+            ) : check.status === "ok" ? (
+              <span className="text-emerald-700">Postgres accepts the SQL.</span>
+            ) : (
+              <span className="text-amber-800">{check.message}</span>
+            )}
+          </span>
+        </div>
         <FieldError state={state} name="sql" />
       </div>
-      <fieldset className="space-y-2">
+      {/* min-w-0: a fieldset is as wide as its content by default, which would widen the page on a phone instead of scrolling the table. */}
+      <fieldset className="min-w-0 space-y-2">
         <legend className="text-sm font-medium text-slate-700">Parameters</legend>
         <ParameterEditor drafts={drafts} used={used} onChange={setDrafts} />
         <FieldError state={state} name="parameters" />

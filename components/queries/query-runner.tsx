@@ -14,9 +14,26 @@ import { ErrorPanel } from "@/components/ui/error-panel";
 import { Field, Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { toDraft, type StoredParameter } from "@/components/queries/parameter-draft";
+import type { ParameterType } from "@/lib/explore/sql";
 
-const INPUT_TYPES = { text: "text", number: "text", date: "date", list: "text" } as const;
-const HINTS = { text: undefined, number: "a number", date: undefined, list: "comma-separated values" } as const;
+const INPUT_TYPES: Record<ParameterType, "text" | "date"> = {
+  text: "text",
+  number: "text",
+  integer: "text",
+  date: "date",
+  timestamp: "text",
+  boolean: "text",
+  list: "text",
+};
+const HINTS: Record<ParameterType, string | undefined> = {
+  text: undefined,
+  number: "a number",
+  integer: "a whole number",
+  date: undefined,
+  timestamp: "YYYY-MM-DD HH:MM[:SS], optionally a zone (+02)",
+  boolean: "true or false",
+  list: "comma-separated values",
+};
 
 const noSubscribe = () => () => undefined;
 
@@ -44,7 +61,10 @@ export function QueryRunner({
   );
   useEffect(() => () => inflight.current?.abort(), []);
 
-  const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value.trim() !== ""));
+  // An empty optional value is left out (its default, else NULL); an empty required one is sent
+  // empty, and the API refuses it: clearing a required field never quietly runs its default.
+  const required = new Set(parameters.filter((p) => p.required !== false).map((p) => p.name));
+  const query = new URLSearchParams(Object.entries(values).filter(([name, value]) => value.trim() !== "" || required.has(name)));
   const path = `/api/v1/queries/${id}/results${query.size ? `?${query}` : ""}`;
 
   async function run(event?: FormEvent) {
@@ -92,7 +112,7 @@ export function QueryRunner({
                 <Input
                   name={parameter.name}
                   type={INPUT_TYPES[parameter.type]}
-                  inputMode={parameter.type === "number" ? "decimal" : undefined}
+                  inputMode={parameter.type === "number" ? "decimal" : parameter.type === "integer" ? "numeric" : undefined}
                   value={values[parameter.name] ?? ""}
                   onChange={(event) => setValues((current) => ({ ...current, [parameter.name]: event.target.value }))}
                   aria-label={parameter.name}
@@ -116,7 +136,7 @@ export function QueryRunner({
       </form>
 
       {state.status === "error" ? (
-        <ErrorPanel title="The query failed" code={state.error.code}>
+        <ErrorPanel title="The query failed" error={state.error}>
           {state.error.message}
         </ErrorPanel>
       ) : null}

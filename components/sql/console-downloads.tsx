@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { saveDownload } from "@/components/grid/save-download";
 import { asFailure, failureFrom, isAbort } from "@/components/ui/api-failure";
+import { errorTitle } from "@/lib/core/errors";
 import { buttonClass } from "@/components/ui/button";
 
 const FORMATS = {
@@ -37,7 +38,10 @@ export function ConsoleDownloads({ sql }: { sql: string }) {
       await saveDownload(response, `query.${format}`, (bytes) => setStatus({ format, bytes }));
       setStatus(null);
     } catch (error) {
-      if (inflight.current === controller) setStatus(isAbort(error) ? null : { error: asFailure(error).message });
+      if (inflight.current === controller) {
+        const failure = asFailure(error);
+        setStatus(isAbort(error) ? null : { error: `${errorTitle(failure)}: ${failure.message}` });
+      }
     } finally {
       if (inflight.current === controller) inflight.current = null;
     }

@@ -63,7 +63,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
     editor.current?.closeCompletion();
     const text = editor.current?.value() ?? "";
     if (text.trim() === "") {
-      setState({ status: "error", error: new ApiFailure(400, "empty", "Write a SELECT statement first.") });
+      setState({ status: "error", error: new ApiFailure(400, "bad_request", "Write a SELECT statement first.", { reason: "empty_statement" }) });
       return;
     }
     inflight.current?.abort();
@@ -158,7 +158,7 @@ export function SqlConsole({ schema, defaultSchema, initialSql }: { schema: SQLN
         </span>
       </div>
       {state.status === "error" ? (
-        <ErrorPanel title="The query failed" code={state.error.code}>
+        <ErrorPanel title="The query failed" error={state.error}>
           <p data-testid="sql-error">{state.error.message}</p>
           {errorPosition(state.error) !== null ? (
             <button

@@ -46,6 +46,8 @@ async function callerFromBearer(header: string): Promise<Caller> {
   const user = await userStateOf(meta.userId, read);
   if (!user || user.disabled) throw new ApiError("unauthorized", "the API token's owner is disabled or gone");
   // A token never carries more than its owner's role grants today (roles can be lowered after creation).
+  // It is not held back by a pending password change: a token is a credential of its own, made
+  // on purpose (by its owner, or an operator's `npm run token`), and the password is not.
   const allowed = ROLE_SCOPES[user.role];
   return {
     via: "token",
@@ -67,7 +69,15 @@ export async function callerFromSession(claims: SessionClaims): Promise<Caller |
   if (!user || user.disabled) return null;
   // Belt and braces: a password change also deletes the sessions, but a failed delete must not keep one alive.
   if (user.passwordChangedAt !== session.passwordChangedAt) return null;
-  return { via: "session", userId: user.id, email: user.email, role: user.role, scopes: ROLE_SCOPES[user.role], sessionId: claims.sid };
+  return {
+    via: "session",
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    scopes: ROLE_SCOPES[user.role],
+    sessionId: claims.sid,
+    mustChangePassword: user.mustChangePassword,
+  };
 }
 
 /**

@@ -53,21 +53,27 @@ async function keepOneAdmin(user: UserSummary, what: string): Promise<void> {
   }
 }
 
+/**
+ * `mustChangePassword`: whether the user has to replace the password at first sign-in. It
+ * defaults to true — whoever creates an account chose its password, not the user; the CLI
+ * passes false only for a password its operator typed for themselves.
+ */
 export async function createUserAccount(
   actor: Actor,
-  input: { email: string; role: UserRole; password?: string },
+  input: { email: string; role: UserRole; password?: string; mustChangePassword?: boolean },
 ): Promise<{ user: UserSummary; password: string }> {
   if (await users.findUserByEmail(input.email)) throw new ApiError("conflict", "a user with this e-mail already exists");
   const password = input.password ?? generatePassword();
   passwordSchema.parse(password);
-  const user = await users.createUser({ email: input.email, role: input.role, passwordHash: await hashPassword(password) });
+  const mustChangePassword = input.mustChangePassword ?? true;
+  const user = await users.createUser({ email: input.email, role: input.role, passwordHash: await hashPassword(password), mustChangePassword });
   await audit({
     action: "user.create",
     via: actor.via,
     actorUserId: actor.userId,
     ip: actor.ip,
     target: user.id,
-    details: { email: user.email, role: user.role },
+    details: { email: user.email, role: user.role, mustChangePassword },
   });
   return { user, password };
 }
@@ -106,12 +112,22 @@ export async function setDisabled(actor: Actor, userId: string, disabled: boolea
   return updated;
 }
 
-/** A new generated password (shown once to the admin); the user's sessions end. */
-export async function resetPassword(actor: Actor, userId: string, password = generatePassword()): Promise<{ user: UserSummary; password: string }> {
+/**
+ * A new password, generated unless given (shown once to the admin); the user's sessions end and,
+ * as with a new account, they replace it at their next sign-in — unless the CLI's operator typed
+ * it for themselves (`mustChangePassword: false`).
+ */
+export async function resetPassword(
+  actor: Actor,
+  userId: string,
+  password = generatePassword(),
+  options: { mustChangePassword?: boolean } = {},
+): Promise<{ user: UserSummary; password: string }> {
   passwordSchema.parse(password);
   const user = await existing(userId);
+  const mustChangePassword = options.mustChangePassword ?? true;
   const passwordHash = await hashPassword(password);
-  const updated = (await changeUserState(userId, () => users.resetUserPassword(userId, passwordHash))) ?? user;
+  const updated = (await changeUserState(userId, () => users.resetUserPassword(userId, passwordHash, mustChangePassword))) ?? user;
   const sessionsEnded = await endSessionsAfterChange(userId);
   await audit({
     action: "user.password-reset",
@@ -119,7 +135,7 @@ export async function resetPassword(actor: Actor, userId: string, password = gen
     actorUserId: actor.userId,
     ip: actor.ip,
     target: userId,
-    details: { email: user.email, sessionsEnded },
+    details: { email: user.email, sessionsEnded, mustChangePassword },
   });
   return { user: updated, password };
 }

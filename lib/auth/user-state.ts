@@ -10,8 +10,8 @@ import { appRedis } from "@/lib/redis/runtime";
 import { LuaScript } from "@/lib/redis/scripts";
 
 /**
- * What authentication needs to know of a user — role, disabled, password_changed_at, and the
- * e-mail a Caller carries — cached in Redis (`ustate:<id>`) beside the token and session records,
+ * What authentication needs to know of a user — role, disabled, password_changed_at, whether the
+ * password must be replaced first, and the e-mail a Caller carries — cached in Redis (`ustate:<id>`) beside the token and session records,
  * so an authenticated request reads no Postgres: the credential and this state come back from one
  * script (lib/auth/credential-read.ts). Postgres stays the truth; the cache is rebuilt from it on a
  * miss and emptied by every change, so a disabled user or a lowered role counts on the very next
@@ -43,6 +43,8 @@ export const userStateSchema = z.object({
   disabled: z.boolean(),
   /** password_changed_at in ms (database clock): a session from before a change is over. */
   passwordChangedAt: z.number().int(),
+  /** The password was chosen for the user (an admin, a generated one): their session may only replace it. */
+  mustChangePassword: z.boolean().default(false),
 });
 export type UserState = z.infer<typeof userStateSchema>;
 
@@ -103,6 +105,7 @@ export async function userStateOf(userId: string, read: UserStateRead | null): P
     role: user.role,
     disabled: user.disabled,
     passwordChangedAt: user.passwordChangedAt.getTime(),
+    mustChangePassword: user.mustChangePassword,
   };
   const redis = appRedis();
   if (redis && read && !read.pending) {

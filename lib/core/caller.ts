@@ -18,6 +18,12 @@ export interface Caller {
   scopes: readonly TokenScope[];
   sessionId?: string;
   tokenId?: string;
+  /**
+   * A session whose user still has a password someone else chose (an admin's create or reset, a
+   * generated one): pages send them to /settings/password, and other actions and API calls of
+   * the session are refused until they change it. Never set for an API token.
+   */
+  mustChangePassword?: boolean;
   /** The token's name as its owner gave it (for the admin's running-queries view). */
   tokenName?: string;
 }

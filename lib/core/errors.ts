@@ -30,6 +30,86 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** What the UI calls each error: the code is for programs, the title for people. */
+export const ERROR_TITLE: Record<ErrorCode, string> = {
+  bad_request: "Not accepted",
+  validation_failed: "Please correct the input",
+  unauthorized: "Signed out",
+  forbidden: "Not allowed",
+  not_found: "Not found",
+  method_not_allowed: "Not supported here",
+  not_acceptable: "Format not available",
+  request_timeout: "Took too long to arrive",
+  conflict: "Conflict",
+  payload_too_large: "Too large",
+  range_not_satisfiable: "Past the last row",
+  unprocessable: "Could not be completed",
+  rate_limited: "Too many requests",
+  headers_too_large: "Headers too large",
+  internal: "Something went wrong",
+  pool_saturated: "The database is busy",
+  pool_timeout: "The database is busy",
+  unavailable: "Temporarily unavailable",
+  overloaded: "The server is busy",
+};
+
+/**
+ * Sharper titles by `details.reason`, where one code covers several cases (a 400 is a typo or
+ * a refused write), and for the browser's own failures (no answer, an answer in a wrong shape).
+ */
+export const REASON_TITLE: Record<string, string> = {
+  syntax_error: "Syntax error",
+  undefined_object: "Unknown name or type",
+  statement_not_allowed: "Only read queries",
+  multiple_statements: "One statement at a time",
+  empty_statement: "Nothing to run",
+  read_only: "Read-only",
+  permission_denied: "Not allowed",
+  bad_value: "Invalid value",
+  bad_parameter: "Invalid parameter",
+  unknown_parameter: "Unknown parameter",
+  timeout: "Took too long",
+  cancelled: "Cancelled",
+  too_expensive: "Too expensive to run",
+  too_large: "Row too large",
+  too_complex: "Too complex",
+  not_supported: "Not supported",
+  resources: "The database is out of resources",
+  conflict: "Conflict with another transaction",
+  query_error: "The database refused the query",
+  // The table API's reasons (lib/explore/errors.ts).
+  unknown_relation: "Unknown table",
+  unknown_column: "Unknown column",
+  unsupported_parameter: "Unknown query parameter",
+  malformed_select: "Malformed select",
+  malformed_filter: "Malformed filter",
+  unknown_operator: "Unknown operator",
+  operator_not_supported: "Operator not supported here",
+  malformed_order: "Malformed order",
+  bad_limit: "Invalid limit",
+  bad_offset: "Invalid offset",
+  range_not_satisfiable: "Past the last row",
+  not_one_row: "Not exactly one row",
+  no_relationship: "No relationship",
+  ambiguous_relationship: "Ambiguous relationship",
+  network: "Cannot reach the server",
+  unexpected: "Unexpected answer",
+};
+
+/** The one mapper from an error (API shape or the browser's own) to its human title. */
+export function errorTitle(error: { code: string; details?: unknown; status?: number }): string {
+  const reason = (error.details as { reason?: unknown } | undefined)?.reason;
+  const byReason = typeof reason === "string" ? REASON_TITLE[reason] : undefined;
+  if (byReason) return byReason;
+  if (error.code in ERROR_TITLE) return ERROR_TITLE[error.code as ErrorCode];
+  const browserOwn = REASON_TITLE[error.code];
+  if (browserOwn) return browserOwn;
+  // An answer outside the error shape (a proxy's page): its status says what it was.
+  const byStatus =
+    error.status === 503 ? "unavailable" : (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === error.status);
+  return byStatus ? ERROR_TITLE[byStatus] : ERROR_TITLE.internal;
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }

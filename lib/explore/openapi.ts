@@ -208,7 +208,7 @@ export function openApiDocument(serverUrl: string, catalog: Catalog | null = nul
           operationId: "runSavedQuery",
           summary: "Run a saved query; {{name}} values from the query string (scope queries:run)",
           description:
-            "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. Answers `X-Cache: hit|miss`.",
+            "Each `{{name}}` parameter is a query-string key; repeat a key (or separate with commas) for a list. A key left out takes the parameter's default; a required one sent empty (`?since=`) is a 400, not its default. Answers `X-Cache: hit|miss`.",
           parameters: [pathParam("id", savedQueryIdParams)],
           responses: {
             "200": {

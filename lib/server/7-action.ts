@@ -21,7 +21,15 @@ import { requestIp } from "@/lib/auth/request-meta";
  * one line. Use it with React's useActionState: `(previous, formData)`.
  */
 export type ActionResult<T = undefined> =
-  { ok: true; data: T } | { ok: false; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
+  | { ok: true; data: T }
+  | {
+      ok: false;
+      code: ErrorCode;
+      error: string;
+      fieldErrors?: Record<string, string[]>;
+      /** The error's details as the API would send them (a SQL error's `position`, say). */
+      details?: unknown;
+    };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -33,6 +41,8 @@ export interface ActionOptions<S extends Schema | undefined> {
   auth?: "caller" | "public";
   role?: UserRole;
   scopes?: readonly TokenScope[];
+  /** "allow" only for the password change: everything else waits until a password set by someone else is replaced. */
+  pendingPasswordChange?: "allow";
   schema?: S;
 }
 
@@ -108,7 +118,27 @@ function failure(error: unknown, requestId: string): ActionResult<never> {
       "unhandled error in server action",
     );
   }
-  return { ok: false, code: apiError.code, error: apiError.message };
+  const fieldErrors = fieldErrorsOf(apiError);
+  return { ok: false, code: apiError.code, error: apiError.message, ...(fieldErrors ? { fieldErrors } : {}), details: apiError.details };
+}
+
+/**
+ * A refusal that names the form field it is about — `details.field`, or a list of
+ * `{ path, message }` issues — is shown next to that field too.
+ */
+function fieldErrorsOf(error: ApiError): Record<string, string[]> | undefined {
+  const details = error.details;
+  if (details && typeof details === "object" && !Array.isArray(details) && typeof (details as { field?: unknown }).field === "string") {
+    return { [(details as { field: string }).field]: [error.message] };
+  }
+  if (!Array.isArray(details)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const issue of details as Array<{ path?: unknown; message?: unknown }>) {
+    if (typeof issue?.path !== "string" || typeof issue.message !== "string") continue;
+    const field = issue.path.split(".")[0]!;
+    (out[field] ??= []).push(issue.message);
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Repeated fields (checkboxes) become arrays; React's internal `$ACTION_…` fields are dropped. */

@@ -5,6 +5,7 @@ import { cache } from "react";
 import { ApiError } from "@/lib/core/errors";
 import { currentRequestContext } from "@/lib/core/request-context";
 import { callerFromSession } from "@/lib/auth/authenticate";
+import { PASSWORD_CHANGE_PATH } from "@/lib/server/5-authorize";
 import { roleAtLeast, type Caller, type UserRole } from "@/lib/core/caller";
 import { readSessionToken } from "@/lib/auth/session-cookie";
 
@@ -32,12 +33,22 @@ export const currentCaller = cache(sessionCaller);
 export type PageAccess = { status: "ok"; caller: Caller } | { status: "forbidden"; caller: Caller } | { status: "unavailable" };
 
 /**
+ * A user whose password someone else chose (an admin, a generated one) replaces it before
+ * anything else: every page but the password form sends them there, with the reason.
+ */
+export function redirectToPendingPasswordChange(caller: Caller | null): void {
+  if (caller?.mustChangePassword) redirect(`${PASSWORD_CHANGE_PATH}?required=1`);
+}
+
+/**
  * For layouts and pages: redirects to the sign-in page when nobody is signed
- * in, and reports "forbidden" or "unavailable" (Redis down) for the page to
+ * in, to the password form when the password must be changed first (unless
+ * `pendingPasswordChange: "allow"`: the form itself, and the layout around
+ * it), and reports "forbidden" or "unavailable" (Redis down) for the page to
  * render, instead of an error page. Pages call it as well as their layout:
  * a layout is not re-rendered on client-side navigation between its pages.
  */
-export async function pageAccess(options: { role?: UserRole; path?: string } = {}): Promise<PageAccess> {
+export async function pageAccess(options: { role?: UserRole; path?: string; pendingPasswordChange?: "allow" } = {}): Promise<PageAccess> {
   let caller: Caller | null;
   try {
     caller = await currentCaller();
@@ -51,6 +62,7 @@ export async function pageAccess(options: { role?: UserRole; path?: string } = {
     throw error;
   }
   if (!caller) redirect(signInPath(options.path));
+  if (options.pendingPasswordChange !== "allow") redirectToPendingPasswordChange(caller);
   if (options.role && !roleAtLeast(caller.role, options.role)) return { status: "forbidden", caller };
   return { status: "ok", caller };
 }

@@ -97,7 +97,12 @@ test("a saved query's page downloads its run, with the values it ran with, as CS
   );
   const expected = await owner((sql) => sql<{ id: string }[]>`select id::text from data.orders where status = 'shipped' order by orders.id limit 3`);
   await signIn(page, analyst, `/queries/${saved!.id}`);
-  await page.getByLabel("status").fill("shipped");
+  // The value counts once it is in React's state (the curl line is drawn from it): a fill before
+  // hydration can be reset to the default, and the run would use that — so fill until it holds.
+  await expect(async () => {
+    await page.getByLabel("status").fill("shipped");
+    await expect(page.getByTestId("curl-example")).toContainText("status=shipped", { timeout: 1000 });
+  }).toPass();
   await page.getByRole("button", { name: "Run query" }).click();
   await expect(page.getByTestId("result-count")).toHaveText("3 rows");
 

@@ -74,7 +74,12 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
 
   // Run it from its page with a value.
   const shipped = await owner((sql) => sql<{ id: string }[]>`select id::text from data.orders where status = 'shipped' order by orders.id limit 5`);
-  await page.getByLabel("status").fill("shipped");
+  // The value counts once it is in React's state (the curl line is drawn from it): a fill before
+  // hydration can be reset to the default, and the run would use that — so fill until it holds.
+  await expect(async () => {
+    await page.getByLabel("status").fill("shipped");
+    await expect(page.getByTestId("curl-example")).toContainText("status=shipped", { timeout: 1000 });
+  }).toPass();
   await page.getByRole("button", { name: "Run query" }).click();
   await expect(page.getByTestId("result-grid").locator("tbody tr")).toHaveCount(5);
   await expect(page.getByTestId("transient-notice")).toHaveCount(0);
@@ -130,4 +135,76 @@ test("write SQL, see errors at their position, cancel, save with a parameter and
   await expect(page.getByRole("link", { name: "E2E orders by status, edited" })).toHaveCount(0);
   const gone = await request.get(`/api/v1/queries/${id}/results`, { headers: { authorization: `Bearer ${token}` } });
   expect(gone.status()).toBe(404);
+});
+
+test("a typo in the first word is Postgres' syntax error at its position; a real write is still refused by name", async ({ page }) => {
+  const analyst = await createE2EUser("analyst");
+  await signIn(page, analyst, "/sql");
+  await writeSql(page, "selec 1");
+  await page.keyboard.press("ControlOrMeta+Enter");
+  await expect(page.getByTestId("sql-error")).toHaveText('syntax error at or near "selec"');
+  await expect(page.getByTestId("error-title")).toHaveText("Syntax error");
+  await expect(page.getByRole("button", { name: "Show position 1 in the editor" })).toBeVisible();
+  await expect(page.locator(".cm-sql-error")).toHaveText("selec");
+  await page.screenshot({ path: "test-results/e2e/sql-typo.png", fullPage: true });
+
+  // Control: a write keyword is not a typo — the read-only message, and no position.
+  await writeSql(page, "insert into data.orders (id) values (1)");
+  await page.keyboard.press("ControlOrMeta+Enter");
+  await expect(page.getByTestId("sql-error")).toContainText("Only read queries may run here");
+  await expect(page.getByTestId("error-title")).toHaveText("Only read queries");
+  await expect(page.locator(".cm-sql-error")).toHaveCount(0);
+  // The chip says it in words; the internal code is not on the page.
+  await expect(page.getByRole("alert").filter({ hasText: "The query failed" })).not.toContainText("bad_request");
+});
+
+test("a saved query's parameters take the type Postgres infers; broken SQL is not saved; a cleared required value is refused", async ({ page }) => {
+  test.setTimeout(120_000);
+  const analyst = await createE2EUser("analyst");
+  await signIn(page, analyst, "/queries/new");
+  const form = page.getByRole("form", { name: "New saved query" });
+  await form.getByLabel("Name", { exact: true }).fill("E2E typed parameters");
+  await writeSql(page, "SELECT id, ordered_at FROM data.orders WHERE ordered_at >= {{since}} AND nope = 1 ORDER BY id LIMIT {{n}}");
+
+  // Postgres cannot describe it yet (no column nope): the check says so, and the types wait.
+  await expect(form.getByTestId("sql-check")).toContainText('column "nope" does not exist (line 1, column 74)');
+  await expect(form.getByLabel("Parameter since type")).toHaveValue("text");
+  // Saving refuses it, with the position, and keeps what was typed.
+  await form.getByRole("button", { name: "Save query" }).click();
+  await expect(form.getByText(/The query was not saved: column "nope" does not exist \(line 1, column 74\)/).first()).toBeVisible();
+  await expect(page).toHaveURL(/\/queries\/new$/);
+  await expect(form.getByLabel("Name", { exact: true })).toHaveValue("E2E typed parameters");
+  await expect(page.getByTestId("sql-editor")).toContainText("AND nope = 1");
+  await expect(page.locator(".cm-sql-error")).toHaveText("nope");
+
+  // Fixed, Postgres infers the types: timestamptz from the comparison, bigint from LIMIT.
+  await writeSql(page, "SELECT id, ordered_at FROM data.orders WHERE ordered_at >= {{since}} ORDER BY id LIMIT {{n}}");
+  await expect(form.getByLabel("Parameter since type")).toHaveValue("timestamp");
+  await expect(form.getByLabel("Parameter n type")).toHaveValue("integer");
+  await expect(form.getByTestId("inferred-since")).toHaveText("Postgres: timestamp with time zone");
+  await expect(form.getByTestId("inferred-n")).toHaveText("Postgres: bigint");
+  await expect(form.getByTestId("sql-check")).toHaveText("Postgres accepts the SQL.");
+  await page.screenshot({ path: "test-results/e2e/query-typed-parameters.png", fullPage: true });
+  // The user can still choose: a chosen type stays through the next check.
+  await form.getByLabel("Parameter n type").selectOption("number");
+  await form.getByRole("button", { name: "Check SQL" }).click();
+  await expect(form.getByTestId("inferred-n")).toHaveText("Postgres: bigint (suggests integer)");
+  await expect(form.getByLabel("Parameter n type")).toHaveValue("number");
+  await form.getByLabel("Parameter n type").selectOption("integer");
+  await form.getByLabel("Parameter since default").fill("2000-01-01 00:00");
+  await form.getByLabel("Parameter n default").fill("3");
+  await form.getByRole("button", { name: "Save query" }).click();
+  await expect(page).toHaveURL(/\/queries\/[0-9a-f-]{36}$/);
+
+  // Control: with its defaults it runs.
+  await page.getByRole("button", { name: "Run query" }).click();
+  await expect(page.getByTestId("result-grid").locator("tbody tr")).toHaveCount(3);
+  // Required means required: a cleared value is refused, not run with its default.
+  await page.getByLabel("since").fill("");
+  await page.getByRole("button", { name: "Run query" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "The query failed" })).toContainText(
+    "since is required (an empty value does not fall back to its default)",
+  );
+  await expect(page.getByTestId("error-title")).toHaveText("Invalid parameter");
+  await expect(page.getByTestId("result-grid")).toHaveCount(0);
 });

@@ -55,6 +55,11 @@ export default async function UsersPage() {
                       {user.email}
                     </Link>
                     {self ? <span className="ml-2 text-xs text-slate-500">(you)</span> : null}
+                    {user.mustChangePassword ? (
+                      <span className="ml-2 text-xs text-amber-700" title="Set by an admin or generated; replaced at their next sign-in">
+                        password not yet replaced
+                      </span>
+                    ) : null}
                   </td>
                   <td className="px-4 py-2">
                     <RoleForm userId={user.id} email={user.email} role={user.role} roles={USER_ROLES} disabled={self} />

@@ -24,6 +24,7 @@ const summaryColumns = {
   updatedAt: users.updatedAt,
   passwordChangedAt: users.passwordChangedAt,
   lastSignInAt: users.lastSignInAt,
+  mustChangePassword: users.mustChangePassword,
 };
 
 /** E-mails are matched case-insensitively (the unique index is on lower(email)). */
@@ -63,12 +64,12 @@ export async function recordSignIn(id: string): Promise<void> {
   );
 }
 
-/** Self-service password change (app role). Returns the new password_changed_at. */
+/** Self-service password change (app role): a password of the user's own, so nothing more to replace. Returns the new password_changed_at. */
 export async function updateOwnPassword(id: string, passwordHash: string): Promise<Date | null> {
   const rows = await withRole("app", ({ db }) =>
     db
       .update(users)
-      .set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+      .set({ passwordHash, mustChangePassword: false, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
       .where(eq(users.id, id))
       .returning({ at: users.passwordChangedAt }),
   );
@@ -79,11 +80,24 @@ export async function listUsers(): Promise<UserSummary[]> {
   return withRole("admin", ({ db }) => db.select(summaryColumns).from(users).orderBy(asc(users.email)));
 }
 
-export async function createUser(input: { email: string; passwordHash: string; role: UserRole; name?: string }): Promise<UserSummary> {
+export async function createUser(input: {
+  email: string;
+  passwordHash: string;
+  role: UserRole;
+  name?: string;
+  /** The password was chosen for the user (an admin, a generated one): they replace it at first sign-in. */
+  mustChangePassword?: boolean;
+}): Promise<UserSummary> {
   const rows = await withRole("admin", ({ db }) =>
     db
       .insert(users)
-      .values({ email: input.email.trim(), passwordHash: input.passwordHash, role: input.role, name: input.name ?? "" })
+      .values({
+        email: input.email.trim(),
+        passwordHash: input.passwordHash,
+        role: input.role,
+        name: input.name ?? "",
+        mustChangePassword: input.mustChangePassword ?? false,
+      })
       .returning(summaryColumns),
   );
   return rows[0]!;
@@ -112,11 +126,11 @@ export async function setUserDisabled(id: string, disabled: boolean): Promise<Us
 }
 
 /** Admin reset (admin role); moves password_changed_at, which ends older sessions. */
-export async function resetUserPassword(id: string, passwordHash: string): Promise<UserSummary | null> {
+export async function resetUserPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<UserSummary | null> {
   const rows = await withRole("admin", ({ db }) =>
     db
       .update(users)
-      .set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+      .set({ passwordHash, mustChangePassword, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
       .where(eq(users.id, id))
       .returning(summaryColumns),
   );

@@ -2,10 +2,10 @@ import { boolean, index, integer, jsonb, text, timestamp, uuid } from "drizzle-o
 import { appSchema } from "@/lib/db/schema/app-schema";
 import { users } from "@/lib/db/schema/users";
 
-/** A typed `{{name}}` parameter of a saved query. */
+/** A typed `{{name}}` parameter of a saved query (lib/explore/sql/parameter-types.ts: what each type is cast to). */
 export interface SavedQueryParameter {
   name: string;
-  type: "text" | "number" | "date" | "list";
+  type: "text" | "number" | "integer" | "date" | "timestamp" | "boolean" | "list";
   label?: string;
   default?: string | number | string[];
   required?: boolean;

@@ -17,6 +17,8 @@ export const users = appSchema.table(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    /** Set when someone else chose the password (an admin's create or reset, a generated CLI one): the user must replace it at sign-in. */
+    mustChangePassword: boolean("must_change_password").notNull().default(false),
   },
   (table) => [
     // Emails compare case-insensitively: one account per address however it is typed.

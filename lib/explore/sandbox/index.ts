@@ -4,3 +4,4 @@ export * from "@/lib/explore/sandbox/audit-run";
 export * from "@/lib/explore/sandbox/plan-cost";
 export * from "@/lib/explore/sandbox/run-sql";
 export * from "@/lib/explore/sandbox/sandbox";
+export * from "@/lib/explore/sandbox/describe";

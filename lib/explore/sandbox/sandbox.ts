@@ -1,14 +1,14 @@
 import "server-only";
 import type { Sql } from "postgres";
 import { ApiError } from "@/lib/core/errors";
-import { withRole } from "@/lib/db/clients";
-import { isConnectionLevelError, isServerError } from "@/lib/db/pool";
+import { isConnectionLevelError } from "@/lib/db/pool";
 import { env } from "@/lib/env";
-import { log } from "@/lib/core/log";
 import { runCursor, stoppedByOf, bindParams, type BoundValue, type RawRow, type ResultColumn } from "@/lib/explore/output";
 import { mapQueryError } from "@/lib/explore/pg-errors";
 import { assertPlanCost } from "@/lib/explore/sandbox/plan-cost";
-import { PLANNABLE_KEYWORDS, requireReadStatement } from "@/lib/explore/sql";
+import { PLANNABLE_KEYWORDS, checkStatement, notReadStatement } from "@/lib/explore/sql";
+import { describeInTransaction } from "@/lib/explore/sandbox/describe";
+import { inReadOnlyTransaction } from "@/lib/explore/sandbox/read-only-transaction";
 import { readRunTag, tagRun, type BackendTransaction, type RunTag } from "@/lib/fleet/run-tags";
 
 /*
@@ -105,89 +105,60 @@ async function adminSignal(error: unknown, backend: BackendTransaction | undefin
   });
 }
 
-/**
- * Undoes what a rollback keeps, in one round trip, on the clean path only: a run that was
- * cancelled, timed out or broke off is not scrubbed — the pool destroys its connection (no
- * cancel of ours can be in flight on a connection that is scrubbed and reused).
- */
-async function scrub(sql: Sql): Promise<void> {
-  await sql.unsafe("ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all()");
-}
-
 export async function runSandbox(request: SandboxRequest): Promise<SandboxResult> {
-  const keyword = requireReadStatement(request.sql);
+  const statement = checkStatement(request.sql);
   if (request.sql.includes("\u0000")) throw new ApiError("bad_request", "The SQL contains a NUL character", { reason: "bad_value" });
   const config = env();
   const params = request.params ?? [];
   const started = performance.now();
   const timeoutMessage = `The query ran longer than ${config.SQL_TIMEOUT_MS} ms and was cancelled`;
-  return withRole(
-    "readonly",
-    async (unit) => {
-      const { sql } = unit;
-      // Whether the server ended every statement it was sent (success or an ErrorResponse), so
-      // the connection is in sync and a rollback makes it clean.
-      let inSync = true;
-      const serverAnswered = (error: unknown) => {
-        inSync = isServerError(error);
-        return error;
-      };
-      let untag: (() => void) | undefined;
-      try {
-        await sql.unsafe("BEGIN READ ONLY");
-        // SET LOCAL statement_timeout, and in the same round trip the backend and transaction
-        // start that tag this run (through a pooler too: a transaction keeps its server backend).
-        // An integer from validated configuration, not request text.
-        const [backend] = await sql.unsafe<BackendTransaction[]>(
-          `SELECT pg_catalog.set_config('statement_timeout', '${config.SQL_TIMEOUT_MS}', true) AS timeout, pg_catalog.pg_backend_pid() AS pid, (extract(epoch FROM now()) * 1000000)::bigint::text AS "xactStartUs"`,
-        );
-        if (request.tag && backend) untag = tagRun(backend, request.tag);
-        if (PLANNABLE_KEYWORDS.has(keyword)) await assertPlanCost(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
-        const result = await runCursor(sql, request.sql, params, {
-          batchSize: request.batchSize ?? 500,
-          maxRows: request.maxRows,
-          whole: !PLANNABLE_KEYWORDS.has(keyword),
-          signal: request.signal,
-          cancel: unit.cancel,
-          timeoutMs: config.SQL_TIMEOUT_MS + 250,
-          // The result's bytes are capped like its rows, and no batch may hold more in memory.
-          maxBytes: config.SQL_MAX_BYTES,
-          maxBatchBytes: config.SQL_MAX_BYTES,
-          limitRowBytes: unit.limitRowBytes,
-          onBatch: request.onBatch,
-        }).catch(async (error: unknown) => {
-          serverAnswered(error);
-          const stopped = stoppedByOf(error);
-          if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
-          if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
-          const signalled = await adminSignal(error, backend);
-          if (signalled) {
-            // A terminated session is gone: nothing to scrub, the pool destroys the connection.
-            if (signalled.details && (signalled.details as { terminated?: boolean }).terminated) inSync = false;
-            throw signalled;
+  const plannable = PLANNABLE_KEYWORDS.has(statement.keyword);
+  return inReadOnlyTransaction(request.signal, async ({ sql, unit, backend, serverAnswered }) => {
+    if (statement.unknown) {
+      // A word no statement begins with: Postgres' parser says what is wrong, and where.
+      await describeInTransaction(sql, request.sql, 0, serverAnswered);
+      throw notReadStatement(statement.keyword);
+    }
+    const untag = request.tag && backend ? tagRun(backend, request.tag) : undefined;
+    try {
+      if (plannable) await assertPlanCost(sql, request.sql, params, config.SQL_MAX_COST, serverAnswered);
+      const result = await runCursor(sql, request.sql, params, {
+        batchSize: request.batchSize ?? 500,
+        maxRows: request.maxRows,
+        whole: !plannable,
+        signal: request.signal,
+        cancel: unit.cancel,
+        timeoutMs: config.SQL_TIMEOUT_MS + 250,
+        // The result's bytes are capped like its rows, and no batch may hold more in memory.
+        maxBytes: config.SQL_MAX_BYTES,
+        maxBatchBytes: config.SQL_MAX_BYTES,
+        limitRowBytes: unit.limitRowBytes,
+        onBatch: request.onBatch,
+      }).catch(async (error: unknown) => {
+        serverAnswered(error);
+        const stopped = stoppedByOf(error);
+        if (stopped === "timeout") throw new ApiError("unprocessable", timeoutMessage, { reason: "timeout", sqlstate: "57014" });
+        if (stopped === "abort") throw new ApiError("bad_request", "The query was cancelled", { reason: "cancelled", sqlstate: "57014" });
+        const signalled = await adminSignal(error, backend);
+        if (signalled) {
+          // A terminated session is gone: nothing to scrub, the pool destroys the connection.
+          if (signalled.details && (signalled.details as { terminated?: boolean }).terminated) {
+            serverAnswered(new Error("the session was terminated"));
           }
-          throw mapQueryError(error, { timeoutMessage });
-        });
-        const named = await typeNames(sql, result.columns);
-        return {
-          columns: named,
-          rowCount: result.rowCount,
-          truncated: result.truncated,
-          truncatedBy: result.truncatedBy,
-          elapsedMs: Math.round(performance.now() - started),
-        };
-      } finally {
-        untag?.();
-        // A cancelled run, or one that broke off mid-result, is not scrubbed: the pool destroys
-        // its connection (the return contract, lib/db/pool/role-pool.ts).
-        if (inSync && !unit.cancelled) {
-          await scrub(sql).catch((error: unknown) => {
-            log.error({ err: error instanceof Error ? error.message : String(error) }, "sandbox connection could not be scrubbed");
-            throw new ApiError("unavailable", "the database connection could not be reset; retry", undefined, { "Retry-After": "1" });
-          });
+          throw signalled;
         }
-      }
-    },
-    { signal: request.signal },
-  );
+        throw mapQueryError(error, { timeoutMessage });
+      });
+      const named = await typeNames(sql, result.columns);
+      return {
+        columns: named,
+        rowCount: result.rowCount,
+        truncated: result.truncated,
+        truncatedBy: result.truncatedBy,
+        elapsedMs: Math.round(performance.now() - started),
+      };
+    } finally {
+      untag?.();
+    }
+  });
 }

@@ -4,3 +4,4 @@ export * from "@/lib/explore/saved-queries/params";
 export * from "@/lib/explore/saved-queries/result-cache";
 export * from "@/lib/explore/saved-queries/run";
 export * from "@/lib/explore/saved-queries/store";
+export * from "@/lib/explore/saved-queries/describe";

@@ -2,20 +2,21 @@ import "server-only";
 import { z } from "zod";
 import { CHART_TYPES, type SavedQueryParameter } from "@/lib/db/schema/saved-queries";
 import { ApiError } from "@/lib/core/errors";
-import { findPlaceholders } from "@/lib/explore/sql";
+import { findPlaceholders, PARAMETER_CAST, PARAMETER_TYPES, substitutePlaceholders, type ParameterType } from "@/lib/explore/sql";
 
 /*
  * Saved queries' `{{name}}` parameters: the zod schemas the pages' server actions and the API
  * validate with, and the rendering of a query into SQL with `$n` placeholders — every value
- * bound as text and cast in SQL by the parameter's type (text, numeric, date, text[]).
+ * bound as text and cast in SQL by the parameter's type (lib/explore/sql/parameter-types.ts).
  */
-
-export const PARAMETER_TYPES = ["text", "number", "date", "list"] as const;
-const CAST: Record<SavedQueryParameter["type"], string> = { text: "text", number: "numeric", date: "date", list: "text[]" };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d{1,19}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A date, optionally a time (`T` or a space), optionally a zone: what ISO 8601 and Postgres both read. */
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?)?$/i;
+const BOOLEAN = /^(true|false|t|f|yes|no|on|off|1|0)$/i;
 const MAX_TEXT = 10_000;
 const MAX_LIST = 1000;
 
@@ -24,7 +25,7 @@ const scalar = z.union([z.string().max(MAX_TEXT), z.number()]);
 export const parameterSchema = z
   .object({
     name: z.string().regex(NAME, "use letters, digits and _ (not starting with a digit)"),
-    type: z.enum(PARAMETER_TYPES),
+    type: z.enum(PARAMETER_TYPES as [ParameterType, ...ParameterType[]]),
     label: z.string().trim().max(120).optional(),
     default: z.union([scalar, z.array(z.string().max(MAX_TEXT)).max(MAX_LIST)]).optional(),
     required: z.boolean().optional(),
@@ -110,8 +111,24 @@ function valueProblem(p: SavedQueryParameter, value: RawValue): string | null {
   return toText(p, value) === null ? `${p.name} must be ${describe(p.type)}` : null;
 }
 
+const EXPECTED: Record<SavedQueryParameter["type"], string> = {
+  text: "text",
+  number: "a number",
+  integer: "a whole number",
+  date: "a date (YYYY-MM-DD)",
+  timestamp: "a date and time (YYYY-MM-DD HH:MM[:SS][+zone])",
+  boolean: "true or false",
+  list: "a list of values",
+};
+
 function describe(type: SavedQueryParameter["type"]): string {
-  return type === "number" ? "a number" : type === "date" ? "a date (YYYY-MM-DD)" : type === "list" ? "a list of values" : "text";
+  return EXPECTED[type];
+}
+
+/** A real calendar date (2024-02-30 is not). */
+function isCalendarDate(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
 /** `{a,"b c"}`: a Postgres array literal with every element quoted and escaped. */
@@ -134,11 +151,16 @@ function toText(p: SavedQueryParameter, value: RawValue): string | null {
   }
   const text = scalarText(value);
   if (text === null || text.length > MAX_TEXT || text.includes("\u0000")) return null;
-  if (p.type === "number") return NUMBER.test(text.trim()) ? text.trim() : null;
-  if (p.type === "date") {
-    const date = new Date(`${text}T00:00:00Z`);
-    return DATE.test(text) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text) ? text : null;
+  const trimmed = text.trim();
+  if (p.type === "number") return NUMBER.test(trimmed) ? trimmed : null;
+  if (p.type === "integer") return INTEGER.test(trimmed) && BigInt(trimmed) <= 2n ** 63n - 1n && BigInt(trimmed) >= -(2n ** 63n) ? trimmed : null;
+  if (p.type === "date") return DATE.test(trimmed) && isCalendarDate(trimmed) ? trimmed : null;
+  if (p.type === "timestamp") {
+    const match = TIMESTAMP.exec(trimmed);
+    const [hours, minutes, seconds] = [match?.[2], match?.[3], match?.[4]].map((part) => Number(part ?? 0));
+    return match && isCalendarDate(match[1]!) && hours! < 24 && minutes! < 60 && seconds! < 60 ? trimmed : null;
   }
+  if (p.type === "boolean") return BOOLEAN.test(trimmed) ? trimmed.toLowerCase() : null;
   return text;
 }
 
@@ -150,8 +172,10 @@ export interface RenderedQuery {
 }
 
 /**
- * `{{name}}` → `$n::type`, one `$n` per distinct name. A missing value takes the default; a
- * required one without default is a 400; an optional one is bound as NULL.
+ * `{{name}}` → `$n::type`, one `$n` per distinct name. A value left out takes the default; a
+ * required one without a default is a 400, and so is a required one sent empty (`?since=`):
+ * clearing a field is not asking for its default. An optional one left out or empty is its
+ * default, else NULL.
  */
 export function renderSavedQuery(sql: string, parameters: readonly SavedQueryParameter[], supplied: Record<string, RawValue>): RenderedQuery {
   const byName = new Map(parameters.map((p) => [p.name, p]));
@@ -167,9 +191,17 @@ export function renderSavedQuery(sql: string, parameters: readonly SavedQueryPar
   const problems: Array<{ parameter: string; message: string }> = [];
   for (const p of parameters) {
     const given = supplied[p.name];
-    const value = given === undefined || given === "" ? p.default : given;
+    const empty = given === "" || (Array.isArray(given) && given.length === 0);
+    const required = p.required ?? true;
+    if (empty && required) {
+      const message = p.default === undefined ? `${p.name} is required` : `${p.name} is required (an empty value does not fall back to its default)`;
+      problems.push({ parameter: p.name, message });
+      values[p.name] = null;
+      continue;
+    }
+    const value = given === undefined || empty ? p.default : given;
     if (value === undefined) {
-      if (p.required ?? true) problems.push({ parameter: p.name, message: `${p.name} is required` });
+      if (required) problems.push({ parameter: p.name, message: `${p.name} is required` });
       values[p.name] = null;
       continue;
     }
@@ -180,24 +212,12 @@ export function renderSavedQuery(sql: string, parameters: readonly SavedQueryPar
   if (problems.length) {
     throw new ApiError("bad_request", problems.map((p) => p.message).join("; "), { reason: "bad_parameter", problems });
   }
-  const params: Array<string | null> = [];
-  const slot = new Map<string, number>();
-  let text = "";
-  let last = 0;
-  for (const placeholder of findPlaceholders(sql)) {
-    const p = byName.get(placeholder.name);
-    if (!p) throw new ApiError("bad_request", `{{${placeholder.name}}} has no parameter definition`, { reason: "unknown_parameter" });
-    let n = slot.get(p.name);
-    if (n === undefined) {
-      params.push(values[p.name] ?? null);
-      n = params.length;
-      slot.set(p.name, n);
-    }
-    text += `${sql.slice(last, placeholder.start)}($${n}::text::${CAST[p.type]})`;
-    last = placeholder.end;
-  }
-  text += sql.slice(last);
-  return { text, params, values };
+  const rendered = substitutePlaceholders(sql, (name, n) => {
+    const p = byName.get(name);
+    if (!p) throw new ApiError("bad_request", `{{${name}}} has no parameter definition`, { reason: "unknown_parameter" });
+    return `($${n}::text::${PARAMETER_CAST[p.type]})`;
+  });
+  return { text: rendered.text, params: rendered.names.map((name) => values[name] ?? null), values };
 }
 
 /** Query-string values: repeated keys make a list (`?ids=1&ids=2`), else the single value. */

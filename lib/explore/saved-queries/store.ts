@@ -11,6 +11,7 @@ import {
   type SavedQueryCreateInput,
 } from "@/lib/explore/saved-queries/params";
 import { withRole } from "@/lib/db/clients";
+import { assertSqlDescribes } from "@/lib/explore/saved-queries/describe";
 
 /**
  * Saved queries, stored through the app role. Visibility: a user sees their own and shared
@@ -78,6 +79,7 @@ export async function getVisibleQuery(actor: QueryActor, id: string): Promise<Sa
 export async function createSavedQuery(actor: QueryActor, input: SavedQueryCreateInput): Promise<SavedQuery> {
   if (!roleAtLeast(actor.role, "analyst")) throw new ApiError("forbidden", "saving queries needs the analyst role");
   const data = savedQueryCreateSchema.parse(input);
+  await assertSqlDescribes(data.sql, data.parameters);
   const [created] = await withRole("app", ({ db }) =>
     db
       .insert(savedQueries)
@@ -91,7 +93,10 @@ export async function updateSavedQuery(actor: QueryActor, id: string, input: unk
   const patch = savedQueryUpdateSchema.parse(input);
   const current = await getVisibleQuery(actor, id);
   if (!current.canEdit) throw new ApiError("forbidden", "only the query's owner or an admin may change it");
-  assertParametersMatch({ sql: patch.sql ?? current.sql, parameters: patch.parameters ?? current.parameters });
+  const merged = { sql: patch.sql ?? current.sql, parameters: patch.parameters ?? current.parameters };
+  assertParametersMatch(merged);
+  // A new SQL text, or new types for its values, is checked as it will run.
+  if (patch.sql !== undefined || patch.parameters !== undefined) await assertSqlDescribes(merged.sql, merged.parameters);
   const [updated] = await withRole("app", ({ db }) =>
     db
       .update(savedQueries)

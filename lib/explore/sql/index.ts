@@ -4,6 +4,7 @@ export * from "@/lib/explore/sql/conditions";
 export * from "@/lib/explore/sql/count";
 export * from "@/lib/explore/sql/explain-json";
 export * from "@/lib/explore/sql/json-rows";
+export * from "@/lib/explore/sql/parameter-types";
 export * from "@/lib/explore/sql/placeholders";
 export * from "@/lib/explore/sql/scan";
 export * from "@/lib/explore/sql/statement-kind";

@@ -48,3 +48,45 @@ export function findPlaceholders(text: string): Placeholder[] {
   }
   return found;
 }
+
+export interface SubstitutedSql {
+  text: string;
+  /** The distinct names in order of first use: name i is bound as `$(i+1)`. */
+  names: string[];
+  /** A 1-based character position in `text` (a Postgres error's) → the same place in the original SQL. */
+  sourcePosition: (position: number) => number;
+}
+
+/**
+ * Replaces every `{{name}}` with `replacement(name, n)`, one `n` per distinct name (`$n` in
+ * the SQL that is sent), and keeps the way back from a position in the result to the SQL the
+ * user wrote, so that an error Postgres reports points into the editor's text. Pure.
+ */
+export function substitutePlaceholders(sql: string, replacement: (name: string, n: number) => string): SubstitutedSql {
+  const names: string[] = [];
+  const moves: Array<{ at: number; length: number; source: Placeholder }> = [];
+  let text = "";
+  let last = 0;
+  for (const placeholder of findPlaceholders(sql)) {
+    let index = names.indexOf(placeholder.name);
+    if (index === -1) index = names.push(placeholder.name) - 1;
+    text += sql.slice(last, placeholder.start);
+    const replaced = replacement(placeholder.name, index + 1);
+    moves.push({ at: text.length, length: replaced.length, source: placeholder });
+    text += replaced;
+    last = placeholder.end;
+  }
+  text += sql.slice(last);
+  const sourcePosition = (position: number) => {
+    const index = position - 1;
+    let shift = 0;
+    for (const move of moves) {
+      if (index < move.at) break;
+      // Inside a replacement: the placeholder it stands for.
+      if (index < move.at + move.length) return move.source.start + 1;
+      shift += move.length - (move.source.end - move.source.start);
+    }
+    return index - shift + 1;
+  };
+  return { text, names, sourcePosition };
+}

@@ -47,6 +47,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
+const mustChange = async (email: string) =>
+  (await db.owner<{ must: boolean }[]>`select must_change_password as must from app.users where lower(email) = lower(${email})`)[0]?.must;
+
 // Each CLI run is a fresh tsx process (seconds on a busy machine); several per test.
 const SLOW = { timeout: 240_000 };
 
@@ -59,6 +62,9 @@ describe("npm run create-admin", SLOW, () => {
     const row = await passwordHash("admin@sluice.localhost");
     expect(row?.role).toBe("admin");
     expect(await verifyPassword(row!.password_hash, password!)).toBe(true);
+    // Generated, so nobody chose it: replaced at first sign-in.
+    expect(first.stdout).toMatch(/must be replaced at the first sign-in/);
+    expect(await mustChange("admin@sluice.localhost")).toBe(true);
 
     const second = await cli("create-admin", ["--if-none"]);
     expect(second.code).toBe(0);
@@ -71,6 +77,8 @@ describe("npm run create-admin", SLOW, () => {
     expect(created.stdout).toMatch(/created admin Ops@Example.test/);
     expect(created.stdout).not.toContain("from the environment");
     expect(await verifyPassword((await passwordHash("ops@example.test"))!.password_hash, "from the environment")).toBe(true);
+    // Control: a password the operator gave is theirs.
+    expect(await mustChange("ops@example.test")).toBe(false);
 
     const viewer = await createUser(db, { role: "viewer", disabled: true });
     const promoted = await cli("create-admin", ["--email", viewer.email]);
@@ -85,6 +93,7 @@ describe("npm run create-admin", SLOW, () => {
     const reset = await cli("create-admin", ["--email", viewer.email, "--reset-password"]);
     const generated = /password \(shown once, store it now\): (\S+)/.exec(reset.stdout)?.[1];
     expect(await verifyPassword((await passwordHash(viewer.email))!.password_hash, generated!)).toBe(true);
+    expect(await mustChange(viewer.email)).toBe(true);
   });
 
   it("refuses a missing or bad e-mail with a one-line error", async () => {

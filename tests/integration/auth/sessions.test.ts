@@ -7,12 +7,13 @@ import { authenticate } from "@/lib/auth/authenticate";
 import { SESSION_COOKIE, readSessionToken } from "@/lib/auth/session-cookie";
 import { listUserSessions, revokeSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
-import { changeOwnPassword, changeRole, resetPassword, setDisabled } from "@/lib/auth/user-admin";
+import { changeOwnPassword, changeRole, createUserAccount, resetPassword, setDisabled } from "@/lib/auth/user-admin";
 import { changeUserState } from "@/lib/auth/user-state";
+import { authorize } from "@/lib/server/5-authorize";
 import { listAuditEvents } from "@/lib/db/queries/audit";
 import { env } from "@/lib/env";
 import { keys } from "@/lib/redis/keys";
-import { createUser, libOnTestServices, type TestUser } from "@/tests/support/auth";
+import { createToken, createUser, libOnTestServices, type TestUser } from "@/tests/support/auth";
 import type { TestDatabase } from "@/tests/support/database";
 
 // The real argon2, watched: how many verifications a sign-in performs, and against what hash.
@@ -156,6 +157,34 @@ describe("session checks", () => {
     await changeOwnPassword({ userId: c.id, via: "session", ip: null }, c.password, "another new password");
     expect(await authenticate(cSession.request)).toBeNull();
     expect(await signInWithPassword({ email: c.email, password: "another new password" }, meta)).toMatchObject({ ok: true });
+  });
+
+  it("a password someone else chose holds the session back until the user replaces it; a reset sets it again; tokens are not held back", async () => {
+    const actor = { userId: null, via: "system" as const, ip: null };
+    const email = `made-${randomBytes(4).toString("hex")}@example.test`;
+    const { user, password } = await createUserAccount(actor, { email, role: "analyst" });
+    const made: TestUser = { id: user.id, email, password, role: "analyst" };
+    const pending = await authenticate((await signedIn(made)).request);
+    expect(pending).toMatchObject({ via: "session", mustChangePassword: true });
+    expect(() => authorize(pending!, { role: "analyst" })).toThrow(/Choose your own password first/);
+    expect(() => authorize(pending!, { pendingPasswordChange: "allow" })).not.toThrow();
+    // A token is a credential of its own: not held back.
+    const { token } = await createToken(made, { scopes: ["sql:run"] });
+    const viaToken = await authenticate(new Request("http://sluice.test/api/v1/me", { headers: { authorization: `Bearer ${token}` } }));
+    expect(viaToken?.mustChangePassword).toBeUndefined();
+    expect(() => authorize(viaToken!, { scopes: ["sql:run"] })).not.toThrow();
+
+    // Control: after the user's own change the session passes.
+    await changeOwnPassword({ userId: user.id, via: "session", ip: null }, password, "a password of my own");
+    const own = await authenticate((await signedIn({ ...made, password: "a password of my own" })).request);
+    expect(own?.mustChangePassword).toBe(false);
+    expect(() => authorize(own!, { role: "analyst" })).not.toThrow();
+
+    const { password: reset } = await resetPassword(actor, user.id);
+    expect((await authenticate((await signedIn({ ...made, password: reset })).request))?.mustChangePassword).toBe(true);
+    // An operator's own chosen password (the CLI's prompt) needs no change.
+    await resetPassword(actor, user.id, "typed by the operator", { mustChangePassword: false });
+    expect((await authenticate((await signedIn({ ...made, password: "typed by the operator" })).request))?.mustChangePassword).toBe(false);
   });
 
   it("a session whose password changed underneath it is refused even if its Redis entry survived", async () => {

@@ -98,6 +98,18 @@ describe("saved queries API", () => {
     const missing = await call(other, `/api/v1/queries/${sharedId}/results?ids=1`);
     expect(missing.status).toBe(400);
     expect(JSON.stringify(missing.body)).toMatch(/status is required/);
+    // Required means required: sent empty, a required parameter is refused even with a default.
+    const cleared = await call(other, `/api/v1/queries/${sharedId}/results?status=x&ids=1&since=`);
+    expect(cleared.status).toBe(400);
+    expect(cleared.body).toMatchObject({ error: { message: "since is required (an empty value does not fall back to its default)" } });
+    const clearedPost = await call(other, `/api/v1/queries/${sharedId}/results`, {
+      method: "POST",
+      body: JSON.stringify({ params: { status: "", ids: ["1"] } }),
+    });
+    expect(clearedPost.status).toBe(400);
+    expect(JSON.stringify(clearedPost.body)).toMatch(/status is required/);
+    // Control: left out, the default applies; an optional one sent empty is fine.
+    expect((await call(other, `/api/v1/queries/${sharedId}/results?status=x&ids=1&min=`)).status).toBe(200);
     const unknown = await call(other, `/api/v1/queries/${sharedId}/results?status=x&ids=1&evil=1`);
     expect(unknown.status).toBe(400);
     const injected = await call(other, `/api/v1/queries/${sharedId}/results?status=${encodeURIComponent("x' or '1'='1")}&ids=1`);

@@ -6,7 +6,7 @@ import { pgErrorToApiError } from "@/lib/explore/pg-errors";
 import { csvField, csvLine, jsonValue } from "@/lib/explore/output";
 import { renderSavedQuery, savedQueryCreateSchema, valuesFromSearchParams } from "@/lib/explore/saved-queries";
 import { findPlaceholders } from "@/lib/explore/sql";
-import { leadingKeyword, requireReadStatement } from "@/lib/explore/sql";
+import { checkStatement, leadingKeyword } from "@/lib/explore/sql";
 
 describe("CSV", () => {
   it("escapes per RFC 4180 and keeps NULL apart from the empty string", () => {
@@ -89,9 +89,9 @@ describe("statement kind", () => {
   it("finds the first keyword past comments and parentheses", () => {
     expect(leadingKeyword(" /* a /* nested */ b */ -- x\n ((SELECT 1))")).toBe("select");
     expect(leadingKeyword("-- only a comment")).toBeNull();
-    expect(() => requireReadStatement("/* hi */ DELETE FROM t")).toThrow(/got DELETE/);
-    expect(() => requireReadStatement("  ")).toThrow(/empty/);
-    expect(requireReadStatement("with x as (select 1) select * from x")).toBe("with");
+    expect(() => checkStatement("/* hi */ DELETE FROM t")).toThrow(/got DELETE/);
+    expect(() => checkStatement("  ")).toThrow(/empty/);
+    expect(checkStatement("with x as (select 1) select * from x")).toEqual({ keyword: "with", unknown: false });
   });
 });
 

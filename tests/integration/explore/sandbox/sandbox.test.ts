@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/core/errors";
 import { closePools, withRole } from "@/lib/db/clients";
 import { resetEnvCache } from "@/lib/env";
 import type { RawRow } from "@/lib/explore/output";
-import { runSandbox } from "@/lib/explore/sandbox";
+import { describeSql, runSandbox } from "@/lib/explore/sandbox";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 
 /**
@@ -91,7 +91,7 @@ describe("runSandbox", () => {
     ["select pg_read_file('/etc/passwd')", "permission_denied"],
     ["select * from app.users", "permission_denied"],
     ["select set_config('role', 'postgres', false)", "permission_denied"],
-    ["selec 1", "statement_not_allowed"],
+    ["selec 1", "syntax_error"],
     ["", "empty_statement"],
   ] as Array<[string, string | string[]]>)("refuses %j with no effect", async (sql, reason) => {
     const before = await orderCount();
@@ -107,6 +107,20 @@ describe("runSandbox", () => {
     const error = await refusal("select nope from data.orders");
     expect(error.message).toMatch(/column "nope" does not exist/);
     expect(error.details).toMatchObject({ reason: "undefined_object", sqlstate: "42703", position: 8 });
+  });
+
+  it("answers a word no statement begins with by Postgres' syntax error and its position, running nothing", async () => {
+    const typo = await refusal("selec 1");
+    expect(typo.message).toBe('syntax error at or near "selec"');
+    expect(typo.details).toMatchObject({ reason: "syntax_error", sqlstate: "42601", position: 1 });
+    const later = await refusal("-- a comment first\n  frobnicate data.orders");
+    expect(later.details).toMatchObject({ reason: "syntax_error", position: 22 });
+    // Control: a real write is still refused by name, before Postgres sees it.
+    const write = await refusal("insert into data.orders (id) values (1)");
+    expect(write.message).toMatch(/Only read queries may run here .* got INSERT/);
+    // Nothing stays prepared on the (single) readonly connection.
+    const [left] = await withRole("readonly", ({ sql }) => sql`select count(*)::int as n from pg_prepared_statements where from_sql`);
+    expect(left!.n).toBe(0);
   });
 
   it("refuses a query the planner prices above SQL_MAX_COST, before running it", async () => {
@@ -165,6 +179,32 @@ describe("runSandbox", () => {
       select count(*)::int as n from pg_locks
       where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`;
     expect(owned!.n).toBe(0);
+  });
+
+  it("describes a statement without running it: the types Postgres infers for $n", async () => {
+    const before = await orderCount();
+    const types = await describeSql("select id from data.orders where ordered_at >= $1 and status = $2 limit $3", 3);
+    expect(types.map((t) => t.type)).toEqual(["timestamp with time zone", "text", "bigint"]);
+    expect(types[0]).toMatchObject({ oid: 1184, isArray: false });
+    // A parameter nothing places is text, as it is bound; an array comparison says so.
+    expect((await describeSql("select $1 is null, 1 = any($2)", 2)).map((t) => [t.type, t.isArray])).toEqual([
+      ["text", false],
+      ["integer[]", true],
+    ]);
+    // Describing a write runs nothing either, and is refused by name.
+    await expect(describeSql("delete from data.orders", 0)).rejects.toThrow(/got DELETE/);
+    expect(await orderCount()).toBe(before);
+    const [left] = await withRole("readonly", ({ sql }) => sql`select count(*)::int as n from pg_prepared_statements where from_sql`);
+    expect(left!.n).toBe(0);
+  });
+
+  it("a statement Postgres refuses to describe comes back with the position in the given text", async () => {
+    const error = await describeSql("select id, nope from data.orders where id = $1", 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toMatch(/column "nope" does not exist/);
+    expect((error as ApiError).details).toMatchObject({ reason: "undefined_object", position: 12 });
+    const typo = await describeSql("selec $1", 1).catch((e: unknown) => e);
+    expect((typo as ApiError).details).toMatchObject({ reason: "syntax_error", position: 1 });
   });
 
   it("stops a huge generate_series at the row cap, or refuses it by cost, quickly", async () => {
