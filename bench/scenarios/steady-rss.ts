@@ -20,7 +20,9 @@ const MIXED_READS = [
   ...Array.from({ length: 10 }, (_, i) => `/api/v1/tables/data.orders?order=id&limit=1000&offset=${i * 1000}`),
 ];
 const CSV_PAGES = Array.from({ length: 20 }, (_, i) => `/api/v1/tables/data.customers?select=id,full_name,country&limit=100&offset=${i * 100}`);
-const SQL_BODY = JSON.stringify({ sql: "select o.*, c.full_name from data.orders o join data.customers c on c.id = o.customer_id order by o.id limit 2000" });
+const SQL_BODY = JSON.stringify({
+  sql: "select o.*, c.full_name from data.orders o join data.customers c on c.id = o.customer_id order by o.id limit 2000",
+});
 
 export async function steadyRssScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const app = await ctx.startServer({});

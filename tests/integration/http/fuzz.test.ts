@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePools } from "@/lib/db/clients";
 import { createSavedQuery } from "@/lib/explore/saved-queries";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { startRedisServer, type RedisServerHandle } from "@/tests/support/redis-server";
 import { signIn } from "@/tests/support/auth";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { fuzzRequest, isErrorShape, sendRaw, type FuzzRequest, type RawAnswer } from "@/tests/support/http-fuzz";
@@ -21,6 +22,7 @@ const HIGH = "1000000";
 
 let db: TestDatabase;
 let app: AppServer;
+let redis: RedisServerHandle;
 let ctx: { token: string; cookie: string; queryId: string };
 
 beforeAll(async () => {
@@ -28,8 +30,12 @@ beforeAll(async () => {
   const limits = Object.fromEntries(
     ["ANONYMOUS", "USER", "API", "AUTH_FAILURE_IP", "SQL", "SIGN_IN_IP", "SIGN_IN_ACCOUNT"].map((p) => [`RATE_LIMIT_${p}_LIMIT`, HIGH]),
   );
-  app = await startAppServer(explorerEnv(db, { ...limits, SQL_TIMEOUT_MS: "3000", LOG_LEVEL: "error" }));
-  const caller = await createCaller(db, "analyst", ["tables:read", "sql:run", "queries:run"]);
+  // A Redis of its own: the fuzz's hundreds of anonymous requests from 127.0.0.1 would otherwise
+  // spend the shared per-IP budget of the test files running beside it (their limits are lower).
+  redis = await startRedisServer();
+  const own = { REDIS_URL: redis.url };
+  app = await startAppServer(explorerEnv(db, { ...limits, ...own, SQL_TIMEOUT_MS: "3000", LOG_LEVEL: "error" }));
+  const caller = await createCaller(db, "analyst", ["tables:read", "sql:run", "queries:run"], own);
   const { createUser } = await import("@/tests/support/auth");
   const browser = await createUser(db, { role: "analyst" });
   const cookie = await signIn(app.url, browser.email, browser.password);
@@ -51,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await closePools(1);
+  await redis?.stop();
   await db?.drop();
 });
 

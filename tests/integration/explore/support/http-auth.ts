@@ -18,8 +18,9 @@ export interface TestCaller {
   headers: Record<string, string>;
 }
 
-export async function createCaller(db: TestDatabase, role: UserRole, scopes: TokenScope[]): Promise<TestCaller> {
-  pointLibAt(explorerEnv(db));
+/** `extra`: environment for the app under test, when it is not the run's shared one (its own REDIS_URL). */
+export async function createCaller(db: TestDatabase, role: UserRole, scopes: TokenScope[], extra: Record<string, string> = {}): Promise<TestCaller> {
+  pointLibAt(explorerEnv(db, extra));
   const user = await createUser(db, { role });
   const { token } = await createToken(user, { scopes });
   return { userId: user.id, email: user.email, token, headers: { authorization: `Bearer ${token}` } };
