@@ -1,5 +1,6 @@
 import net from "node:net";
 import { percentile } from "@/bench/lib/percentile";
+import type { RequestSpec } from "@/bench/lib/request-spec";
 
 /**
  * Open-loop load: requests leave at a fixed arrival rate whatever the server
@@ -10,15 +11,8 @@ import { percentile } from "@/bench/lib/percentile";
  * bytes keep the generator cheap (its CPU is reported beside the server's);
  * a new connection is opened whenever every open one is busy.
  */
-export interface OpenLoopOptions {
-  url: string;
+export interface OpenLoopOptions extends RequestSpec {
   ratePerS: number;
-  durationS: number;
-  paths: string[];
-  method?: "GET" | "POST";
-  headers?: Record<string, string>;
-  body?: string;
-  timeoutS?: number;
   maxSockets?: number;
 }
 
@@ -40,12 +34,16 @@ export interface OpenLoopResult {
   socketErrors: number;
   /** Requests not sent because maxSockets were all busy (the generator, not the server, was the limit). */
   notSent: number;
+  /** Requests sent again once, on a fresh connection, because the kept one closed before any answer (as HTTP clients retry idempotent requests). */
+  retried: number;
   socketsOpened: number;
   generatorCpuMs: number;
 }
 
 interface Pending {
   scheduledAt: number;
+  request: number;
+  retried: boolean;
 }
 
 /** Incremental parser for one keep-alive connection's responses (Content-Length or chunked). */
@@ -113,6 +111,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let timeouts = 0;
   let socketErrors = 0;
   let notSent = 0;
+  let retried = 0;
   let completed = 0;
   let sent = 0;
   let nextRequest = 0;
@@ -140,10 +139,20 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     });
     const fail = () => {
       const queue = inFlight.get(socket);
-      if (queue?.length) socketErrors += queue.length;
       inFlight.delete(socket);
       const i = idle.indexOf(socket);
       if (i >= 0) idle.splice(i, 1);
+      for (const pending of queue ?? []) {
+        // The connection closed before the request's answer (a kept connection the server timed
+        // out as the request went out): sent again once on a fresh one, as HTTP clients do for
+        // idempotent requests; a second loss is a failure. The count is reported.
+        if (!pending.retried) {
+          retried++;
+          const fresh = openSocket();
+          inFlight.get(fresh)!.push({ ...pending, retried: true });
+          fresh.write(requests[pending.request]!);
+        } else socketErrors++;
+      }
     };
     socket.on("error", fail);
     socket.on("close", fail);
@@ -160,7 +169,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       }
       socket = openSocket();
     }
-    inFlight.get(socket)!.push({ scheduledAt });
+    inFlight.get(socket)!.push({ scheduledAt, request: nextRequest, retried: false });
     socket.write(requests[nextRequest]!);
     nextRequest = (nextRequest + 1) % requests.length;
     sent++;
@@ -215,6 +224,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     timeouts,
     socketErrors,
     notSent,
+    retried,
     socketsOpened: opened,
     generatorCpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };

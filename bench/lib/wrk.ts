@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { RequestSpec } from "@/bench/lib/request-spec";
 
 /**
  * Closed-loop load with Debian's `wrk` (C, one thread, epoll): its own CPU is a
@@ -11,15 +12,8 @@ import path from "node:path";
  * thread; done() prints one JSON line. The generator's CPU comes from the
  * shell's `times` after wrk exits (children's user and system time).
  */
-export interface WrkOptions {
-  url: string;
+export interface WrkOptions extends RequestSpec {
   connections: number;
-  durationS: number;
-  paths: string[];
-  method?: "GET" | "POST";
-  headers?: Record<string, string>;
-  body?: string;
-  timeoutS?: number;
   /** Count every status (costs wrk a header parse per response); otherwise only "≥ 400" is known. */
   countStatuses?: boolean;
 }

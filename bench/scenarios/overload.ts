@@ -8,9 +8,11 @@ import { FULL_PATH } from "@/bench/scenarios/overhead";
 
 /**
  * Overload with the default pool and admission settings (rate limits out of
- * the way): capacity is what a closed loop of 32 connections gets served;
- * then a fixed arrival rate at a quarter of it (the unloaded latency), at 2×
- * and at 5× of it, and a closed loop of 256 connections. What must hold:
+ * the way): capacity is what a closed loop of 16 connections gets served
+ * (within the default maximum of 20 in flight, so nothing is refused for
+ * want of a place); then a fixed arrival rate at a quarter of it (the
+ * unloaded latency), at 2× and at 5× of it, and closed loops of 32 and 256
+ * connections (c256 is compared with c32, as refusals start there). What must hold:
  * the work served stays near capacity, refusals are fast, and the requests
  * that are served are not slowed by the ones refused.
  */
@@ -28,9 +30,9 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
         (r) => r.requests,
         () => runWrk({ url: app.url, connections, durationS: ctx.durationS, headers, paths, countStatuses: true, timeoutS: 30 }),
       );
-    const c32 = await closed(32);
-    const capacity = c32.goodputPerS;
-    ctx.say(`overload: capacity (closed loop c32) ${capacity} req/s served, server ${c32.cpuUsPerRequest.server} µs/req`);
+    const c16 = await closed(16);
+    const capacity = c16.goodputPerS;
+    ctx.say(`overload: capacity (closed loop c16) ${capacity} req/s served, server ${c16.cpuUsPerRequest.server} µs/req`);
     const open = async (factor: number) => {
       const r = await withCpu(
         pids,
@@ -46,6 +48,7 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
     const unloaded = await open(0.25);
     const twice = await open(2);
     const fivefold = await open(5);
+    const c32 = await closed(32);
     const c256 = await closed(256);
     ctx.say(`overload: closed loop c256 ${c256.goodputPerS} req/s served of ${c256.requestsPerS}, statuses ${JSON.stringify(c256.statuses)}`);
 
@@ -82,8 +85,8 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
       {
         name: "closed loop c256 served vs c32",
         goal: "≥ 80%",
-        measured: `${((c256.goodputPerS / capacity) * 100).toFixed(0)}% (${c256.goodputPerS} vs ${capacity} req/s)`,
-        met: c256.goodputPerS >= 0.8 * capacity,
+        measured: `${((c256.goodputPerS / c32.goodputPerS) * 100).toFixed(0)}% (${c256.goodputPerS} vs ${c32.goodputPerS} req/s)`,
+        met: c256.goodputPerS >= 0.8 * c32.goodputPerS,
       },
       { name: "hung or otherwise failed requests under overload", goal: "0", measured: String(failed), met: failed === 0 },
     ];
@@ -112,8 +115,8 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
       r.errors.timeout,
     ];
     return {
-      title: "Overload: default pool (10) and admission (20 in flight), table read",
-      data: { capacity, c32, unloaded, twice, fivefold, c256 },
+      title: "Overload: default pool (10) and admission (adaptive, at most 20 in flight), table read",
+      data: { capacity, c16, c32, unloaded, twice, fivefold, c256 },
       targets,
       table: {
         header: [
@@ -129,24 +132,27 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
           "failed",
         ],
         rows: [
-          closedRow("closed loop c32 (capacity)", c32),
+          closedRow("closed loop c16 (capacity)", c16),
           openRow("open loop 0.25× (unloaded)", unloaded),
           openRow("open loop 2×", twice),
           openRow("open loop 5×", fivefold),
+          closedRow("closed loop c32", c32),
           closedRow("closed loop c256", c256),
         ],
       },
       notes: [
         "Closed-loop latencies are wrk's (all statuses together); open-loop latencies count from each request's scheduled departure, so queueing in the generator or the server is included.",
+        `Open-loop requests whose kept connection closed before their answer were sent again once on a fresh one (as HTTP clients do for idempotent requests): ${twice.retried} at 2×, ${fivefold.retried} at 5×; a second loss counts as failed.`,
       ],
       chart: {
         file: "overload.svg",
         svg: barChart(
           "Served requests/s under load",
           [
-            { label: "capacity (c32)", value: capacity },
+            { label: "capacity (c16)", value: capacity },
             { label: "open 2×", value: twice.goodputPerS },
             { label: "open 5×", value: fivefold.goodputPerS },
+            { label: "closed c32", value: c32.goodputPerS },
             { label: "closed c256", value: c256.goodputPerS },
           ],
           "req/s",

@@ -1,7 +1,7 @@
 import "server-only";
 import { singleton } from "@/lib/core/singleton";
 import type http from "node:http";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance as perf } from "node:perf_hooks";
 import { ApiError } from "@/lib/core/errors";
 import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-id";
 import { rolePoolSize } from "@/lib/db/roles";
@@ -116,10 +116,14 @@ function adaptLimit(limit: InFlightLimit): void {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const controller = new AdaptiveLimit(limit.max, ADAPTIVE_FLOOR, LAG_TARGET_MS);
+  let since = perf.eventLoopUtilization();
   setInterval(() => {
     const lagMs = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
     delay.reset();
-    limit.setLimit(controller.observe({ lagMs, limitReached: limit.reachedSinceLastWindow() }));
+    const now = perf.eventLoopUtilization();
+    const { utilization } = perf.eventLoopUtilization(now, since);
+    since = now;
+    limit.setLimit(controller.observe({ lagMs, utilization, limitReached: limit.reachedSinceLastWindow() }));
   }, CONTROL_WINDOW_MS).unref();
 }
 
