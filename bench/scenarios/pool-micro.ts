@@ -9,10 +9,16 @@ import { poolConfig } from "@/tests/support/pool-config";
  * the way: `pool.run(unit => unit.sql\`select 1\`)` against raw postgres.js
  * with the same number of kept connections (pipelining off, as the pool runs
  * it: one statement per connection at a time), each driven by the same
- * number of callers in this process. CPU per operation is this process's own
- * (nothing else runs in it meanwhile).
+ * number of callers in this process, in alternating rounds. CPU per operation
+ * is this process's own (nothing else runs in it meanwhile).
  */
 const SIZE = 10;
+const ROUNDS = 5;
+
+/** The round with the median CPU per operation. */
+function median(rounds: Figures[]): Figures {
+  return [...rounds].sort((a, b) => a.cpuUsPerOp - b.cpuUsPerOp)[Math.floor(rounds.length / 2)]!;
+}
 
 interface Figures {
   opsPerS: number;
@@ -50,14 +56,23 @@ async function drive(callers: number, durationS: number, op: () => Promise<unkno
 
 export async function poolMicroScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const url = roleUrl(ctx.envVars.DATABASE_URL!, roleCredentials(ctx.env, "readonly"));
-  const durationS = Math.max(2, ctx.durationS / 2);
+  const durationS = Math.max(5, ctx.durationS);
   const raw = postgres(url, { max: SIZE, max_pipeline: 0, onnotice: () => {} } as postgres.Options<Record<string, postgres.PostgresType>>);
   const pool = new RolePool(poolConfig("readonly", url, { size: SIZE, min: SIZE, maxWaiting: 1000, acquireTimeoutMs: 10_000 }));
   const results: Record<string, Record<number, Figures>> = { "raw postgres.js": {}, "Sluice pool (gate + slot)": {} };
+  const variants: Record<string, () => Promise<unknown>> = {
+    "raw postgres.js": () => raw`select 1`,
+    "Sluice pool (gate + slot)": () => pool.run((unit) => unit.sql`select 1`),
+  };
   try {
     for (const callers of [1, 32]) {
-      results["raw postgres.js"]![callers] = await drive(callers, durationS, () => raw`select 1`);
-      results["Sluice pool (gate + slot)"]![callers] = await drive(callers, durationS, () => pool.run((unit) => unit.sql`select 1`));
+      // Rounds alternate between the two, and each keeps its median round: a neighbour that
+      // starts or stops mid-run (a build, a GC-heavy moment) weighs on both alike.
+      const rounds: Record<string, Figures[]> = { "raw postgres.js": [], "Sluice pool (gate + slot)": [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, op] of Object.entries(variants)) rounds[name]!.push(await drive(callers, durationS / ROUNDS, op));
+      }
+      for (const [name, figures] of Object.entries(rounds)) results[name]![callers] = median(figures);
       for (const [name, byCallers] of Object.entries(results)) {
         const f = byCallers[callers]!;
         ctx.say(`pool micro: ${name} ×${callers}: ${f.opsPerS} ops/s, ${f.cpuUsPerOp} µs CPU/op, p50 ${f.p50Us} µs, p99 ${f.p99Us} µs`);
