@@ -14,7 +14,10 @@ export const STATE_FILE = path.resolve(import.meta.dirname, "../../../test-resul
 export default async function globalSetup() {
   const services = await startTestServices();
   const databaseUrl = await cloneTemplate(services.database, "e2e");
-  const envVars = testEnvVars(services.database, databaseUrl, { REDIS_URL: services.redisUrl });
+  // Every browser of the run signs in from 127.0.0.1: its signed-out requests (sign-in pages, the
+  // CSRF fetch) share one anonymous budget of 120 a minute, which a fast run of all the specs
+  // spends ("Too many sign-in attempts from this address"). No spec tests that limit.
+  const envVars = testEnvVars(services.database, databaseUrl, { REDIS_URL: services.redisUrl, RATE_LIMIT_ANONYMOUS_LIMIT: "100000" });
   const app = await startAppServer(envVars);
   process.env.E2E_BASE_URL = app.url;
   mkdirSync(path.dirname(STATE_FILE), { recursive: true });
