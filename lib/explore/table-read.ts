@@ -107,8 +107,9 @@ function notOneRow(rows: number): ExploreError {
 }
 
 /**
- * A page whose embedded arrays would take the answer past the row cap: refused rather than cut
- * (an embedded array holds at most the row cap, so a truncated one is always caught here).
+ * A page whose embedded arrays, at every level, would take the answer past the row cap: refused
+ * rather than cut. Each embedded array holds at most the row cap, so a truncated one — nested or
+ * not — holds the cap and sits in at least one row of the page: always caught here.
  */
 function pastRowCap(rows: number, embedded: number, rowCap: number): ExploreError {
   return new ExploreError(

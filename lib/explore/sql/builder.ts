@@ -1,14 +1,22 @@
 import { findRelation } from "@/lib/explore/catalog";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
 import type { ReadRequest, SelectItem } from "@/lib/explore/grammar";
-import { renderFromWhere, renderOrder, renderSelect, topScope, withKeyTiebreaker, type OutputColumn } from "@/lib/explore/sql/select";
+import {
+  renderFromWhere,
+  renderOrder,
+  renderSelect,
+  topScope,
+  withKeyTiebreaker,
+  type EmbeddedArray,
+  type OutputColumn,
+} from "@/lib/explore/sql/select";
 import { Params, type SqlQuery } from "@/lib/explore/sql/text";
 import { ExploreError } from "@/lib/explore/errors";
 
 export type { SqlQuery } from "@/lib/explore/sql/text";
 export { buildEstimateQuery, buildExactCountQuery, buildPlannedCountQuery, readPlannedCount, shouldCountExactly } from "@/lib/explore/sql/count";
 
-export type { OutputColumn } from "@/lib/explore/sql/select";
+export type { EmbeddedArray, OutputColumn } from "@/lib/explore/sql/select";
 
 export interface ReadQuery extends SqlQuery {
   /**
@@ -16,8 +24,8 @@ export interface ReadQuery extends SqlQuery {
    * read rows positionally — postgres.js `.values()` — and key them with `columns[i].name`.
    */
   columns: OutputColumn[];
-  /** Key paths of the embedded to-many arrays in a row (see RenderedSelect.arrays); empty without embeds. */
-  arrays: string[][];
+  /** The embedded to-many arrays of a row, nested as they nest (see RenderedSelect.arrays); empty without embeds. */
+  arrays: EmbeddedArray[];
   /** Whether the select embeds anything (the read then passes the cost guard). */
   embeds: boolean;
   /** The window actually queried: limit is clamped to the row cap. */

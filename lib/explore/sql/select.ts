@@ -31,19 +31,26 @@ export interface SelectScope {
   rowCap: number;
   /** Numbering of generated aliases (`_e1`, `_e2`…): never request text. */
   aliases: { next: number };
-  /** True under a to-many embed: another to-many below it would multiply rows. */
-  underToMany: boolean;
+}
+
+/**
+ * A to-many array of the output: its key path from the object it sits in (`["orders"]`, or
+ * `["customers", "orders"]` through a to-one or a spread), and the to-many arrays inside each of
+ * its elements (`order_items` of every order). Its rows plus theirs are the embedded rows it adds.
+ */
+export interface EmbeddedArray {
+  path: string[];
+  inner: EmbeddedArray[];
 }
 
 export interface RenderedSelect {
   sql: string[];
   out: OutputColumn[];
   /**
-   * Where the to-many arrays sit in one output row, as key paths from the row (`["orders"]`,
-   * `["customers", "events"]` through a to-one): arrays never nest (a to-many below a to-many is
-   * refused), so their lengths add up to every embedded row of the answer.
+   * The to-many arrays of one output row, nested as they nest: walking them counts every
+   * embedded row of the answer, at every level (sql/json-rows.ts).
    */
-  arrays: string[][];
+  arrays: EmbeddedArray[];
 }
 
 /** The embed of this level a name refers to: PostgREST's lookup, first by relation or alias. */
@@ -65,14 +72,6 @@ function notToOne(reason: "related_order_not_to_one" | "spread_not_to_one", what
 
 function resolve(item: EmbedItem, scope: SelectScope): Relationship {
   const relationship = resolveRelationship(scope.catalog, scope.target, item);
-  // An empty embed adds no rows to any output, so it may sit below a to-many.
-  if (relationship.kind === "to-many" && scope.underToMany && item.select.length > 0) {
-    throw new ExploreError(
-      "too_complex",
-      `Embedding ${show(item.relation)} to-many inside another to-many embed would multiply rows; read it separately`,
-      { relation: item.relation },
-    );
-  }
   if (item.spread && relationship.kind === "to-many") throw notToOne("spread_not_to_one", "spread operation", scope, item.relation);
   return relationship;
 }
@@ -83,7 +82,6 @@ function childScope(scope: SelectScope, relationship: Relationship): SelectScope
     ...scope,
     target: relationship.child,
     ref: quoteIdent(`_e${scope.aliases.next++}`),
-    underToMany: scope.underToMany || relationship.kind === "to-many",
   };
 }
 
@@ -185,7 +183,7 @@ export function renderSelect(items: SelectItem[] | null, scope: SelectScope): Re
           type: "json",
           nullable: true,
         });
-        rendered.arrays.push(...inner.arrays.map((path) => [name, ...path]));
+        rendered.arrays.push(...inner.arrays.map((array) => ({ ...array, path: [name, ...array.path] })));
       } else {
         push(`(SELECT coalesce(json_agg(r), '[]'::json) FROM (SELECT ${inner.sql.join(", ")} ${rows}) r(${keys}))`, {
           name,
@@ -193,7 +191,7 @@ export function renderSelect(items: SelectItem[] | null, scope: SelectScope): Re
           type: "json",
           nullable: false,
         });
-        rendered.arrays.push([name]);
+        rendered.arrays.push({ path: [name], inner: inner.arrays });
       }
       continue;
     }
@@ -259,7 +257,7 @@ export function renderOrder(terms: readonly OrderTerm[], items: readonly SelectI
 
 /** The scope of a read's own relation: named by its qualified name (the FROM has no alias). */
 export function topScope(catalog: Catalog, target: ResolvedRelation, params: Params, rowCap: number): SelectScope {
-  return { catalog, target, ref: qualifiedName(target), params, rowCap, aliases: { next: 1 }, underToMany: false };
+  return { catalog, target, ref: qualifiedName(target), params, rowCap, aliases: { next: 1 } };
 }
 
 /**

@@ -86,6 +86,70 @@ describe("the row cap over embedded rows", () => {
   });
 });
 
+/** Orders of the first `customers` customers and their items, as the database counts them. */
+async function ordersAndItemsOfFirst(customers: number): Promise<{ orders: number; items: number }> {
+  const [row] = await db.owner`
+    select count(distinct o.id)::int as orders, count(i.id)::int as items
+    from data.orders o left join data.order_items i on i.order_id = o.id where o.customer_id <= ${customers}`;
+  return row as { orders: number; items: number };
+}
+
+describe("the row cap over nested to-many embeds", () => {
+  it("counts the rows of arrays inside arrays: refused although the page and its first level fit", async () => {
+    const { orders, items } = await ordersAndItemsOfFirst(10);
+    // The first level alone would pass: only counting the nested items takes this page over the cap.
+    expect(10 + orders).toBeLessThanOrEqual(ROW_CAP);
+    expect(10 + orders + items).toBeGreaterThan(ROW_CAP);
+    expect((await get("data.customers?select=id,orders(id)&limit=10")).status).toBe(200);
+    const { status, body } = await get("data.customers?select=id,orders(id,order_items(quantity,products(name)))&limit=10");
+    expect(status).toBe(400);
+    expect(errorOf(body)).toMatchObject({
+      code: "bad_request",
+      details: { reason: "too_many_rows", rows: 10, embeddedRows: orders + items, rowCap: ROW_CAP },
+    });
+    // Through a to-one between the two levels, and for HEAD, the same.
+    const through = await get("data.customers?select=id,orders(id,customers(id,orders(id)))&limit=10");
+    expect(through.status).toBe(400);
+    const head = await fetch(`${app.url}/api/v1/tables/data.customers?select=id,orders(id,order_items(id))&limit=10`, {
+      method: "HEAD",
+      headers: reader.headers,
+    });
+    expect(head.status).toBe(400);
+  });
+
+  it("answers the same nesting on a smaller page, or with the inner level limited by path (controls)", async () => {
+    const { orders, items } = await ordersAndItemsOfFirst(3);
+    expect(3 + orders + items).toBeLessThanOrEqual(ROW_CAP);
+    const small = await get("data.customers?select=id,orders(id,order_items(quantity,products(name)))&limit=3");
+    expect(small.status).toBe(200);
+    const rows = small.body as Array<{ orders: Array<{ order_items: Array<{ products: { name: string } }> }> }>;
+    expect(rows).toHaveLength(3);
+    expect(rows.flatMap((r) => r.orders)).toHaveLength(orders);
+    expect(rows.flatMap((r) => r.orders.flatMap((o) => o.order_items))).toHaveLength(items);
+    expect(typeof rows[0]!.orders[0]!.order_items[0]!.products.name).toBe("string");
+    // The refused page of 10, each level limited by path: at most 2 orders a customer, 1 item an order.
+    const limited = await get("data.customers?select=id,orders(id,order_items(id))&limit=10&orders.limit=2&orders.order_items.limit=1");
+    expect(limited.status).toBe(200);
+    const orderRows = (limited.body as Array<{ orders: Array<{ order_items: unknown[] }> }>).flatMap((r) => r.orders);
+    const [row] = await db.owner`
+      select sum(least(n, 2))::int as n from (select count(*) as n from data.orders where customer_id <= 10 group by customer_id) o`;
+    expect(orderRows).toHaveLength((row as { n: number }).n);
+    expect(orderRows.every((o) => o.order_items.length === 1)).toBe(true);
+  });
+
+  it("catches a truncated inner array: one cut at the row cap always takes the page over it", async () => {
+    // Customer 1's 200 clicks below one of their orders: that array is cut at ROW_CAP, so the page is refused, never answered short.
+    const nested = "data.customers?select=id,orders(id,customers(clicks(id)))&orders=not.is.null&limit=1&orders.limit=1";
+    const { status, body } = await get(nested);
+    expect(status).toBe(400);
+    expect(errorOf(body).details).toMatchObject({ reason: "too_many_rows", rows: 1, embeddedRows: 1 + ROW_CAP });
+    // Control: the same read with the clicks limited by path answers every one asked for.
+    const fine = await get(`${nested}&orders.customers.clicks.limit=5`);
+    expect(fine.status).toBe(200);
+    expect((fine.body as Array<{ orders: Array<{ customers: { clicks: unknown[] } }> }>)[0]!.orders[0]!.customers.clicks).toHaveLength(5);
+  });
+});
+
 describe("the cost guard over embedded subqueries", () => {
   it("refuses a wide embedding the planner prices above the limit, before reading a row", async () => {
     const { status, body } = await get("data.customers?select=id,clicks(id)&limit=100");

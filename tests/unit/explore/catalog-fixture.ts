@@ -54,6 +54,19 @@ export const catalog: Catalog = {
           foreignKeys: [{ name: "pets_owner_fkey", columns: ["owner"], references: { schema: "data", relation: "people", columns: ["id"] } }],
         },
         {
+          // A to-many below the to-many pets: people → pets → toys.
+          name: "toys",
+          kind: "table",
+          estimatedRows: 10,
+          primaryKey: ["id"],
+          columns: columns([
+            ["id", "int4", false],
+            ["pet", "int4"],
+            ["label", "text"],
+          ]),
+          foreignKeys: [{ name: "toys_pet_fkey", columns: ["pet"], references: { schema: "data", relation: "pets", columns: ["id"] } }],
+        },
+        {
           name: "people_view",
           kind: "view",
           estimatedRows: null,

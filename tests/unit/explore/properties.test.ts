@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExploreError } from "@/lib/explore/errors";
 import { parseReadRequest, RESERVED_PARAMS } from "@/lib/explore/grammar";
-import { buildExactCountQuery, buildJsonRowsQuery, buildPlannedCountQuery, buildReadQuery, type ReadQuery, type SqlQuery } from "@/lib/explore/sql";
+import {
+  buildExactCountQuery,
+  buildJsonRowsQuery,
+  buildPlannedCountQuery,
+  buildReadQuery,
+  type EmbeddedArray,
+  type ReadQuery,
+  type SqlQuery,
+} from "@/lib/explore/sql";
 import { catalog, catalogNames, people } from "@/tests/unit/explore/catalog-fixture";
 
 /** Every bare word the builder writes; anything else in SQL text would be leaked request text. */
@@ -80,23 +88,31 @@ function assertJsonRowsWrapper(data: ReadQuery): void {
   const body = ` FROM (${data.text}) t`;
   expect(json.text.startsWith(head)).toBe(true);
   expect(json.text.includes(body)).toBe(true);
-  // The embedded-rows column: output names as quoted identifiers, the keys below them bound after the data query's values.
+  // The embedded-rows column: output names as quoted identifiers, the keys below them bound after
+  // the data query's values, generated element aliases (_a1…), and the builder's own words only.
   const embedded = json.text.slice(head.length, json.text.indexOf(body));
   const outputNames = new Set(data.columns.map((c) => c.name));
   if (data.arrays.length === 0) expect(embedded).toBe("0");
   else {
-    const terms = /^sum\((.*)\) OVER \(\)$/.exec(embedded)![1]!.split(" + ");
-    expect(terms).toHaveLength(data.arrays.length);
-    let next = data.params.length + 1;
-    terms.forEach((term, i) => {
-      const [first, ...rest] = data.arrays[i]!;
-      expect(outputNames.has(first!)).toBe(true);
-      const ident = `t."${first!.replaceAll('"', '""')}"`;
-      const keys = rest.map(() => `$${next++}::text`).join(", ");
-      expect(term).toBe(`coalesce(json_array_length(${rest.length === 0 ? ident : `(${ident} #> ARRAY[${keys}])`}), 0)`);
-    });
+    expect(embedded).toMatch(/^sum\(.*\) OVER \(\)$/);
+    const words = new Set("sum OVER coalesce json_array_length json_array_elements SELECT FROM AS ARRAY text v".split(" "));
+    const token = /\s+|t\."((?:[^"]|"")*)"|\$(\d+)|_a\d+|([A-Za-z_]+)|(0)|(#>|::|[()[\],+.])/y;
+    const bound: number[] = [];
+    while (token.lastIndex < embedded.length) {
+      const at = token.lastIndex;
+      const m = token.exec(embedded);
+      if (!m) throw new Error(`unexpected embedded-rows text at ${at}: ${JSON.stringify(embedded.slice(at, at + 40))}`);
+      const [, name, placeholder, word] = m;
+      if (name !== undefined) expect(outputNames.has(name.replaceAll('""', '"')), `output name ${name}`).toBe(true);
+      else if (placeholder !== undefined) bound.push(Number(placeholder));
+      else if (word !== undefined) expect(words.has(word), `word ${word}`).toBe(true);
+    }
+    expect(bound).toEqual(json.params.slice(data.params.length).map((_, i) => data.params.length + i + 1));
   }
-  expect(json.params).toEqual([...data.params, ...data.arrays.flatMap((path) => path.slice(1))]);
+  // Bound in the order the arrays nest: a row's array by its keys below the output column, a nested one by its whole path.
+  const keys = (arrays: readonly EmbeddedArray[], inRow: boolean): string[] =>
+    arrays.flatMap((array) => [...(inRow ? array.path.slice(1) : array.path), ...keys(array.inner, false)]);
+  expect(json.params).toEqual([...data.params, ...keys(data.arrays, true)]);
   const list = json.text.slice(json.text.indexOf(body) + body.length);
   const names = [...list.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replaceAll('""', '"'));
   expect(list).toBe(names.length === 0 ? "" : `(${names.map((n) => `"${n.replaceAll('"', '""')}"`).join(", ")})`);
@@ -275,6 +291,9 @@ const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
           "pets(id,owner:people!inner(name))",
           "p:pets()",
           "pets(id,people())",
+          "pets(id,people(id,pets(id,name)))",
+          "p:pets!inner(id,owner:people!inner(name,pets!inner(id)))",
+          "pets(...people(pets(*)))",
         ),
         {
           minLength: 1,
@@ -284,11 +303,17 @@ const shapedPair: fc.Arbitrary<[string, string]> = fc.oneof(
       .map((cs) => cs.join(",")),
   ),
   // Parameters on an embed (filters, logic, order, window), named by relation or alias, or naming none.
-  fc.tuple(fc.constantFrom("pets.name", "pets.id", "p.name", "p.id", "pets.people.age", "x.id"), soup),
+  fc.tuple(fc.constantFrom("pets.name", "pets.id", "p.name", "p.id", "pets.people.age", "pets.people.pets.id", "p.owner.pets.name", "x.id"), soup),
   fc.tuple(fc.constantFrom("pets", "p", "pets.people", "or"), fc.constantFrom("is.null", "not.is.null", "eq.1", "(p.is.null,pets.not.is.null)")),
   fc.tuple(fc.constantFrom("pets.or", "p.not.and"), fc.constantFrom("(id.eq.1,name.like.*a*)", "(owner.is.null)", "(nope.eq.1)", "(")),
-  fc.tuple(fc.constantFrom("pets.order", "p.order"), fc.constantFrom("id.desc", "name.nullsfirst", "people(age).desc", "nope", "")),
-  fc.tuple(fc.constantFrom("pets.limit", "pets.offset", "p.limit"), fc.constantFrom("0", "2", "99999", "-1", "x")),
+  fc.tuple(
+    fc.constantFrom("pets.order", "p.order", "pets.people.pets.order"),
+    fc.constantFrom("id.desc", "name.nullsfirst", "people(age).desc", "nope", ""),
+  ),
+  fc.tuple(
+    fc.constantFrom("pets.limit", "pets.offset", "p.limit", "pets.people.pets.limit", "p.owner.pets.offset"),
+    fc.constantFrom("0", "2", "99999", "-1", "x"),
+  ),
   fc.tuple(fc.constant("order"), fc.constantFrom("p(name).desc", "pets(id)", "x(id)")),
   fc.tuple(
     fc.constant("order"),

@@ -79,10 +79,26 @@ describe("to-one and to-many", () => {
     expect(data).toEqual({ id: 1, customers: { id: customer_id } });
   });
 
-  it("refuses a to-many embed inside a to-many embed, and too many embeds, with a 400", async () => {
-    expect((await get("/person?select=id,message!sender(id,person!recipient(id))")).status).toBe(200); // to-one inside to-many: fine
-    const fanOut = await get("/family_tree?select=id,c:family_tree!parent(id,g:family_tree!parent(id,h:family_tree!parent(id)))");
-    expect(fanOut.status).toBe(400);
+  it("nests to-many inside to-many down to 3 levels, and refuses a 4th and too many embeds with a 400", async () => {
+    expect((await get("/person?select=id,message!sender(id,person!recipient(id))")).status).toBe(200); // to-one inside to-many
+    const three = await get("/family_tree?select=id,c:family_tree!parent(id,g:family_tree!parent(id,h:family_tree!parent(id)))&id=eq.1");
+    expect(three).toEqual({
+      status: 200,
+      body: [
+        {
+          id: "1",
+          c: [
+            { id: "2", g: [{ id: "4", h: [] }] },
+            { id: "3", g: [{ id: "5", h: [] }] },
+          ],
+        },
+      ],
+    });
+    const four = await get(
+      "/family_tree?select=id,c:family_tree!parent(id,g:family_tree!parent(id,h:family_tree!parent(id,i:family_tree!parent(id))))",
+    );
+    expect(four.status).toBe(400);
+    expect(four.body).toMatchObject({ error: { details: { reason: "too_complex" } } });
     const many = await get(`/message?select=id,${Array.from({ length: 9 }, (_, i) => `s${i}:sender(id)`).join(",")}`);
     expect(many.status).toBe(400);
   });
@@ -269,6 +285,178 @@ describe("filters, order and window on embedded resources", () => {
   });
 });
 
+/** Rows of `children` grouped under each parent by `key`, the key dropped, in the children's order. */
+function nestUnder<P extends { id: number }, C extends Record<string, unknown>>(parents: P[], children: C[], key: keyof C & string, as: string) {
+  return parents.map((parent) => ({
+    ...parent,
+    [as]: children.filter((child) => child[key] === parent.id).map((child) => Object.fromEntries(Object.entries(child).filter(([k]) => k !== key))),
+  }));
+}
+
+describe("to-many inside to-many (QuerySpec, RangeSpec, EmbedInnerJoinSpec)", () => {
+  it("requests children two levels down, with a hint too, as PostgREST answers", async () => {
+    const expected = [
+      {
+        id: 1,
+        projects: [
+          { id: 1, tasks: [{ id: 1 }, { id: 2 }] },
+          { id: 2, tasks: [{ id: 3 }, { id: 4 }] },
+        ],
+      },
+    ];
+    const { data, error } = await world.client.from("clients").select("id,projects(id,tasks(id))").eq("id", 1);
+    expect(error).toBeNull();
+    expect(data).toEqual(expected);
+    expect((await get("/clients?id=eq.1&select=id,projects:projects!client(id,tasks(id))")).body).toEqual(expected);
+  });
+
+  it("reads demo customers with their orders, each order's items and their products, as plain SQL reads them (control)", async () => {
+    const { data, error } = await world.client
+      .schema("data")
+      .from("customers")
+      .select("id,full_name,orders(id,total,order_items(quantity,products(name)))")
+      .order("id")
+      .limit(3);
+    expect(error).toBeNull();
+    const customers = (await world.db.owner`select id::int, full_name from data.customers order by id limit 3`) as unknown as Array<{ id: number }>;
+    const ids = customers.map((c) => c.id);
+    const orders = (await world.db.owner`
+      select id::int, customer_id::int, total::float8 from data.orders where customer_id in ${world.db.owner(ids)} order by id`) as unknown as Array<{
+      id: number;
+      customer_id: number;
+    }>;
+    const items = await world.db.owner`
+      select i.order_id::int, i.quantity, json_build_object('name', p.name) as products
+      from data.order_items i join data.products p on p.id = i.product_id
+      where i.order_id in ${world.db.owner(orders.map((o) => o.id))} order by i.id`;
+    const expected = nestUnder(customers, nestUnder(orders, [...items], "order_id", "order_items"), "customer_id", "orders");
+    expect(items.length).toBeGreaterThan(orders.length);
+    expect(orders.length).toBeGreaterThan(customers.length);
+    expect(data).toEqual(expected);
+  });
+
+  it("filters, orders and limits each level by path (QuerySpec, RangeSpec)", async () => {
+    expect((await get("/clients?select=id,projects(id,tasks(id,name))&projects.tasks.name=like.Design*")).body).toEqual([
+      {
+        id: 1,
+        projects: [
+          { id: 1, tasks: [{ id: 1, name: "Design w7" }] },
+          { id: 2, tasks: [{ id: 3, name: "Design w10" }] },
+        ],
+      },
+      {
+        id: 2,
+        projects: [
+          { id: 3, tasks: [{ id: 5, name: "Design IOS" }] },
+          { id: 4, tasks: [{ id: 7, name: "Design OSX" }] },
+        ],
+      },
+    ]);
+    const all = await world.raw(
+      "/clients?select=id,projects(id,tasks(id))&order=id.asc&limit=1&projects.order=id.asc&projects.limit=2&projects.tasks.order=id.asc&projects.tasks.limit=1",
+    );
+    expect(all.headers.get("content-range")).toBe("0-0/*");
+    expect(await all.json()).toEqual([
+      {
+        id: 1,
+        projects: [
+          { id: 1, tasks: [{ id: 1 }] },
+          { id: 2, tasks: [{ id: 3 }] },
+        ],
+      },
+    ]);
+    // postgrest-js addresses the inner level with a dotted referencedTable.
+    const { data } = await world.client
+      .from("clients")
+      .select("id,projects(id,tasks(id))")
+      .eq("id", 2)
+      .order("id", { referencedTable: "projects.tasks", ascending: false })
+      .or("id.eq.5,id.eq.8", { referencedTable: "projects.tasks" })
+      .range(0, 0, { referencedTable: "projects.tasks" });
+    expect(data).toEqual([
+      {
+        id: 2,
+        projects: [
+          { id: 3, tasks: [{ id: 5 }] },
+          { id: 4, tasks: [{ id: 8 }] },
+        ],
+      },
+    ]);
+    expect((await get("/clients?select=id,projects(id,tasks(id,name))&projects.tasks2.name=like.Design*")).body).toMatchObject({
+      error: { message: "'tasks2' is not an embedded resource in this request", details: { pgrstCode: "PGRST108" } },
+    });
+  });
+
+  it("windows demo orders and their items by path, as plain SQL with row_number() windows them (control)", async () => {
+    const { status, body } = await get(
+      "/data.customers?select=id,orders(id,total,order_items(id,quantity))&order=id&limit=4" +
+        "&orders.order=total.desc&orders.limit=2&orders.order_items.order=quantity.desc&orders.order_items.limit=1&orders.order_items.quantity=gt.1",
+    );
+    expect(status).toBe(200);
+    const customers = (await world.db.owner`select id::int from data.customers order by id limit 4`) as unknown as Array<{ id: number }>;
+    const orders = (await world.db.owner`
+      select id, customer_id, total from (
+        select id::int, customer_id::int, total::float8, row_number() over (partition by customer_id order by total desc, id) as n
+        from data.orders where customer_id in ${world.db.owner(customers.map((c) => c.id))}) o
+      where n <= 2 order by customer_id, n`) as unknown as Array<{ id: number; customer_id: number }>;
+    const items = await world.db.owner`
+      select id, order_id, quantity from (
+        select id::int, order_id::int, quantity, row_number() over (partition by order_id order by quantity desc, id) as n
+        from data.order_items where quantity > 1 and order_id in ${world.db.owner(orders.map((o) => o.id))}) i
+      where n <= 1 order by order_id`;
+    expect(orders).toHaveLength(8);
+    expect(body).toEqual(nestUnder(customers, nestUnder(orders, [...items], "order_id", "order_items"), "customer_id", "orders"));
+  });
+
+  it("takes !inner at the lower level, both levels or the upper one only (EmbedInnerJoinSpec), and counts as it keeps", async () => {
+    const both = "/entities?select=id,child_entities!inner(id,grandchild_entities!inner(id))";
+    expect((await get(`${both}&child_entities.grandchild_entities.id=in.(1,5)`)).body).toEqual([
+      {
+        id: 1,
+        child_entities: [
+          { id: 1, grandchild_entities: [{ id: 1 }] },
+          { id: 2, grandchild_entities: [{ id: 5 }] },
+        ],
+      },
+    ]);
+    expect((await get(`${both}&child_entities.grandchild_entities.id=eq.2`)).body).toEqual([
+      { id: 1, child_entities: [{ id: 1, grandchild_entities: [{ id: 2 }] }] },
+    ]);
+    const head = await world.raw(`${both}&child_entities.grandchild_entities.id=in.(1,5)`, { method: "HEAD", headers: { prefer: "count=exact" } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-range")).toBe("0-0/1");
+    // Only the direct embed's join shapes its parents: a left embed below an inner one empties instead.
+    const upper = "/entities?select=id,child_entities!inner(id,grandchild_entities(id))&child_entities.grandchild_entities.id=eq.2";
+    expect((await get(upper)).body).toEqual([
+      {
+        id: 1,
+        child_entities: [
+          { id: 1, grandchild_entities: [{ id: 2 }] },
+          { id: 2, grandchild_entities: [] },
+          { id: 4, grandchild_entities: [] },
+          { id: 5, grandchild_entities: [] },
+        ],
+      },
+      {
+        id: 2,
+        child_entities: [
+          { id: 3, grandchild_entities: [] },
+          { id: 6, grandchild_entities: [] },
+        ],
+      },
+    ]);
+    const counted = await world.raw(upper, { method: "HEAD", headers: { prefer: "count=exact" } });
+    expect(counted.headers.get("content-range")).toBe("0-1/2");
+    // The lower level alone: every parent kept, each showing only the children that have a match.
+    expect(
+      (await get("/entities?select=id,child_entities(id,grandchild_entities!inner(id))&id=lt.3&child_entities.grandchild_entities.id=gt.3")).body,
+    ).toEqual([
+      { id: 1, child_entities: [{ id: 2, grandchild_entities: [{ id: 4 }, { id: 5 }] }] },
+      { id: 2, child_entities: [] },
+    ]);
+  });
+});
+
 describe("spreads (SpreadQueriesSpec)", () => {
   it("lifts a to-one embed's columns into the parent, null without a match", async () => {
     const { data } = await world.client.from("projects").select("id,...clients(client_name:name)");
@@ -337,6 +525,16 @@ describe("the README's examples", () => {
       // json_agg separates the elements of an embedded array with ", " and a line break, as PostgREST's json_agg does.
       '[{"id":1,"full_name":"Donald Johnson","orders":[{"id":4970,"total":2130.17}, \n {"id":4189,"total":1900.23}]},' +
         '{"id":6,"full_name":"Barbara Thompson","orders":[{"id":3688,"total":2822.30}, \n {"id":1217,"total":2322.43}]}]',
+    );
+    const nested = await world.raw(
+      "/data.customers?select=id,full_name,orders(id,total,order_items(quantity,products(name)))&country=eq.SE&limit=2" +
+        "&orders.order=total.desc&orders.limit=2&orders.order_items.order=quantity.desc&orders.order_items.limit=1",
+    );
+    expect(await nested.text()).toBe(
+      '[{"id":1,"full_name":"Donald Johnson","orders":[{"id":4970,"total":2130.17,"order_items":[{"quantity":4,"products":{"name":"Smart Speaker 17"}}]}, \n ' +
+        '{"id":4189,"total":1900.23,"order_items":[{"quantity":4,"products":{"name":"Silent Speaker 12"}}]}]},' +
+        '{"id":6,"full_name":"Barbara Thompson","orders":[{"id":3688,"total":2822.30,"order_items":[{"quantity":4,"products":{"name":"Smart Notebook 45"}}]}, \n ' +
+        '{"id":1217,"total":2322.43,"order_items":[{"quantity":4,"products":{"name":"Rugged Puzzle 28"}}]}]}]',
     );
   });
 });

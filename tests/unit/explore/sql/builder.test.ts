@@ -332,8 +332,43 @@ describe("embedded resources", () => {
         'FROM "data"."people" LIMIT 1000 OFFSET 0',
     );
     expect(q.params).toEqual(["R%"]);
-    expect(q.arrays).toEqual([["pets"]]);
+    expect(q.arrays).toEqual([{ path: ["pets"], inner: [] }]);
     expect(q.embeds).toBe(true);
+  });
+
+  it("nests a to-many inside a to-many, its parameters addressed by path, each level correlated to the one above", () => {
+    const q = build("select=id,pets(id,toys(label))&pets.toys.label=like.b*&pets.toys.order=label.desc&pets.toys.limit=1&pets.limit=3");
+    expect(q.text).toBe(
+      "SELECT \"id\", (SELECT coalesce(json_agg(r), '[]'::json) FROM (SELECT \"id\", (SELECT coalesce(json_agg(r), '[]'::json) FROM " +
+        '(SELECT "label" FROM "data"."toys" AS "_e2" WHERE "_e2"."pet" = "_e1"."id" AND "label" LIKE $1::text ' +
+        'ORDER BY "_e2"."label" DESC, "_e2"."id" ASC LIMIT 1) r("label")) FROM "data"."pets" AS "_e1" ' +
+        'WHERE "_e1"."owner" = "data"."people"."id" ORDER BY "_e1"."id" ASC LIMIT 3) r("id", "toys")) FROM "data"."people" LIMIT 1000 OFFSET 0',
+    );
+    expect(q.params).toEqual(["b%"]);
+    expect(q.arrays).toEqual([{ path: ["pets"], inner: [{ path: ["toys"], inner: [] }] }]);
+    // Through a to-one and a spread, the nested array's path starts at the object it sits in.
+    expect(build("select=id,pets(o:people(pets(id)),...people(n:pets(id)))").arrays).toEqual([
+      {
+        path: ["pets"],
+        inner: [
+          { path: ["o", "pets"], inner: [] },
+          { path: ["n"], inner: [] },
+        ],
+      },
+    ]);
+  });
+
+  it("turns !inner at either level into nested EXISTS over the same rows", () => {
+    const q = build("select=id,pets!inner(id,toys!inner(id))&pets.toys.label=eq.ball");
+    expect(q.text).toContain(
+      'FROM "data"."people" WHERE EXISTS (SELECT 1 FROM "data"."pets" AS "_e4" WHERE "_e4"."owner" = "data"."people"."id" AND ' +
+        'EXISTS (SELECT 1 FROM "data"."toys" AS "_e5" WHERE "_e5"."pet" = "_e4"."id" AND "label" = $3::text ORDER BY "_e5"."id" ASC LIMIT 1000) ' +
+        'ORDER BY "_e4"."id" ASC LIMIT 1000)',
+    );
+    // !inner on the inner level only: the pets shown are those with toys, every person kept.
+    const innerOnly = build("select=id,pets(id,toys!inner(id))");
+    expect(innerOnly.text).toContain('WHERE "_e1"."owner" = "data"."people"."id" AND EXISTS (SELECT 1 FROM "data"."toys"');
+    expect(innerOnly.text).toMatch(/FROM "data"\."people" LIMIT 1000 OFFSET 0$/);
   });
 
   it("clamps an embedded window to the row cap", () => {

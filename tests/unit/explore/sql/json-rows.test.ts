@@ -22,12 +22,28 @@ describe("the JSON rows query", () => {
       parseReadRequest({ params: new URLSearchParams("select=id,o:people(name,pets(id))&id=gt.1") }),
       { rowCap: 50 },
     );
-    expect(inner.arrays).toEqual([["o", "pets"]]);
+    expect(inner.arrays).toEqual([{ path: ["o", "pets"], inner: [] }]);
     const q = buildJsonRowsQuery(inner);
     expect(q.text).toBe(
       `SELECT to_json(t)::text, count(*) OVER (), sum(coalesce(json_array_length((t."o" #> ARRAY[$2::text])), 0)) OVER () FROM (${inner.text}) t("id", "o")`,
     );
     expect(q.params).toEqual(["1", "pets"]);
+  });
+
+  it("counts nested arrays in each element of the array they sit in, keys bound in the order they nest", () => {
+    const inner = buildReadQuery(
+      catalog,
+      people,
+      parseReadRequest({ params: new URLSearchParams("select=id,p:pets(id,toys(id),o:people(pets(id)))&id=gt.1") }),
+      { rowCap: 50 },
+    );
+    const q = buildJsonRowsQuery(inner);
+    expect(q.text).toBe(
+      'SELECT to_json(t)::text, count(*) OVER (), sum(coalesce(json_array_length(t."p"), 0) + (SELECT coalesce(sum(' +
+        "coalesce(json_array_length((_a1.v #> ARRAY[$2::text])), 0) + coalesce(json_array_length((_a1.v #> ARRAY[$3::text, $4::text])), 0)" +
+        `), 0) FROM json_array_elements(t."p") AS _a1(v))) OVER () FROM (${inner.text}) t("id", "p")`,
+    );
+    expect(q.params).toEqual(["1", "toys", "o", "pets"]);
   });
 
   it("writes an alias only as one quoted identifier, whatever it holds", () => {
