@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { getCatalog } from "@/lib/explore/catalog-cache";
 import type { Catalog, RelationRef } from "@/lib/explore/catalog";
 import { assertSatisfiable, contentRange, expectedRows, pageStatus } from "@/lib/explore/output";
-import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
+import { CSV_BATCH_ROWS, streamResponse, type StreamWriter } from "@/lib/explore/output";
 import { extendedQuery, runCursor } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
@@ -124,6 +124,37 @@ async function guardCost(sql: Sql, query: ReadQuery): Promise<void> {
   if (query.embeds) await assertPlanCost(sql, query.text, query.params, env().SQL_MAX_COST);
 }
 
+interface ReadUnit {
+  prepared: Prepared;
+  /** The `Prefer: count` total, or null without one. */
+  total: number | null;
+  unit: Unit;
+  out: StreamWriter;
+}
+
+/**
+ * The frame both answers share: the request prepared (grammar, catalog, query), then on one
+ * readonly connection the cost guard for embeds, the count and the range check, then `answer`,
+ * which streams the rows; Postgres errors are mapped to the explorer's.
+ */
+async function streamRead(input: TableReadInput, rowCap: number, answer: (read: ReadUnit) => Promise<void>): Promise<Response> {
+  const prepared = await prepare(input, rowCap);
+  return streamResponse(input.signal, (out) =>
+    withRole(
+      "readonly",
+      async (unit) => {
+        await guardCost(unit.sql, prepared.query);
+        const total = await countRows(unit.sql, input.ref, prepared);
+        assertSatisfiable(prepared.query.offset, total);
+        await answer({ prepared, total, unit, out });
+      },
+      { signal: out.signal },
+    ).catch((error: unknown) => {
+      throw mapQueryError(error);
+    }),
+  );
+}
+
 function baseHeaders(request: ReadRequest, contentType: string): Record<string, string> {
   const headers: Record<string, string> = { "Content-Type": contentType, "Cache-Control": "no-store" };
   // PostgREST confirms the preferences it applied on a read: count, then handling.
@@ -143,144 +174,120 @@ function baseHeaders(request: ReadRequest, contentType: string): Record<string, 
 const COMMIT_BYTES = 256 * 1024;
 
 export async function streamTableJson(input: TableReadInput, media: "json" | "object", { headOnly = false } = {}): Promise<Response> {
-  const prepared = await prepare(input, env().TABLE_ROW_CAP);
-  const { query, request } = prepared;
-  const rowsQuery = buildJsonRowsQuery(query);
-  return streamResponse(input.signal, (out) =>
-    withRole(
-      "readonly",
-      async ({ sql, cancel, limitRowBytes }) => {
-        await guardCost(sql, query);
-        const total = await countRows(sql, input.ref, prepared);
-        assertSatisfiable(query.offset, total);
-        let begun = false;
-        let refusal: ExploreError | null = null;
-        let embeddedRows = 0;
-        /** Status and headers for a page of `rows`, or null (and the refusal set) for a page past the row cap or a singular read that is not one row. */
-        const answerFor = (rows: number) => {
-          begun = true;
-          if (rows + embeddedRows > prepared.rowCap) return void (refusal = pastRowCap(rows, embeddedRows, prepared.rowCap));
-          if (media === "object" && rows !== 1) return void (refusal = notOneRow(rows));
-          const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
-          headers["Content-Range"] = contentRange(query.offset, rows, total);
-          return { status: media === "object" ? 200 : pageStatus(rows, total), headers };
-        };
-        const begin = async (rows: number) => {
-          const init = answerFor(rows);
-          if (!init) return;
-          out.start(init);
-          if (media === "json" && !headOnly) await out.write("[");
-        };
-        // The status is committed late: rows are held until COMMIT_BYTES or the end, so a small
-        // answer whose connection fails before Postgres completes it still gets a 503 in the
-        // shape, not a body cut off after a 200 (a dropped response to the client).
-        let rowsSeen: number | null = null;
-        let held = "";
-        const commit = async () => {
-          if (begun) return;
-          await begin(rowsSeen ?? 0);
-          if (!refusal && !headOnly && held) await out.write(held);
-          held = "";
-        };
-        let first = true;
-        await runCursor(sql, rowsQuery.text, rowsQuery.params, {
-          batchSize: BATCH,
-          // A singular read needs one row: the count beside it says whether there were others,
-          // and stopping there closes the portal cleanly (the connection stays reusable).
-          // HEAD needs only that count too: nobody reads a body, so none is produced.
-          maxRows: media === "object" || headOnly ? 1 : query.limit,
-          // Streamed, so no cap on the total: only on what one batch holds in memory.
-          ...memoryBound(limitRowBytes, Infinity),
-          signal: out.signal,
-          cancel,
-          onBatch: async (batch) => {
-            if (rowsSeen === null) {
-              // The first row carries the page's counts: a page past the row cap is refused at once.
-              rowsSeen = Number(batch[0]?.[1]?.toString("latin1") ?? 0);
-              embeddedRows = Number(batch[0]?.[2]?.toString("latin1") ?? 0);
-              if (rowsSeen + embeddedRows > prepared.rowCap) await commit();
-            }
-            if (refusal || headOnly) return;
-            let text = "";
-            for (const row of batch) {
-              text += (first ? "" : ",") + (row[0]?.toString("utf8") ?? "null");
-              first = false;
-            }
-            if (begun) await out.write(text);
-            else {
-              held += text;
-              if (held.length >= COMMIT_BYTES) await commit();
-            }
-          },
-        });
-        if (!begun && !headOnly) {
-          // The whole page was held (the common case): one body with its length, no stream to pipe.
-          const init = answerFor(rowsSeen ?? 0);
-          if (init) out.whole(init, media === "json" ? `[${held}]` : held);
-        } else {
-          await commit();
-          if (media === "json" && !headOnly && !refusal) await out.write("]");
+  return streamRead(input, env().TABLE_ROW_CAP, async ({ prepared, total, unit: { sql, cancel, limitRowBytes }, out }) => {
+    const { query, request } = prepared;
+    const rowsQuery = buildJsonRowsQuery(query);
+    let begun = false;
+    let refusal: ExploreError | null = null;
+    let embeddedRows = 0;
+    /** Status and headers for a page of `rows`, or null (and the refusal set) for a page past the row cap or a singular read that is not one row. */
+    const answerFor = (rows: number) => {
+      begun = true;
+      if (rows + embeddedRows > prepared.rowCap) return void (refusal = pastRowCap(rows, embeddedRows, prepared.rowCap));
+      if (media === "object" && rows !== 1) return void (refusal = notOneRow(rows));
+      const headers = baseHeaders(request, media === "object" ? `${OBJECT_MEDIA_TYPES[0]}; charset=utf-8` : "application/json; charset=utf-8");
+      headers["Content-Range"] = contentRange(query.offset, rows, total);
+      return { status: media === "object" ? 200 : pageStatus(rows, total), headers };
+    };
+    const begin = async (rows: number) => {
+      const init = answerFor(rows);
+      if (!init) return;
+      out.start(init);
+      if (media === "json" && !headOnly) await out.write("[");
+    };
+    // The status is committed late: rows are held until COMMIT_BYTES or the end, so a small
+    // answer whose connection fails before Postgres completes it still gets a 503 in the
+    // shape, not a body cut off after a 200 (a dropped response to the client).
+    let rowsSeen: number | null = null;
+    let held = "";
+    const commit = async () => {
+      if (begun) return;
+      await begin(rowsSeen ?? 0);
+      if (!refusal && !headOnly && held) await out.write(held);
+      held = "";
+    };
+    let first = true;
+    await runCursor(sql, rowsQuery.text, rowsQuery.params, {
+      batchSize: BATCH,
+      // A singular read needs one row: the count beside it says whether there were others,
+      // and stopping there closes the portal cleanly (the connection stays reusable).
+      // HEAD needs only that count too: nobody reads a body, so none is produced.
+      maxRows: media === "object" || headOnly ? 1 : query.limit,
+      // Streamed, so no cap on the total: only on what one batch holds in memory.
+      ...memoryBound(limitRowBytes, Infinity),
+      signal: out.signal,
+      cancel,
+      onBatch: async (batch) => {
+        if (rowsSeen === null) {
+          // The first row carries the page's counts: a page past the row cap is refused at once.
+          rowsSeen = Number(batch[0]?.[1]?.toString("latin1") ?? 0);
+          embeddedRows = Number(batch[0]?.[2]?.toString("latin1") ?? 0);
+          if (rowsSeen + embeddedRows > prepared.rowCap) await commit();
         }
-        if (refusal) throw refusal;
+        if (refusal || headOnly) return;
+        let text = "";
+        for (const row of batch) {
+          text += (first ? "" : ",") + (row[0]?.toString("utf8") ?? "null");
+          first = false;
+        }
+        if (begun) await out.write(text);
+        else {
+          held += text;
+          if (held.length >= COMMIT_BYTES) await commit();
+        }
       },
-      { signal: out.signal },
-    ).catch((error: unknown) => {
-      throw mapQueryError(error);
-    }),
-  );
+    });
+    if (!begun && !headOnly) {
+      // The whole page was held (the common case): one body with its length, no stream to pipe.
+      const init = answerFor(rowsSeen ?? 0);
+      if (init) out.whole(init, media === "json" ? `[${held}]` : held);
+    } else {
+      await commit();
+      if (media === "json" && !headOnly && !refusal) await out.write("]");
+    }
+    if (refusal) throw refusal;
+  });
 }
 
 /** `Accept: text/csv`: the same request streamed, up to CSV_ROW_CAP rows, header line first. */
 export async function streamTableCsv(input: TableReadInput, filename: string): Promise<Response> {
-  const prepared = await prepare(input, env().CSV_ROW_CAP);
-  const { query } = prepared;
-  return streamResponse(input.signal, (out) =>
-    withRole(
-      "readonly",
-      async ({ sql, cancel, limitRowBytes }) => {
-        await guardCost(sql, query);
-        const total = await countRows(sql, input.ref, prepared);
-        assertSatisfiable(query.offset, total);
-        const headers = baseHeaders(prepared.request, "text/csv; charset=utf-8");
-        headers["Content-Disposition"] = `attachment; filename="${filename}.csv"`;
-        let status: 200 | 206 = 200;
-        if (total !== null) {
-          const rows = expectedRows(query.offset, query.limit, total);
-          headers["Content-Range"] = contentRange(query.offset, rows, total);
-          status = pageStatus(rows, total);
+  return streamRead(input, env().CSV_ROW_CAP, async ({ prepared, total, unit: { sql, cancel, limitRowBytes }, out }) => {
+    const { query } = prepared;
+    const headers = baseHeaders(prepared.request, "text/csv; charset=utf-8");
+    headers["Content-Disposition"] = `attachment; filename="${filename}.csv"`;
+    let status: 200 | 206 = 200;
+    if (total !== null) {
+      const rows = expectedRows(query.offset, query.limit, total);
+      headers["Content-Range"] = contentRange(query.offset, rows, total);
+      status = pageStatus(rows, total);
+    }
+    // Headers go out with the first rows, so an error the query hits first is still a
+    // proper error response rather than a truncated download.
+    const begin = async () => {
+      out.start({ status, headers });
+      await out.write(
+        csvLine(
+          query.columns.map((c) => c.name),
+          input.csvFormulas,
+        ),
+      );
+    };
+    let begun = false;
+    await runCursor(sql, query.text, query.params, {
+      batchSize: CSV_BATCH_ROWS,
+      maxRows: query.limit,
+      // Streamed, so no cap on the total: only on what one batch holds in memory.
+      ...memoryBound(limitRowBytes, Infinity),
+      signal: out.signal,
+      cancel,
+      onBatch: async (batch) => {
+        if (!begun) {
+          begun = true;
+          await begin();
         }
-        // Headers go out with the first rows, so an error the query hits first is still a
-        // proper error response rather than a truncated download.
-        const begin = async () => {
-          out.start({ status, headers });
-          await out.write(
-            csvLine(
-              query.columns.map((c) => c.name),
-              input.csvFormulas,
-            ),
-          );
-        };
-        let begun = false;
-        await runCursor(sql, query.text, query.params, {
-          batchSize: CSV_BATCH_ROWS,
-          maxRows: query.limit,
-          // Streamed, so no cap on the total: only on what one batch holds in memory.
-          ...memoryBound(limitRowBytes, Infinity),
-          signal: out.signal,
-          cancel,
-          onBatch: async (batch) => {
-            if (!begun) {
-              begun = true;
-              await begin();
-            }
-            await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
-          },
-        });
-        if (!begun) await begin();
+        await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
       },
-      { signal: out.signal },
-    ).catch((error: unknown) => {
-      throw mapQueryError(error);
-    }),
-  );
+    });
+    if (!begun) await begin();
+  });
 }
