@@ -1,12 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { errorResponse, ApiError } from "@/lib/core/errors";
-import { CLIENT_IP_HEADER, PEER_ADDRESS_HEADER } from "@/lib/core/headers";
-import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/core/request-id";
+import { CLIENT_IP_HEADER } from "@/lib/core/headers";
+import { REQUEST_ID_HEADER } from "@/lib/core/request-id";
 import { env } from "@/lib/env";
-import { clientIp } from "@/lib/core/client-ip";
-import { currentRequestContext } from "@/lib/core/request-context";
-import { authorizationCounts } from "@/lib/ratelimit/select-policy";
-import { checkAtGate } from "@/lib/auth/gate-check";
+import { firstGate } from "@/lib/server/4-first-gate";
 import { sessionClaimsAtGate } from "@/lib/auth/session-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
@@ -21,25 +18,15 @@ const API_NEEDS_CREDENTIALS = /^\/api\/(v1|admin)(\/|$)/;
 const PUBLIC_API = /^\/api\/v1\/openapi\.json$/;
 
 export async function proxy(request: NextRequest) {
-  const requestId = requestIdFrom(request.headers);
   const { pathname } = request.nextUrl;
-  const ip = clientIp(request.headers, request.headers.get(PEER_ADDRESS_HEADER) ?? undefined, env().TRUST_PROXY);
-
   const serverAction = request.headers.has("next-action");
-  const context = currentRequestContext();
-  // One Redis round trip: the rate limit, and the credential the route will check (handed over in
-  // the request context). A header is resolved only where it would identify the caller.
-  const { error, headers, credential } = await checkAtGate({
+  const { requestId, clientIp, error, headers } = await firstGate({
     method: request.method,
     pathname,
+    headers: request.headers,
     serverAction,
-    clientIp: ip,
-    authorization: authorizationCounts({ pathname, serverAction }) ? request.headers.get("authorization") : null,
     session: await sessionClaimsAtGate(request),
-    metricsToken: env().METRICS_TOKEN,
-    handOver: context !== undefined,
   });
-  if (context) context.credential = credential;
   if (error) return withHeaders(errorResponse(error), { ...headers, [REQUEST_ID_HEADER]: requestId });
 
   const signedIn = hasSessionCookie(request);
@@ -55,7 +42,7 @@ export async function proxy(request: NextRequest) {
 
   const forwarded = new Headers(request.headers);
   forwarded.set(REQUEST_ID_HEADER, requestId);
-  forwarded.set(CLIENT_IP_HEADER, ip);
+  forwarded.set(CLIENT_IP_HEADER, clientIp);
   forwarded.delete("x-middleware-subrequest");
   const security = applyContentSecurityPolicy(forwarded, { production: env().NODE_ENV === "production" });
   return withHeaders(NextResponse.next({ request: { headers: forwarded } }), { ...headers, ...security, [REQUEST_ID_HEADER]: requestId });

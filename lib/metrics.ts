@@ -25,6 +25,11 @@ export function observeRequest(observation: RequestObservation): void {
   state.poolWait.observe({ status_class }, observation.poolWaitMs / 1000);
 }
 
+/** One API request the direct path took from Next (lib/server/4-direct-api.ts). */
+export function countDirectRequest(): void {
+  metrics().directRequests.inc();
+}
+
 export function markDraining(): void {
   metrics().draining.set(1);
 }

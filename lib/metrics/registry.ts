@@ -1,6 +1,6 @@
 import "server-only";
 import { singleton } from "@/lib/core/singleton";
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { registerAdmissionMetrics } from "@/lib/metrics/admission-collector";
 import { registerPoolMetrics } from "@/lib/metrics/pool-collectors";
 import { registerRateLimitMetrics } from "@/lib/metrics/ratelimit-collector";
@@ -17,6 +17,7 @@ export interface MetricsState {
   requestDuration: Histogram<"route" | "method" | "status_class">;
   poolWait: Histogram<"status_class">;
   draining: Gauge;
+  directRequests: Counter;
   routes: RouteLabels;
 }
 
@@ -45,6 +46,11 @@ function createMetrics(): MetricsState {
     draining: new Gauge({
       name: "sluice_shutdown_draining",
       help: "1 once SIGTERM/SIGINT arrived and the process is finishing in-flight requests",
+      registers: [registry],
+    }),
+    directRequests: new Counter({
+      name: "sluice_http_direct_requests_total",
+      help: "API requests answered on the direct path (lib/server/4-direct-api.ts), without Next's router and proxy",
       registers: [registry],
     }),
     routes: new RouteLabels(),

@@ -24,6 +24,9 @@ export async function onServerStart(): Promise<void> {
   // One log line per page request (API routes and server actions write their own).
   const { installAccessLog } = await import("@/lib/server/4-access-log");
   installAccessLog();
+  // Token-authenticated table reads: the same gate and handler, without Next's router (inside the access log's context).
+  const { installDirectApi } = await import("@/lib/server/4-direct-api");
+  installDirectApi();
   // Pool history for the admin dashboard and this instance's fleet heartbeat (unref'd timers).
   const { startFleetHeartbeat } = await import("@/lib/fleet/heartbeat");
   startFleetHeartbeat();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/server/6-route";
+import { serveDirectly } from "@/lib/server/6-direct-route";
 import { env } from "@/lib/env";
 import { chooseMedia, csvFormulas } from "@/lib/explore/output";
 import { resolveProfiledRef } from "@/lib/explore/catalog";
@@ -37,6 +38,9 @@ export const GET = route({ scopes: ["tables:read"], params }, async ({ params, r
 
 /** HEAD: the same answer's status and headers (count, Content-Range), without the body. */
 export const HEAD = GET;
+
+// Token-authenticated reads are answered before Next once this module is loaded (lib/server/4-direct-api.ts).
+serveDirectly("/api/v1/tables/", "table", { GET, HEAD });
 
 const refuse = route({ auth: "public", params }, async ({ request }) => {
   throw readOnlyRefusal(request.method, "on a table");
