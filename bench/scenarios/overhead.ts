@@ -6,8 +6,11 @@ import { auth } from "@/bench/scenarios/pooling";
 
 /**
  * What the full Sluice path costs over a bare route handler running the same
- * query (postgres.js, no proxy, no auth, no gate): proxy rate limit and token
- * (Redis), validation, catalog check, gate, SQL builder, JSON. Closed loop at
+ * query (a Next route on postgres.js: no proxy, no auth, no gate): the first
+ * gate's rate limit and token read (Redis), authentication, validation,
+ * catalog check, pool gate, SQL builder, JSON. A token's table read takes the
+ * direct path (lib/server/4-direct-api.ts), so the full path no longer crosses
+ * Next's router and proxy while the bare handler still does. Closed loop at
  * 32 connections with wrk; beside req/s, each process's CPU per request.
  */
 export const FULL_PATH = "/api/v1/tables/data.orders?select=id,status,total&id=eq.";
@@ -59,7 +62,7 @@ export async function overheadScenario(ctx: BenchContext): Promise<ScenarioResul
       ],
       table: {
         header: ["path", "req/s", "p50 ms", "p99 ms", "server µs CPU/req", "Postgres µs/req", "Redis µs/req", "wrk µs/req", "failed"],
-        rows: [row("bare handler (same query)", bare), row("full path (proxy, token, gate, API)", full)],
+        rows: [row("bare handler (same query)", bare), row("full path (first gate, token, pool, API; direct path)", full)],
       },
       chart: {
         file: "overhead.svg",

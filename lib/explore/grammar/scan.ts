@@ -1,4 +1,4 @@
-import { ExploreError, show } from "@/lib/explore/errors";
+import { ExploreError } from "@/lib/explore/errors";
 
 /** A read position over one parameter value; the hand-written parsers share it. */
 export class Cursor {
