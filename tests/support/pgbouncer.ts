@@ -35,7 +35,12 @@ const ADMIN_USER = "sluice_pgbouncer_admin";
 export async function startPgBouncer(options: {
   serverHost: string;
   serverPort: number;
-  /** The roles that log in through it, with their passwords (auth_type plain: PgBouncer checks them itself). */
+  /**
+   * The roles that log in through it, with their passwords. PgBouncer checks them itself with
+   * SCRAM-SHA-256, as a production PgBouncer should (and as Postgres does for a direct
+   * connection): `plain` would have clients send their passwords in clear, and would make a
+   * client's connection to PgBouncer cheaper than any real one.
+   */
   users: Record<string, string>;
   /** Server connections per (database, user): default_pool_size. */
   poolSize: number;
@@ -60,7 +65,7 @@ export async function startPgBouncer(options: {
       "listen_addr = 127.0.0.1",
       `listen_port = ${port}`,
       "unix_socket_dir =",
-      "auth_type = plain",
+      "auth_type = scram-sha-256",
       `auth_file = ${path.join(dir, "userlist.txt")}`,
       "pool_mode = transaction",
       "max_client_conn = 2000",
