@@ -53,6 +53,15 @@ const PLAIN_SEGMENT = /^[\w.$-]+$/;
 /** A Host the request's URL can be built from (anything else goes to Next, which answers it). */
 const PLAIN_HOST = /^[\w.-]+(:\d{1,5})?$|^\[[\da-f:.]+\](:\d{1,5})?$/i;
 
+/**
+ * The shape alone lets through hosts the URL parser refuses (port 99999, `1.2.3.999`, `[::::]`):
+ * `new Request` would throw on them after the gate and the client would get a dropped
+ * connection, where Next answers them as any other request. They are left to Next.
+ */
+function usableHost(host: string | undefined): boolean {
+  return host === undefined || (PLAIN_HOST.test(host) && URL.canParse(`http://${host}/`));
+}
+
 /** The registered handler that takes this request, with its params; null when Next should answer it. */
 export function directRouteFor(
   request: Pick<http.IncomingMessage, "method" | "url" | "headers">,
@@ -63,7 +72,7 @@ export function directRouteFor(
   if (method !== "GET" && method !== "HEAD") return null;
   const headers = request.headers;
   if (headers.authorization === undefined || headers.cookie !== undefined) return null;
-  if (headers.host !== undefined && !PLAIN_HOST.test(headers.host)) return null;
+  if (!usableHost(headers.host)) return null;
   // The raw target must already be the path Next would route (no `..`, `%2e`, `\`).
   const raw = request.url ?? "";
   if (raw.length < path.length || !raw.startsWith(path) || (raw.length > path.length && raw[path.length] !== "?")) return null;
