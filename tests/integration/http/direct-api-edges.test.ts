@@ -1,5 +1,6 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { roleCredentials } from "@/lib/db/roles";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
@@ -18,7 +19,10 @@ let caller: TestCaller;
 
 beforeAll(async () => {
   db = await createTestDatabase("direct_api_edges");
-  app = await startAppServer(explorerEnv(db, { METRICS_TOKEN }));
+  // A download far larger than the socket buffers, so a client that does not read holds it up.
+  await db.owner.unsafe(`create table data.wide as select g as id, repeat('x', 300) as pad from generate_series(1, 100000) g`);
+  await db.owner.unsafe(`grant select on data.wide to ${roleCredentials(db.env, "readonly").user}`);
+  app = await startAppServer(explorerEnv(db, { METRICS_TOKEN, TABLE_ROW_CAP: "1000000" }));
   caller = await createCaller(db, "admin", ["tables:read", "admin"]);
   // Next loads the route on its first request; from then on the direct path takes token reads.
   await (await fetch(`${app.url}/api/v1/tables/data.orders?id=eq.1`, { headers: caller.headers })).text();
@@ -42,6 +46,17 @@ function exchange(text: string): Promise<string> {
   });
 }
 
+async function directCount(): Promise<number> {
+  const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await response.text()).split("\n").find((l) => l.startsWith("sluice_http_direct_requests_total "));
+  return Number(line?.split(" ")[1] ?? NaN);
+}
+
+async function readonlyInUse(): Promise<number> {
+  const response = await fetch(`${app.url}/api/admin/stats`, { headers: caller.headers });
+  return ((await response.json()) as { pools: { local: { readonly: { inUse: number } } } }).pools.local.readonly.inUse;
+}
+
 describe("the direct path and the Host header", () => {
   const request = (host: string) =>
     `GET /api/v1/tables/data.orders?id=eq.1&select=id HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${caller.token}\r\nConnection: close\r\n\r\n`;
@@ -56,3 +71,25 @@ describe("the direct path and the Host header", () => {
     expect(odd).toContain('[{"id":1}]');
   });
 });
+
+describe("the direct path and a client that leaves", () => {
+  it("gives back the connection of a pipelined download whose client left before its turn", async () => {
+    expect(await readonlyInUse()).toBe(0); // control: nothing held before
+    const before = await directCount();
+    const download = `GET /api/v1/tables/data.wide HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\nAuthorization: Bearer ${caller.token}\r\n\r\n`;
+    const socket = net.connect(app.port, "127.0.0.1");
+    socket.pause(); // never read: the first answer fills the socket, the second waits its turn
+    socket.on("error", () => {});
+    socket.write(download + download);
+    // Both reached the direct path, each on a pool connection, before the client leaves.
+    for (let i = 0; i < 100 && ((await directCount()) < before + 2 || (await readonlyInUse()) < 2); i++) await pause(100);
+    expect(await directCount()).toBe(before + 2);
+    expect(await readonlyInUse()).toBe(2);
+    socket.destroy();
+    // A generous bound, not a timing claim: a held connection stays held for good.
+    for (let i = 0; i < 100 && (await readonlyInUse()) > 0; i++) await pause(100);
+    expect(await readonlyInUse()).toBe(0);
+  });
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
