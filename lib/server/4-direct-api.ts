@@ -141,7 +141,10 @@ function writeHead(response: http.ServerResponse, answer: Response, extra: Recor
   });
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  response.writeHead(answer.status, headers);
+  // Set one by one, not passed to writeHead: headers given to writeHead are invisible to
+  // getHeader, and the access log reads the request id there for the lines it writes (the gate's refusals).
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.writeHead(answer.status);
 }
 
 /**

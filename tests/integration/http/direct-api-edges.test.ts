@@ -93,3 +93,37 @@ describe("the direct path and a client that leaves", () => {
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the direct path's refusals in the access log", () => {
+  it("logs a 429 the gate answered with the request id the client got", async () => {
+    const scraper = `${METRICS_TOKEN}-limited`;
+    const limited = await startAppServer(
+      explorerEnv(db, { METRICS_TOKEN: scraper, LOG_LEVEL: "info", RATE_LIMIT_API_LIMIT: "2", RATE_LIMIT_API_WINDOW_S: "60" }),
+    );
+    try {
+      const other = await createCaller(db, "viewer", ["tables:read"]);
+      const read = () => fetch(`${limited.url}/api/v1/tables/data.orders?id=eq.1`, { headers: other.headers });
+      await (await read()).text(); // through Next: it loads the route
+      const allowed = await read();
+      await allowed.text();
+      expect(allowed.status).toBe(200); // control: the direct path's own answer, logged by the route
+      const refused = await read();
+      await refused.text();
+      expect(refused.status).toBe(429);
+      const requestId = refused.headers.get("x-request-id");
+      expect(requestId).toMatch(/^[\w-]{8,}$/);
+      const metrics = await (await fetch(`${limited.url}/api/metrics`, { headers: { authorization: `Bearer ${scraper}` } })).text();
+      expect(metrics).toMatch(/^sluice_http_direct_requests_total 2$/m); // both went the direct way
+      const lines = () =>
+        limited
+          .output()
+          .split("\n")
+          .filter((line) => line.includes('"status":429'));
+      // The access log writes its line when the response closes, just after the client has it.
+      for (let i = 0; i < 50 && lines().length === 0; i++) await pause(100);
+      expect(lines().map((line) => (JSON.parse(line) as { requestId?: string }).requestId)).toEqual([requestId]);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
