@@ -12,7 +12,7 @@ import { env } from "@/lib/env";
 import { countDirectRequest } from "@/lib/metrics";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
-import { aroundServerRequest } from "@/lib/server/1-server-hook";
+import { aroundServerRequest, onResponseDone } from "@/lib/server/1-server-hook";
 import { firstGate } from "@/lib/server/4-first-gate";
 
 /**
@@ -53,6 +53,15 @@ const PLAIN_SEGMENT = /^[\w.$-]+$/;
 /** A Host the request's URL can be built from (anything else goes to Next, which answers it). */
 const PLAIN_HOST = /^[\w.-]+(:\d{1,5})?$|^\[[\da-f:.]+\](:\d{1,5})?$/i;
 
+/**
+ * The shape alone lets through hosts the URL parser refuses (port 99999, `1.2.3.999`, `[::::]`):
+ * `new Request` would throw on them after the gate and the client would get a dropped
+ * connection, where Next answers them as any other request. They are left to Next.
+ */
+function usableHost(host: string | undefined): boolean {
+  return host === undefined || (PLAIN_HOST.test(host) && URL.canParse(`http://${host}/`));
+}
+
 /** The registered handler that takes this request, with its params; null when Next should answer it. */
 export function directRouteFor(
   request: Pick<http.IncomingMessage, "method" | "url" | "headers">,
@@ -63,7 +72,7 @@ export function directRouteFor(
   if (method !== "GET" && method !== "HEAD") return null;
   const headers = request.headers;
   if (headers.authorization === undefined || headers.cookie !== undefined) return null;
-  if (headers.host !== undefined && !PLAIN_HOST.test(headers.host)) return null;
+  if (!usableHost(headers.host)) return null;
   // The raw target must already be the path Next would route (no `..`, `%2e`, `\`).
   const raw = request.url ?? "";
   if (raw.length < path.length || !raw.startsWith(path) || (raw.length > path.length && raw[path.length] !== "?")) return null;
@@ -100,9 +109,16 @@ async function serve(
   options: { fixed: Record<string, string>; production: boolean },
 ): Promise<void> {
   const method = request.method!;
+  // The handler's signal, and the writer's: aborted when the client goes away before the answer
+  // is complete — also for a pipelined answer still waiting for its turn, whose 'close' never
+  // comes (onResponseDone falls back on the socket's), or its pool connection would be held for good.
+  const aborted = new AbortController();
+  onResponseDone(response, request.socket, () => {
+    if (!response.writableFinished) aborted.abort();
+  });
   const gate = await firstGate({ method, pathname, headers: request.headers, serverAction: false, session: null });
   const answerHeaders = { ...options.fixed, ...gate.headers, [REQUEST_ID_HEADER]: gate.requestId };
-  if (gate.error) return send(response, errorResponse(gate.error), answerHeaders, method, request.headers["accept-encoding"]);
+  if (gate.error) return send(response, errorResponse(gate.error), answerHeaders, method, request.headers["accept-encoding"], aborted.signal);
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -112,14 +128,9 @@ async function serve(
   headers.set(REQUEST_ID_HEADER, gate.requestId);
   headers.set(CLIENT_IP_HEADER, gate.clientIp);
   const security = applyContentSecurityPolicy(headers, { production: options.production });
-  // The handler's signal: aborted when the client goes away before the answer is complete.
-  const aborted = new AbortController();
-  response.once("close", () => {
-    if (!response.writableFinished) aborted.abort();
-  });
   const url = `http://${request.headers.host ?? "localhost"}${request.url}`;
   const answer = await handler(new Request(url, { method, headers, signal: aborted.signal }), params);
-  return send(response, answer, { ...answerHeaders, ...security }, method, request.headers["accept-encoding"]);
+  return send(response, answer, { ...answerHeaders, ...security }, method, request.headers["accept-encoding"], aborted.signal);
 }
 
 function writeHead(response: http.ServerResponse, answer: Response, extra: Record<string, string>, encoded = false): void {
@@ -130,7 +141,10 @@ function writeHead(response: http.ServerResponse, answer: Response, extra: Recor
   });
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  response.writeHead(answer.status, headers);
+  // Set one by one, not passed to writeHead: headers given to writeHead are invisible to
+  // getHeader, and the access log reads the request id there for the lines it writes (the gate's refusals).
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.writeHead(answer.status);
 }
 
 /**
@@ -143,8 +157,9 @@ async function send(
   extra: Record<string, string>,
   method: string,
   acceptEncoding: string | undefined,
+  gone: AbortSignal,
 ): Promise<void> {
-  if (response.destroyed) {
+  if (response.destroyed || gone.aborted) {
     await answer.body?.cancel();
     return;
   }
@@ -157,28 +172,33 @@ async function send(
     return;
   }
   try {
-    if (gzip) await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream), createGzip(), response);
-    else await writeBody(response, body);
+    if (gzip) await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream), createGzip(), response, { signal: gone });
+    else await writeBody(response, body, gone);
   } catch (error) {
-    if (response.destroyed && !response.writableFinished && isClientGone(error)) return;
+    if (gone.aborted || (response.destroyed && !response.writableFinished && isClientGone(error))) return;
     // A body that fails part-way cannot be answered any more: the client sees a cut connection, as from Next.
     log.warn({ component: "direct-api", err: error instanceof Error ? error.message : String(error) }, "response body failed");
     response.destroy();
   }
 }
 
-async function writeBody(response: http.ServerResponse, body: ReadableStream<Uint8Array>): Promise<void> {
+async function writeBody(response: http.ServerResponse, body: ReadableStream<Uint8Array>, gone: AbortSignal): Promise<void> {
   const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!response.write(value)) await drained(response);
-    if (response.destroyed) {
-      await reader.cancel();
-      return;
+  // A read pending when the client leaves would wait for good (a producer that stops on the
+  // abort does not close its stream); cancelling ends it.
+  const cancel = () => void reader.cancel().catch(() => {});
+  gone.addEventListener("abort", cancel, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (gone.aborted || response.destroyed) return cancel();
+      if (done) break;
+      if (!response.write(value)) await drained(response, gone);
     }
+    response.end();
+  } finally {
+    gone.removeEventListener("abort", cancel);
   }
-  response.end();
 }
 
 /** `gzip` (or `*`) listed in Accept-Encoding and not refused with q=0. */
@@ -197,14 +217,18 @@ function isClientGone(error: unknown): boolean {
   return (error as { code?: string })?.code === "ERR_STREAM_PREMATURE_CLOSE";
 }
 
-function drained(response: http.ServerResponse): Promise<void> {
+/** Room in the socket again, or the client gone (a response that closed before the wait would never emit either). */
+function drained(response: http.ServerResponse, gone: AbortSignal): Promise<void> {
+  if (response.destroyed || gone.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       response.off("drain", done);
       response.off("close", done);
+      gone.removeEventListener("abort", done);
       resolve();
     };
     response.once("drain", done);
     response.once("close", done);
+    gone.addEventListener("abort", done, { once: true });
   });
 }

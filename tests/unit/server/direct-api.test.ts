@@ -26,6 +26,9 @@ describe("directRouteFor", () => {
     expect(take("GET", "/api/v1/tables/a/b")).toBeNull(); // another route's shape
     expect(take("GET", "/api/v1/other/data.orders")).toBeNull(); // not registered
     expect(take("GET", "/api/v1/tables/data.orders", { ...token, host: "bad host" })).toBeNull(); // no URL can be built
+    // The right shape, but the URL parser refuses them: new Request() would throw after the gate.
+    for (const host of ["127.0.0.1:99999", "1.2.3.999", "[::::]"]) expect(take("GET", "/api/v1/tables/data.orders", { ...token, host })).toBeNull();
+    expect(take("GET", "/api/v1/tables/data.orders", { ...token, host: "[::1]:3000" })).not.toBeNull(); // control
   });
 
   it("takes no method a route did not register", () => {
