@@ -112,6 +112,21 @@ export function onResponseDone(response: http.ServerResponse, socket: net.Socket
 }
 const pendingBySocket = new WeakMap<net.Socket, Set<() => void>>();
 
+/**
+ * A pipelined response still waiting for its turn when the client leaves never emits 'close'
+ * (Node destroys only the waiting request), so whatever waits for it would wait for good — Next's
+ * abort signal for the route handler among them, and with it the handler's pool connection. Its
+ * 'close' is emitted here when its socket closes first, as it would be for the response in turn.
+ */
+function closeWithSocket(response: http.ServerResponse, socket: net.Socket | null): void {
+  if (!socket) return;
+  let closed = false;
+  response.once("close", () => (closed = true));
+  onResponseDone(response, socket, () => {
+    if (!closed && !response.writableFinished) response.emit("close");
+  });
+}
+
 const withConnectListener = new WeakSet<http.Server>();
 
 function patchOnce(): void {
@@ -134,6 +149,7 @@ function patchOnce(): void {
     }
     if (event !== "request") return handOn();
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+    closeWithSocket(response, request.socket);
     const path = requestPath(request);
     for (const run of state.hooks.values()) {
       if (run(request, response, path) === "handled") return true;

@@ -92,6 +92,25 @@ describe("the direct path and a client that leaves", () => {
   });
 });
 
+describe("Next's path and a pipelined answer whose client left", () => {
+  it("gives back the connection too (the route's abort signal fires)", async () => {
+    expect(await readonlyInUse()).toBe(0); // control: nothing held before
+    const before = await directCount();
+    // The cookie leaves both requests to Next's router and proxy.
+    const download = `GET /api/v1/tables/data.wide HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\nCookie: unrelated=1\r\nAuthorization: Bearer ${caller.token}\r\n\r\n`;
+    const socket = net.connect(app.port, "127.0.0.1");
+    socket.pause();
+    socket.on("error", () => {});
+    socket.write(download + download);
+    for (let i = 0; i < 100 && (await readonlyInUse()) < 2; i++) await pause(100);
+    expect(await readonlyInUse()).toBe(2);
+    expect(await directCount()).toBe(before); // control: Next answered them
+    socket.destroy();
+    for (let i = 0; i < 100 && (await readonlyInUse()) > 0; i++) await pause(100);
+    expect(await readonlyInUse()).toBe(0);
+  });
+});
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the direct path's refusals in the access log", () => {
