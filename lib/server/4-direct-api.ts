@@ -93,8 +93,9 @@ export function installDirectApi(): void {
     countDirectRequest();
     serve(request, response, path, found.handler, found.params, { fixed, production }).catch((error: unknown) => {
       log.error({ component: "direct-api", err: error instanceof Error ? error.message : String(error) }, "direct API request failed");
-      if (!response.headersSent) writeHead(response, errorResponse(new ApiError("internal", "internal error")), fixed);
-      response.destroy();
+      if (response.headersSent) return void response.destroy();
+      const body = JSON.stringify(new ApiError("internal", "internal error").toBody());
+      response.writeHead(500, { ...fixed, "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
     });
     return true;
   });

@@ -47,14 +47,25 @@ async function directCount(): Promise<number> {
   return Number(line?.split(" ")[1] ?? NaN);
 }
 
-/** Headers that differ between any two requests (ids, times, budgets, the CSP nonce). */
-const PER_REQUEST = new Set(["date", "x-request-id", "ratelimit-remaining", "x-ratelimit-remaining", "content-security-policy"]);
+/**
+ * Headers whose values differ between any two requests (ids, times, budgets and the seconds to
+ * their reset, the CSP nonce): compared by presence only.
+ */
+const PER_REQUEST = new Set([
+  "date",
+  "x-request-id",
+  "ratelimit-remaining",
+  "x-ratelimit-remaining",
+  "ratelimit-reset",
+  "x-ratelimit-reset",
+  "content-security-policy",
+]);
 /** What Next adds to Vary for its own router (RSC payloads); an API answer varies by encoding only. */
 const NEXT_ROUTER_VARY = /^(rsc|next-router-[\w-]+)$/i;
 
 async function answer(path: string, init: RequestInit = {}) {
   const response = await fetch(`${app.url}${path}`, init);
-  const headers = Object.fromEntries([...response.headers].filter(([name]) => !PER_REQUEST.has(name)));
+  const headers = Object.fromEntries([...response.headers].map(([name, value]) => [name, PER_REQUEST.has(name) ? "(varies)" : value]));
   if (headers.vary)
     headers.vary = headers.vary
       .split(",")
