@@ -11,7 +11,7 @@ import { extendedQuery, runCursor } from "@/lib/explore/output";
 import type { ReadRequest } from "@/lib/explore/grammar";
 import { parseReadRequest } from "@/lib/explore/grammar";
 import { mapQueryError } from "@/lib/explore/pg-errors";
-import { csvLine, OBJECT_MEDIA_TYPES, type CsvFormulas } from "@/lib/explore/output";
+import { csvBatchBytes, csvLine, OBJECT_MEDIA_TYPES, type CsvFormulas } from "@/lib/explore/output";
 import { ExploreError } from "@/lib/explore/errors";
 import { assertPlanCost } from "@/lib/explore/sandbox";
 import {
@@ -285,7 +285,7 @@ export async function streamTableCsv(input: TableReadInput, filename: string): P
           begun = true;
           await begin();
         }
-        await out.write(batch.map((row) => csvLine(row, input.csvFormulas)).join(""));
+        await out.write(csvBatchBytes(batch, input.csvFormulas));
       },
     });
     if (!begun) await begin();

@@ -54,16 +54,16 @@ export interface GateStats {
   usageMsTotal: number;
 }
 
-interface Waiter {
-  enqueuedAt: number;
-  grant: (permit: Permit) => void;
-  fail: (error: GateError) => void;
-}
-
 export class PoolGate {
   private inUse = 0;
   private closed = false;
   private readonly queue: Waiter[] = [];
+  /**
+   * One timer for the whole queue, set for the oldest waiter: the timeout is the same for every
+   * waiter and the queue is FIFO, so the oldest is always the next to time out — no timer to
+   * make and clear for each wait. Unreferenced while nobody waits.
+   */
+  private expiry: NodeJS.Timeout | null = null;
   private readonly waits = new LatencyWindow();
   private readonly counters = { served: 0, queued: 0, rejected: 0, timedOut: 0, aborted: 0, waitMsTotal: 0, usageMsTotal: 0 };
   private readonly now: () => number;
@@ -93,43 +93,29 @@ export class PoolGate {
 
     this.counters.queued++;
     return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = {
-        enqueuedAt: this.now(),
-        grant: (permit) => {
-          cleanup();
-          resolve(permit);
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      const leave = (reason: "timeout" | "aborted") => {
-        const index = this.queue.indexOf(waiter);
-        if (index === -1) return;
-        this.queue.splice(index, 1);
-        if (reason === "timeout") {
-          this.counters.timedOut++;
-          waiter.fail(new GateError("timeout", `no connection became free within ${this.options.acquireTimeoutMs} ms`));
-        } else {
-          this.counters.aborted++;
-          waiter.fail(new GateError("aborted", "the request was aborted while waiting for a connection"));
-        }
-      };
-      const timer = setTimeout(() => leave("timeout"), this.options.acquireTimeoutMs);
-      const onAbort = () => leave("aborted");
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
+      const waiter = new Waiter(this, this.now(), signal, resolve, reject);
+      signal?.addEventListener("abort", waiter, { once: true });
       this.queue.push(waiter);
+      if (this.expiry) this.expiry.ref();
+      else this.armExpiry();
     });
+  }
+
+  /** A waiter's signal aborted: it leaves the queue (if it is still in it) with an error. */
+  abandon(waiter: Waiter): void {
+    const index = this.queue.indexOf(waiter);
+    if (index === -1) return;
+    this.queue.splice(index, 1);
+    if (this.queue.length === 0) this.expiry?.unref();
+    this.counters.aborted++;
+    waiter.fail(new GateError("aborted", "the request was aborted while waiting for a connection"));
   }
 
   /** Fails every waiter and refuses new requests; permits in use are still released normally. */
   close(): void {
     this.closed = true;
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = null;
     for (const waiter of this.queue.splice(0)) waiter.fail(new GateError("closed", "the pool is closing"));
   }
 
@@ -154,25 +140,82 @@ export class PoolGate {
     this.counters.served++;
     this.counters.waitMsTotal += waitedMs;
     this.waits.record(waitedMs);
-    const grantedAt = this.now();
-    let released = false;
-    return {
-      waitedMs,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.counters.usageMsTotal += this.now() - grantedAt;
-        this.inUse--;
-        this.handOver();
-      },
-    };
+    return new GatePermit(this, waitedMs, this.now());
+  }
+
+  /** A permit granted at `grantedAt` is back (GatePermit.release(), once). */
+  returned(grantedAt: number): void {
+    this.counters.usageMsTotal += this.now() - grantedAt;
+    this.inUse--;
+    this.handOver();
   }
 
   /** FIFO: the oldest waiter gets the freed permit; nobody can barge in ahead of it. */
   private handOver(): void {
     while (this.inUse < this.options.size && this.queue.length > 0) {
       const waiter = this.queue.shift()!;
+      if (this.queue.length === 0) this.expiry?.unref();
       waiter.grant(this.grantNow(this.now() - waiter.enqueuedAt));
     }
+  }
+
+  private armExpiry(): void {
+    const oldest = this.queue[0];
+    if (!oldest) return;
+    const dueInMs = oldest.enqueuedAt + this.options.acquireTimeoutMs - this.now();
+    this.expiry = setTimeout(() => this.expire(), Math.max(1, dueInMs));
+  }
+
+  /** Fails the waiters whose time is up (the oldest ones), then waits for the next oldest. */
+  private expire(): void {
+    this.expiry = null;
+    const now = this.now();
+    while (this.queue.length > 0 && now - this.queue[0]!.enqueuedAt >= this.options.acquireTimeoutMs) {
+      this.counters.timedOut++;
+      this.queue.shift()!.fail(new GateError("timeout", `no connection became free within ${this.options.acquireTimeoutMs} ms`));
+    }
+    this.armExpiry();
+  }
+}
+
+/** A request waiting for a permit; it is also its signal's abort listener (no closures per wait). */
+class Waiter {
+  constructor(
+    private readonly gate: PoolGate,
+    readonly enqueuedAt: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (permit: Permit) => void,
+    private readonly reject: (error: GateError) => void,
+  ) {}
+
+  grant(permit: Permit): void {
+    this.signal?.removeEventListener("abort", this);
+    this.resolve(permit);
+  }
+
+  fail(error: GateError): void {
+    this.signal?.removeEventListener("abort", this);
+    this.reject(error);
+  }
+
+  handleEvent(): void {
+    this.gate.abandon(this);
+  }
+}
+
+/** One permit: a class rather than a closure per grant, as every unit of work takes one. */
+class GatePermit implements Permit {
+  private released = false;
+
+  constructor(
+    private readonly gate: PoolGate,
+    readonly waitedMs: number,
+    private readonly grantedAt: number,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.gate.returned(this.grantedAt);
   }
 }

@@ -8,6 +8,7 @@ import { assertSupportedDriver } from "@/lib/db/pool/driver-check";
 import { gateErrorToPoolError, isPoolError, PoolError } from "@/lib/db/pool/errors";
 import { PoolGate, type Permit } from "@/lib/db/pool/gate";
 import { PoolHealthState } from "@/lib/db/pool/health";
+import { Loan } from "@/lib/db/pool/loan";
 import type { Slot } from "@/lib/db/pool/slot";
 import { PoolTarget } from "@/lib/db/pool/target";
 import { SlotSet, type Ending } from "@/lib/db/pool/slot-set";
@@ -88,39 +89,21 @@ export class RolePool {
   }
 
   /** Runs `fn` on one connection of this role, behind the gate. */
-  async run<T>(fn: (unit: Unit) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  async run<T>(fn: (unit: Unit) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T> {
     this.assertHealthy();
-    const { signal } = options;
-    const permit = await this.gate.acquire(signal).catch((error: unknown) => {
-      throw gateErrorToPoolError(error, this.config.role);
-    });
+    const signal = options?.signal;
+    // A free permit is taken without waiting (and without a promise): the common case.
+    const permit = (!signal?.aborted && this.gate.tryAcquire()) || (await this.waitForPermit(signal));
     recordPoolWait(permit.waitedMs);
     const slot = this.slots.take();
-    // This borrowing's cancel: a no-op once the unit has ended, so that a late timer or listener
-    // can never reach the next unit on the same slot.
-    let lent = true;
-    const cancel = () => {
-      if (lent) slot.cancel();
-    };
+    const loan = new Loan(slot, signal);
     let ended: Ending = "failed";
     try {
       if (signal?.aborted) throw new PoolError("aborted", "the request was aborted");
       if (this.target.claimRetry()) void this.retryPooler();
-      await this.slots.prepare(slot);
-      signal?.addEventListener("abort", cancel, { once: true });
-      const result = await fn({
-        sql: slot.sql,
-        db: slot.db,
-        signal,
-        cancel,
-        limitRowBytes: (maxBytes, exceeded) =>
-          slot.limitRowBytes(maxBytes, () => {
-            if (lent) exceeded();
-          }),
-        get cancelled() {
-          return slot.cancelled;
-        },
-      });
+      if (!this.slots.isReady(slot)) await this.slots.prepare(slot);
+      signal?.addEventListener("abort", loan, { once: true });
+      const result = await fn(loan);
       ended = "ok";
       return result;
     } catch (error) {
@@ -130,11 +113,19 @@ export class RolePool {
       if (isPoolError(error, "aborted")) ended = "ok";
       throw this.classify(error, slot);
     } finally {
-      lent = false;
-      signal?.removeEventListener("abort", cancel);
+      loan.end();
       // The permit is free once the connection is back (or closed): a caller that sees its
       // unit finish sees the pool's stats already settled.
-      await this.slots.giveBack(slot, permit, ended);
+      const returning = this.slots.giveBack(slot, permit, ended);
+      if (returning) await returning;
+    }
+  }
+
+  private async waitForPermit(signal: AbortSignal | undefined): Promise<Permit> {
+    try {
+      return await this.gate.acquire(signal);
+    } catch (error) {
+      throw gateErrorToPoolError(error, this.config.role);
     }
   }
 

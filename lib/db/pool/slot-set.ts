@@ -1,7 +1,7 @@
 import "server-only";
 import type { ConnectionTracker } from "@/lib/db/pool/connection-tracker";
 import type { Permit } from "@/lib/db/pool/gate";
-import { Slot, type ClientSettings } from "@/lib/db/pool/slot";
+import { Slot, type ClientSettings, type Verdict } from "@/lib/db/pool/slot";
 import type { DiscardCounters } from "@/lib/db/pool/types";
 
 /**
@@ -73,10 +73,10 @@ export class SlotSet {
       }
     }
     if (index === -1) index = this.free.length - 1;
-    const [slot] = this.free.splice(index, 1);
     // The gate hands out at most `size` permits and every permit holds at most one slot.
-    if (!slot) throw new Error("a pool permit without a free slot");
-    return slot;
+    if (index === -1) throw new Error("a pool permit without a free slot");
+    // Mostly the last one (the most recently returned): taken without splice's new array.
+    return index === this.free.length - 1 ? this.free.pop()! : this.free.splice(index, 1)[0]!;
   }
 
   /** That free slot, or false when a unit took it meanwhile. */
@@ -87,13 +87,18 @@ export class SlotSet {
     return true;
   }
 
+  /** Whether the slot's connection is fit for a unit as it is (prepare() would do nothing). */
+  isReady(slot: Slot): boolean {
+    return slot.hasClient && slot.generation === this.generation && !(slot.connectedAt > 0 && !slot.connected);
+  }
+
   /**
    * Makes the slot's connection fit for a unit: a stale or closed one is destroyed, a missing
    * one opened — eagerly, so that a connect failure happens before the unit's own work (and a
    * dead pooler can be swapped for the direct host without the unit noticing).
    */
   async prepare(slot: Slot): Promise<void> {
-    if (slot.hasClient && (this.isStale(slot) || (slot.connectedAt > 0 && !slot.connected))) {
+    if (slot.hasClient && !this.isReady(slot)) {
       if (this.isStale(slot)) this.discarded.stale++;
       await slot.discard(this.options.discardTimeoutS);
     }
@@ -109,25 +114,51 @@ export class SlotSet {
     }
   }
 
-  /** The return contract: back to the free slots clean, or destroyed first; then the permit is free. */
-  async giveBack(slot: Slot, permit: Permit, ended: Ending): Promise<void> {
+  /**
+   * The return contract: back to the free slots clean, or destroyed first; then the permit is
+   * free. Synchronous when the connection goes back clean at once (the common case: no promise,
+   * no turn); otherwise the promise of the rest.
+   */
+  giveBack(slot: Slot, permit: Permit, ended: Ending): Promise<void> | undefined {
     // Synchronously, in the turn the unit ended: the wire as the unit left it.
     slot.endOfUnit();
+    // postgres.js writes its buffer on the next turn of the event loop. A statement the unit
+    // started without awaiting it (or queued behind its last one) has been staged there by
+    // now — the driver stages it a microtask after the start, and the unit's own promise
+    // settled after that — and the slot knows when anything is staged: then let postgres.js
+    // write it, so that it shows up as bytes on the wire. Otherwise the wire is the whole
+    // story, and the connection goes back without being held a turn longer.
+    if (slot.driverMayHoldBytes) return this.settleNextTurn(slot, permit, ended);
+    return this.settle(slot, permit, ended);
+  }
+
+  private async settleNextTurn(slot: Slot, permit: Permit, ended: Ending): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.settle(slot, permit, ended);
+  }
+
+  /** The verdict, then the slot back to the free ones — after closing its connection unless clean. */
+  private settle(slot: Slot, permit: Permit, ended: Ending): Promise<void> | undefined {
+    let verdict: Verdict;
     try {
-      // postgres.js flushes its writes on the next turn of the event loop: let it, so that a
-      // query the unit started but did not await shows up as bytes on the wire.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const verdict = slot.verdict(ended, {
-        currentGeneration: this.generation,
-        maxLifetimeS: this.options.maxLifetimeS,
-        direct: this.options.direct,
-      });
-      if (verdict === "clean") {
-        this.returnedClean++;
-        slot.idleSince = Date.now();
-        return;
-      }
-      if (verdict !== "direct") this.discarded[verdict]++;
+      verdict = slot.verdict(ended, this.generation, this.options.maxLifetimeS, this.options.direct);
+    } catch (error) {
+      this.options.onReturnFailure(error);
+      this.free.push(slot);
+      permit.release();
+      return undefined;
+    }
+    if (verdict !== "clean") return this.destroyAndFree(slot, permit, verdict);
+    this.returnedClean++;
+    slot.idleSince = Date.now();
+    this.free.push(slot);
+    permit.release();
+    return undefined;
+  }
+
+  private async destroyAndFree(slot: Slot, permit: Permit, verdict: Verdict): Promise<void> {
+    try {
+      if (verdict !== "direct" && verdict !== "clean") this.discarded[verdict]++;
       await this.destroy(slot);
     } catch (error) {
       this.options.onReturnFailure(error);

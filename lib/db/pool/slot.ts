@@ -54,8 +54,9 @@ export class Slot {
   cancelled = false;
   /** The wire's event count when a cancel was last sent: one cancel per statement in flight. */
   private cancelledAt = -1;
-  /** The wire as the unit left it (see endOfUnit()). */
-  private atEnd: { idle: boolean; events: number } | null = null;
+  /** The wire as the unit left it (see endOfUnit()): idle then, and its event count (-1: no wire). */
+  private idleAtEnd = false;
+  private eventsAtEnd = -1;
 
   constructor(private readonly tracker: ConnectionTracker) {}
 
@@ -84,6 +85,7 @@ export class Slot {
     // TLS is negotiated in our socket factory, so that the pool can read the protocol (tls.ts).
     const tls = tlsFromUrl(settings.url);
     let used = false;
+    let own: TrackedConnection | null = null;
     const connect = (options: SocketOptions) => {
       // One socket per client: postgres.js must not reconnect on its own. A client whose
       // connection closed is discarded by the pool before its next unit (see verdict()).
@@ -91,7 +93,7 @@ export class Slot {
         return Promise.reject(Object.assign(new Error("this pooled connection closed; the pool opens a new one"), { code: "CONNECTION_CLOSED" }));
       used = true;
       return this.tracker.connect(options, tls.mode).then((connection) => {
-        this.connection = connection;
+        this.connection = own = connection;
         this.connectedAt = Date.now();
         // The moment the socket is gone the client is ended, so that a query the unit still
         // sends fails at once (CONNECTION_ENDED) instead of making postgres.js reconnect.
@@ -117,9 +119,24 @@ export class Slot {
       fetch_types: false,
       onnotice: () => {},
     } as postgres.Options<Record<string, postgres.PostgresType>>);
+    // The one synchronous sign that postgres.js holds bytes it has not written yet: 3.4.9
+    // (driver-check.ts) reads its `debug` option each time it stages a statement in its write
+    // buffer (build() in connection.js) and each time it fails one (queryError(): an execute()
+    // that threw has staged a Sync). The getter tells the wire state and keeps the option off.
+    Object.defineProperty(client.options, "debug", {
+      get: () => {
+        if (own) own.wire.driverMayHoldBytes = true;
+        return false;
+      },
+    });
     this.client = client;
     this.generation = generation;
     this.cancelled = false;
+  }
+
+  /** Whether postgres.js may still write something on this connection (see open()). */
+  get driverMayHoldBytes(): boolean {
+    return this.connection?.wire.driverMayHoldBytes ?? false;
   }
 
   /**
@@ -170,31 +187,32 @@ export class Slot {
   }
 
   endOfUnit(): void {
-    this.connection?.wire.clearRowLimit();
     const wire = this.connection?.wire;
-    this.atEnd = wire ? { idle: wire.idle, events: wire.events } : null;
+    wire?.clearRowLimit();
+    this.idleAtEnd = wire?.idle ?? false;
+    this.eventsAtEnd = wire?.events ?? -1;
   }
 
   /**
    * Whether this slot's connection may serve the next unit, given how the unit ended:
    * "ok", "server-error" (it failed on an error the server sent: the statement ended, the
    * session is as it was) or "failed" (anything else: our code threw, maybe mid-result or
-   * holding session state it meant to undo). Call it a macrotask after the unit ended, so
-   * that postgres.js has flushed whatever the unit left in its write buffer.
+   * holding session state it meant to undo). Call it once postgres.js holds nothing unwritten
+   * for the connection (driverMayHoldBytes): a turn of the event loop after the unit ended
+   * when it may, so that whatever the unit left in its write buffer shows up on the wire.
    */
-  verdict(ended: "ok" | "server-error" | "failed", options: { currentGeneration: number; maxLifetimeS: number; direct: boolean }): Verdict {
-    if (options.direct) return "direct";
+  verdict(ended: "ok" | "server-error" | "failed", currentGeneration: number, maxLifetimeS: number, direct: boolean): Verdict {
+    if (direct) return "direct";
     if (this.cancelled) return "cancelled";
-    if (this.generation !== options.currentGeneration) return "stale";
+    if (this.generation !== currentGeneration) return "stale";
     if (ended === "failed") return "dirty";
     const connection = this.connection;
     if (!connection) return "clean";
     if (connection.isClosed()) return "dirty";
     // TLS hides the bytes: only a unit that succeeded is trusted to have left it idle.
-    if (connection.wire.opaque) return ended === "ok" ? this.aged(options.maxLifetimeS) : "dirty";
-    const atEnd = this.atEnd;
-    if (!connection.wire.idle || !atEnd?.idle || atEnd.events !== connection.wire.events) return "dirty";
-    return this.aged(options.maxLifetimeS);
+    if (connection.wire.opaque) return ended === "ok" ? this.aged(maxLifetimeS) : "dirty";
+    if (!connection.wire.idle || !this.idleAtEnd || this.eventsAtEnd !== connection.wire.events) return "dirty";
+    return this.aged(maxLifetimeS);
   }
 
   private aged(maxLifetimeS: number): Verdict {
@@ -215,7 +233,8 @@ export class Slot {
     this.connection = null;
     this.cancelled = false;
     this.cancelledAt = -1;
-    this.atEnd = null;
+    this.idleAtEnd = false;
+    this.eventsAtEnd = -1;
     let forced = false;
     if (connection && !connection.isClosed()) {
       if (connection.wire.busy) await this.tracker.sendCancel(connection);

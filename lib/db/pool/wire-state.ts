@@ -32,6 +32,12 @@ export class WireState {
   private readyAndQuiet = false;
   /** TLS was negotiated: the bytes are encrypted and say nothing. */
   opaque = false;
+  /**
+   * postgres.js may hold bytes for this connection in its own write buffer, which it writes out
+   * a turn of the event loop later: set by the driver hook (Slot.open()) whenever it stages a
+   * statement or fails one, cleared by the next write, which sends its whole buffer.
+   */
+  driverMayHoldBytes = false;
   private writes = 0;
   /** Counts every write and every complete message: unchanged between two reads = nothing happened. */
   events = 0;
@@ -75,6 +81,7 @@ export class WireState {
   }
 
   onWrite(chunk: Uint8Array | string): void {
+    this.driverMayHoldBytes = false;
     if (this.opaque) return;
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (bytes.length === 0) return;
@@ -99,47 +106,67 @@ export class WireState {
         }
         this.skip -= n;
         at += n;
-        if (this.skip === 0) this.finishMessage();
+        if (this.skip === 0) this.finishBufferedMessage();
         continue;
       }
-      const n = Math.min(5 - this.headerFill, chunk.length - at);
-      chunk.copy(this.header, this.headerFill, at, at + n);
-      this.headerFill += n;
-      at += n;
-      if (this.headerFill < 5) break;
-      this.headerFill = 0;
-      this.bodyType = this.header[0]!;
-      const length = readInt32(this.header, 1) - 4;
+      let length: number;
+      if (this.headerFill === 0 && chunk.length - at >= 5) {
+        // The common case: the whole header is in this chunk, read where it is.
+        this.bodyType = chunk[at]!;
+        length = readInt32(chunk, at + 1) - 4;
+        at += 5;
+      } else {
+        const n = Math.min(5 - this.headerFill, chunk.length - at);
+        chunk.copy(this.header, this.headerFill, at, at + n);
+        this.headerFill += n;
+        at += n;
+        if (this.headerFill < 5) break;
+        this.headerFill = 0;
+        this.bodyType = this.header[0]!;
+        length = readInt32(this.header, 1) - 4;
+      }
       // Any message but a ReadyForQuery means the exchange is still going on — except a notice
       // or a parameter report, which the server may send on its own between statements.
       if (this.bodyType !== NOTICE && this.bodyType !== PARAMETER_STATUS) this.readyAndQuiet = false;
-      const wanted = this.bodyType === READY_FOR_QUERY || this.bodyType === BACKEND_KEY_DATA;
-      this.body = wanted && length > 0 && length <= 16 ? Buffer.alloc(length) : null;
-      this.bodyFill = 0;
+      const wanted = (this.bodyType === READY_FOR_QUERY || this.bodyType === BACKEND_KEY_DATA) && length > 0 && length <= 16;
       this.skip = Math.max(0, length);
       if (this.bodyType === DATA_ROW && this.rowLimit) {
-        this.rowBytes += 5 + Math.max(0, length);
+        this.rowBytes += 5 + this.skip;
         if (this.rowBytes > this.rowLimit.maxBytes) {
           const { exceeded } = this.rowLimit;
           this.rowLimit = null;
           exceeded();
         }
       }
-      if (this.skip === 0) this.finishMessage();
+      if (wanted && chunk.length - at >= length) {
+        // Its body is in this chunk too: read where it is, nothing copied.
+        this.finishMessage(chunk, at, length);
+        at += length;
+        this.skip = 0;
+        continue;
+      }
+      this.body = wanted ? Buffer.alloc(length) : null;
+      this.bodyFill = 0;
+      if (this.skip === 0) this.finishBufferedMessage();
     }
   }
 
-  private finishMessage(): void {
-    this.events++;
+  private finishBufferedMessage(): void {
     const body = this.body;
     this.body = null;
-    if (this.bodyType === READY_FOR_QUERY && body && body.length === 1) {
-      const status = String.fromCharCode(body[0]!);
+    this.finishMessage(body, 0, body?.length ?? 0);
+  }
+
+  /** A complete message; `body` holds its `length` bytes from `offset` when it is one we read. */
+  private finishMessage(body: Uint8Array | null, offset: number, length: number): void {
+    this.events++;
+    if (this.bodyType === READY_FOR_QUERY && body && length === 1) {
+      const status = String.fromCharCode(body[offset]!);
       if (status === "I" || status === "T" || status === "E") this.status = status;
       this.readyAndQuiet = true;
-    } else if (this.bodyType === BACKEND_KEY_DATA && body && body.length === 8) {
-      this.pid = readInt32(body, 0);
-      this.secret = readInt32(body, 4);
+    } else if (this.bodyType === BACKEND_KEY_DATA && body && length === 8) {
+      this.pid = readInt32(body, offset);
+      this.secret = readInt32(body, offset + 4);
     }
   }
 }

@@ -13,7 +13,8 @@ export interface StreamWriter {
   /** Aborted when the client goes away (request signal or stream cancel). */
   signal: AbortSignal;
   start(init: { status?: number; headers: Record<string, string> }): void;
-  write(text: string): Promise<void>;
+  /** Text is sent as UTF-8; bytes as they are (the caller must not change them afterwards). */
+  write(chunk: string | Uint8Array): Promise<void>;
   whole(init: { status?: number; headers: Record<string, string> }, text: string): void;
 }
 
@@ -64,9 +65,9 @@ export function streamResponse(requestSignal: AbortSignal, produce: (out: Stream
         started = true;
         resolve(new Response(text, { status: init.status ?? 200, headers: init.headers }));
       },
-      write: async (text) => {
+      write: async (chunk) => {
         if (gone.signal.aborted) throw new Error("client went away");
-        if (text.length > 0) controller.enqueue(encoder.encode(text));
+        if (chunk.length > 0) controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
         while (!gone.signal.aborted && (controller.desiredSize ?? 0) <= 0) {
           await new Promise<void>((r) => (wake = r));
         }

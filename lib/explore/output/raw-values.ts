@@ -75,8 +75,6 @@ export function jsonValue(raw: Buffer | null, typeOid: number): JsonValue {
   return raw === null ? null : fromText(raw.toString("utf8"), typeOid);
 }
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-
 /**
  * How CSV cells that a spreadsheet would run as a formula are written: "escape" (the default)
  * makes them inert, "raw" (`Accept: text/csv; formulas=raw`, for machine consumers) leaves
@@ -84,10 +82,33 @@ const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
  */
 export type CsvFormulas = "escape" | "raw";
 
-/** What Excel, LibreOffice and Google Sheets start a formula (or DDE call) with. */
-const FORMULA_START = /^[=+\-@\t\r]/;
 /** A negative number is a number to every spreadsheet, not a formula: left as it is. */
 const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const LEADING_SPACE = /^\s/;
+const TRAILING_SPACE = /\s$/;
+
+/** What Excel, LibreOffice and Google Sheets start a formula (or DDE call) with: = + - @ tab CR. */
+function isFormulaStart(code: number): boolean {
+  return code === 61 || code === 43 || code === 45 || code === 64 || code === 9 || code === 13;
+}
+
+/**
+ * Whether a field must be quoted: it holds a quote, comma, CR or LF, or starts or ends with
+ * whitespace (`\s`). Written as a scan rather than a regex because it runs once per cell of
+ * every export; a character that can be `\s` at all (≤ space, or ≥ U+00A0) is left to the
+ * regex, so the answer is the regex's exactly.
+ */
+function needsQuotes(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if ((first <= 32 || first >= 0xa0) && LEADING_SPACE.test(text)) return true;
+  const last = text.charCodeAt(text.length - 1);
+  if ((last <= 32 || last >= 0xa0) && TRAILING_SPACE.test(text)) return true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34 || code === 44 || code === 13 || code === 10) return true;
+  }
+  return false;
+}
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, line break or edge whitespace,
@@ -99,12 +120,15 @@ const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
  */
 export function csvField(raw: Buffer | string | null, formulas: CsvFormulas = "escape"): string {
   if (raw === null) return "";
-  const text = typeof raw === "string" ? raw : raw.toString("utf8");
+  // toString() without an argument is UTF-8, and skips the lookup of the encoding's name.
+  const text = typeof raw === "string" ? raw : raw.toString();
   if (text === "") return '""';
-  if (formulas === "escape" && FORMULA_START.test(text) && !NEGATIVE_NUMBER.test(text)) return `"'${text.replaceAll('"', '""')}"`;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (formulas === "escape" && isFormulaStart(text.charCodeAt(0)) && !NEGATIVE_NUMBER.test(text)) return `"'${text.replaceAll('"', '""')}"`;
+  return needsQuotes(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(fields: ReadonlyArray<Buffer | string | null>, formulas: CsvFormulas = "escape"): string {
-  return `${fields.map((field) => csvField(field, formulas)).join(",")}\r\n`;
+  let line = "";
+  for (let i = 0; i < fields.length; i++) line += i === 0 ? csvField(fields[i] ?? null, formulas) : `,${csvField(fields[i] ?? null, formulas)}`;
+  return `${line}\r\n`;
 }

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { recordRun, type RunAudit } from "@/lib/explore/sandbox/audit-run";
 import { CSV_BATCH_ROWS, streamResponse } from "@/lib/explore/output";
 import type { BoundValue, RawRow, ResultColumn } from "@/lib/explore/output";
-import { csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
+import { csvBatchBytes, csvLine, jsonValue, type CsvFormulas, type JsonValue } from "@/lib/explore/output";
 import { outcomeOf, runSandbox, type SandboxColumn, type SandboxRequest, type SandboxResult } from "@/lib/explore/sandbox/sandbox";
 import { neverStarted } from "@/lib/db/pool";
 import { runTagOf } from "@/lib/fleet/run-tags";
@@ -115,7 +115,7 @@ export function runSqlCsv(run: SqlRun, filename: string, extraHeaders: Record<st
       batchSize: CSV_BATCH_ROWS,
       onBatch: async (batch, columns) => {
         await begin(columns.map((c) => c.name));
-        await out.write(batch.map((row) => csvLine(row, run.csvFormulas)).join(""));
+        await out.write(csvBatchBytes(batch, run.csvFormulas));
       },
     });
     await begin(result.columns.map((c) => c.name));
