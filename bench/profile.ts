@@ -18,10 +18,13 @@ import { startBenchServices } from "@/bench/lib/services";
  * summarised as
  * self time per package or source area and inclusive time of the busiest
  * functions, written next to the benchmark reports. `--reuse-build` skips
- * the build.
+ * the build. `--refusals` profiles the admission refusal instead: the same
+ * load at concurrency 128 against a limit of 2 in flight (fixed), so nearly
+ * every request is a 503 (PROFILE-refusals.md).
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => process.stdout.write(`[profile] ${line}\n`);
+const refusals = process.argv.includes("--refusals");
 process.env.NEXT_DIST_DIR ||= ".next-profile";
 if (!process.argv.includes("--reuse-build")) {
   say(`building an unminified production server into ${process.env.NEXT_DIST_DIR}…`);
@@ -37,10 +40,10 @@ try {
       .at(-1)!;
   cli("create-admin", ["--email", "profile@sluice.invalid"], { ADMIN_PASSWORD: randomBytes(12).toString("hex") });
   const token = cli("token", ["create", "--email", "profile@sluice.invalid", "--name", "profile", "--scopes", "tables:read"]);
-  const app = await startAppServer(base);
+  const app = await startAppServer({ ...base, ...(refusals ? { API_MAX_IN_FLIGHT: "2", API_ADMISSION: "fixed" } : {}) });
   const loadOptions = {
     url: app.url,
-    connections: 32,
+    connections: refusals ? 128 : 32,
     headers: { authorization: `Bearer ${token}` },
     paths: orderPaths("/api/v1/tables/data.orders?select=id,status,total&id=eq."),
   };
@@ -114,9 +117,9 @@ try {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 40);
   const lines = [
-    `# CPU profile of the full path (${new Date().toISOString().slice(0, 10)})`,
+    `# CPU profile of ${refusals ? "admission refusals" : "the full path"} (${new Date().toISOString().slice(0, 10)})`,
     "",
-    `\`npm run bench:profile\`: the production server, after 10 s of warm-up, under the full-path table read at concurrency 32 for 10 s with wrk (${load.requestsPerS} req/s while profiling, ${cpuUsPerRequest} µs of server CPU per request; the profiler's own sampling adds to both). Self time by package or area:`,
+    `\`npm run bench:profile\`: the production server, after 10 s of warm-up, under the full-path table read at concurrency ${loadOptions.connections}${refusals ? " against an in-flight limit of 2 (nearly every answer a 503)" : ""} for 10 s with wrk (${load.requestsPerS} req/s while profiling, ${cpuUsPerRequest} µs of server CPU per request; the profiler's own sampling adds to both). Self time by package or area:`,
     "",
     "| where | self time | share |",
     "| --- | --- | --- |",
@@ -135,7 +138,7 @@ try {
     ...interesting.map(([key, us]) => `| ${key.replaceAll("|", "\\|")} | ${(us / 1000).toFixed(0)} ms | ${((us / busy) * 100).toFixed(1)}% |`),
     "",
   ];
-  const out = path.join(ROOT, "bench", "results", "PROFILE.md");
+  const out = path.join(ROOT, "bench", "results", refusals ? "PROFILE-refusals.md" : "PROFILE.md");
   writeFileSync(out, lines.join("\n"));
   say(`wrote ${path.relative(ROOT, out)}`);
   for (const line of lines.slice(4)) say(line);

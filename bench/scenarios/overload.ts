@@ -41,7 +41,7 @@ export async function overloadScenario(ctx: BenchContext): Promise<ScenarioResul
           runOpenLoop({ url: app.url, ratePerS: Math.max(1, Math.round(capacity * factor)), durationS: ctx.durationS, headers, paths, timeoutS: 30 }),
       );
       ctx.say(
-        `overload: open loop ${factor}× (${r.offeredPerS}/s): served ${r.goodputPerS}/s p99 ${r.byStatus["200"]?.p99 ?? "-"} ms, shed ${r.byStatus["503"]?.count ?? 0} p99 ${r.byStatus["503"]?.p99 ?? "-"} ms, timeouts ${r.timeouts}, socket errors ${r.socketErrors}, server ${r.cpuUsPerRequest.server} µs/req, generator ${r.cpuUsPerRequest.generator} µs/req`,
+        `overload: open loop ${factor}× (${r.offeredPerS}/s): served ${r.goodputPerS}/s p99 ${r.byStatus["200"]?.p99 ?? "-"} ms, shed ${r.byStatus["503"]?.count ?? 0} p50 ${r.byStatus["503"]?.p50 ?? "-"} p99 ${r.byStatus["503"]?.p99 ?? "-"} max ${r.byStatus["503"]?.max ?? "-"} ms, served p50 ${r.byStatus["200"]?.p50 ?? "-"} ms, sockets ${r.socketsOpened}, timeouts ${r.timeouts}, socket errors ${r.socketErrors}, server ${r.cpuUsPerRequest.server} µs/req, generator ${r.cpuUsPerRequest.generator} µs/req`,
       );
       return r;
     };

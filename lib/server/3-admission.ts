@@ -51,8 +51,13 @@ const CONTROL_WINDOW_MS = 100;
 const LAG_TARGET_MS = 20;
 /** Enough in flight to keep the CPU busy while some requests wait on Redis and Postgres. */
 const ADAPTIVE_FLOOR = 4;
-/** Refusals answered at once per 10 ms (2,000/s: about 10% of a core); the rest wait their turn. */
-const REFUSALS_PER_WINDOW = 20;
+/**
+ * Refusals answered at once per 10 ms: 5,000/s, about a quarter of the thread at ~50 µs each
+ * (bench/results/PROFILE-refusals.md) — room for an open-loop overload at 5× of capacity — while
+ * clients retrying at once are held to it. No refusal waits longer than MAX_REFUSAL_WAIT_MS.
+ */
+const REFUSALS_PER_WINDOW = 50;
+const MAX_REFUSAL_WAIT_MS = 40;
 const REFUSAL_WINDOW_MS = 10;
 const MAX_HELD_REFUSALS = 4096;
 
@@ -85,13 +90,20 @@ export function installAdmissionControl(): void {
   };
   const pacer =
     config.API_ADMISSION === "adaptive"
-      ? new RefusalPacer<Refused>(REFUSALS_PER_WINDOW, REFUSAL_WINDOW_MS, MAX_HELD_REFUSALS, answer, {
-          now: () => performance.now(),
-          later: (ms, fn) => {
-            const timer = setTimeout(fn, ms);
-            return () => clearTimeout(timer);
+      ? new RefusalPacer<Refused>(
+          REFUSALS_PER_WINDOW,
+          REFUSAL_WINDOW_MS,
+          MAX_HELD_REFUSALS,
+          answer,
+          {
+            now: () => performance.now(),
+            later: (ms, fn) => {
+              const timer = setTimeout(fn, ms);
+              return () => clearTimeout(timer);
+            },
           },
-        })
+          MAX_REFUSAL_WAIT_MS,
+        )
       : null;
   if (config.API_ADMISSION === "adaptive") adaptLimit(limit);
   onServerRequest("admission", (request, response, path) => {

@@ -6,7 +6,9 @@ import "server-only";
  * clients made 9,500 refusals a second and took half the CPU from the requests being served.
  * Up to `perWindow` refusals per window go out at once; the rest are held (a timer, no work)
  * and answered in later windows, oldest first, so refusing costs at most perWindow × the
- * cost of one per window. At fixed arrival rates below the budget nothing is held.
+ * cost of one per window. At fixed arrival rates below the budget nothing is held. No refusal
+ * is held longer than `maxWaitMs`: clients that arrive faster than the budget on their own (an
+ * open-loop overload, not retries) still get their 503 promptly, at the cost of answering them.
  * `now` and the scheduling are injected so that the logic is tested without a clock.
  */
 export interface PacerClock {
@@ -18,7 +20,7 @@ export interface PacerClock {
 export class RefusalPacer<T> {
   private windowStart = 0;
   private sentInWindow = 0;
-  private readonly held: T[] = [];
+  private readonly held: Array<{ item: T; at: number }> = [];
   private cancelTimer: (() => void) | null = null;
   heldTotal = 0;
 
@@ -28,6 +30,7 @@ export class RefusalPacer<T> {
     private readonly maxHeld: number,
     private readonly send: (item: T) => void,
     private readonly clock: PacerClock,
+    private readonly maxWaitMs = Infinity,
   ) {}
 
   /** Refuses `item` now if the window's budget allows (or too many are held already), else later. */
@@ -38,7 +41,7 @@ export class RefusalPacer<T> {
       this.send(item);
       return;
     }
-    this.held.push(item);
+    this.held.push({ item, at: this.clock.now() });
     this.heldTotal++;
     this.schedule();
   }
@@ -56,16 +59,20 @@ export class RefusalPacer<T> {
   }
 
   private schedule(): void {
-    if (this.cancelTimer) return;
-    const wait = Math.max(1, this.windowStart + this.windowMs - this.clock.now());
-    this.cancelTimer = this.clock.later(wait, () => {
+    if (this.cancelTimer || this.held.length === 0) return;
+    const now = this.clock.now();
+    const due = Math.min(this.windowStart + this.windowMs, this.held[0]!.at + this.maxWaitMs);
+    this.cancelTimer = this.clock.later(Math.max(1, due - now), () => {
       this.cancelTimer = null;
       this.roll();
       while (this.held.length > 0 && this.sentInWindow < this.perWindow) {
         this.sentInWindow++;
-        this.send(this.held.shift()!);
+        this.send(this.held.shift()!.item);
       }
-      if (this.held.length > 0) this.schedule();
+      // Past the longest wait: answered now, over the budget.
+      const overdue = this.clock.now() - this.maxWaitMs;
+      while (this.held.length > 0 && this.held[0]!.at <= overdue) this.send(this.held.shift()!.item);
+      this.schedule();
     });
   }
 }

@@ -69,4 +69,32 @@ describe("RefusalPacer", () => {
     [4, 5].forEach((n) => pacer.refuse(n));
     expect(sent).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it("holds none longer than its longest wait: an arrival rate above the budget is answered over it", () => {
+    const clock = manualClock();
+    const sent: number[] = [];
+    const pacer = new RefusalPacer<number>(1, 10, 100, (n) => sent.push(n), clock, 25);
+    // 3 refusals a window against a budget of 1: the backlog would grow without the longest wait.
+    let next = 1;
+    for (let window = 0; window < 6; window++) {
+      for (let i = 0; i < 3; i++) pacer.refuse(next++);
+      clock.advance(10);
+    }
+    clock.advance(25);
+    expect(sent).toEqual(Array.from({ length: 18 }, (_, i) => i + 1)); // all answered, oldest first
+    expect(pacer.backlog).toBe(0);
+  });
+
+  it("control: without a longest wait the same arrivals pile up", () => {
+    const clock = manualClock();
+    const sent: number[] = [];
+    const pacer = new RefusalPacer<number>(1, 10, 100, (n) => sent.push(n), clock);
+    let next = 1;
+    for (let window = 0; window < 6; window++) {
+      for (let i = 0; i < 3; i++) pacer.refuse(next++);
+      clock.advance(10);
+    }
+    clock.advance(25);
+    expect(pacer.backlog).toBeGreaterThan(6);
+  });
 });
