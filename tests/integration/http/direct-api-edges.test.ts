@@ -4,6 +4,7 @@ import { roleCredentials } from "@/lib/db/roles";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { directRequestCount } from "@/tests/support/direct-requests";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
@@ -46,11 +47,7 @@ function exchange(text: string): Promise<string> {
   });
 }
 
-async function directCount(): Promise<number> {
-  const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  const line = (await response.text()).split("\n").find((l) => l.startsWith("sluice_http_direct_requests_total "));
-  return Number(line?.split(" ")[1] ?? NaN);
-}
+const directCount = () => directRequestCount(app.url, METRICS_TOKEN);
 
 async function readonlyInUse(): Promise<number> {
   const response = await fetch(`${app.url}/api/admin/stats`, { headers: caller.headers });
@@ -131,8 +128,7 @@ describe("the direct path's refusals in the access log", () => {
       expect(refused.status).toBe(429);
       const requestId = refused.headers.get("x-request-id");
       expect(requestId).toMatch(/^[\w-]{8,}$/);
-      const metrics = await (await fetch(`${limited.url}/api/metrics`, { headers: { authorization: `Bearer ${scraper}` } })).text();
-      expect(metrics).toMatch(/^sluice_http_direct_requests_total 2$/m); // both went the direct way
+      expect(await directRequestCount(limited.url, scraper)).toBe(2); // both went the direct way
       const lines = () =>
         limited
           .output()

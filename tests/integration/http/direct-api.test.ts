@@ -4,6 +4,7 @@ import { setDisabled } from "@/lib/auth/user-admin";
 import { closePools } from "@/lib/db/clients";
 import { closeRedis } from "@/lib/redis/client";
 import { startAppServer, type AppServer } from "@/tests/support/app-server";
+import { directRequestCount } from "@/tests/support/direct-requests";
 import { createTestDatabase, type TestDatabase } from "@/tests/support/database";
 import { createCaller, explorerEnv, type TestCaller } from "@/tests/integration/explore/support/http-auth";
 
@@ -41,11 +42,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function directCount(): Promise<number> {
-  const response = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  const line = (await response.text()).split("\n").find((l) => l.startsWith("sluice_http_direct_requests_total "));
-  return Number(line?.split(" ")[1] ?? NaN);
-}
+const directCount = () => directRequestCount(app.url, METRICS_TOKEN);
 
 /**
  * Headers whose values differ between any two requests (ids, times, budgets and the seconds to
@@ -143,9 +140,8 @@ describe("the direct path's gate", () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       expect(last!.headers.get("retry-after")).toMatch(/^\d+$/);
       expect((await last!.json()).error.code).toBe("rate_limited");
-      const metrics = await (await fetch(`${limited.url}/api/metrics`, { headers: { authorization: `Bearer ${scraper}` } })).text();
       // The first went through Next (it loaded the route); the other four, refusals included, did not.
-      expect(metrics).toMatch(/^sluice_http_direct_requests_total 4$/m);
+      expect(await directRequestCount(limited.url, scraper)).toBe(4);
     } finally {
       await limited.stop();
     }
