@@ -47,7 +47,7 @@ const COUNTED_PREFIX = "/api/v1/";
 const RETRY_AFTER_S = 1;
 const SUMMARY_EVERY_MS = 10_000;
 /** The controller's window and the loop delay it aims under (see 3-adaptive-limit.ts). */
-const CONTROL_WINDOW_MS = 100;
+const CONTROL_WINDOW_MS = 50;
 const LAG_TARGET_MS = 20;
 /** Enough in flight to keep the CPU busy while some requests wait on Redis and Postgres. */
 const ADAPTIVE_FLOOR = 4;
