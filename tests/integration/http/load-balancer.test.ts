@@ -14,7 +14,7 @@ import { callServerAction } from "@/tests/support/server-action";
  *
  * - a rate limit is exact across the three: N of M concurrent requests through the balancer;
  * - a session and a token work on every instance, and a revocation is effective on all three
- *   at the next request;
+ *   at the next request — a disabled owner too, also for the direct path's table reads;
  * - the fleet view lists the three with their pools and the connection budget;
  * - a rolling restart (SIGTERM one instance at a time under steady load, start it again on its
  *   port, wait until HAProxy has it back, next) loses no request and no acknowledged write.
@@ -137,6 +137,33 @@ describe("three instances behind HAProxy (issue 16)", () => {
       // Control: the user's other token still works there, so the 401s are the revocations'.
       expect(await statusOf(onInstance(name, "/api/v1/me", { headers: bearer(kept) })), `kept token on ${name}`).toBe(200);
     }
+  });
+
+  it("refuses a token's table reads on every instance at the next request once it is revoked or its owner disabled", async () => {
+    // Table reads with a token take the direct path (lib/server/4-direct-api.ts) once an instance has loaded the route.
+    const reader = await createUser(db, { role: "analyst" });
+    const { token } = await createToken(reader, { scopes: ["tables:read"] });
+    const { token: kept } = await createToken(analyst, { scopes: ["tables:read"] });
+    const read = (name: string, with_: string) => statusOf(onInstance(name, "/api/v1/tables/data.orders?id=eq.1", { headers: bearer(with_) }));
+    // The token's budget is API_LIMIT (10) a window, and a disabled owner's reads count against it:
+    // the other token loads the route on each instance, this one reads 9 times in all.
+    for (const name of NAMES) {
+      expect(await read(name, kept), `first read on ${name}`).toBe(200);
+      expect(await read(name, token), `direct read on ${name}`).toBe(200);
+    }
+    const { setDisabled } = await import("@/lib/auth/user-admin");
+    const actor = { userId: null, via: "cli" as const, ip: null };
+    await setDisabled(actor, reader.id, true);
+    for (const name of NAMES) {
+      expect(await read(name, token), `disabled owner on ${name}`).toBe(401);
+      // Control: another user's token still reads there, so the 401s are the owner's.
+      expect(await read(name, kept), `other user's token on ${name}`).toBe(200);
+    }
+    await setDisabled(actor, reader.id, false);
+    for (const name of NAMES) expect(await read(name, token), `enabled again on ${name}`).toBe(200);
+    const { revokeTokenByText } = await import("@/lib/auth/tokens");
+    expect(await revokeTokenByText(token)).not.toBeNull();
+    for (const name of NAMES) expect(await read(name, token), `revoked token on ${name}`).toBe(401);
   });
 
   it("lists the three instances in the fleet view with their pools and the connection budget against max_connections", async () => {
