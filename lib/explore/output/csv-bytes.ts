@@ -1,5 +1,5 @@
 import "server-only";
-import { csvField, type CsvFormulas } from "@/lib/explore/output/raw-values";
+import { csvField, isFormulaStart, type CsvFormulas } from "@/lib/explore/output/raw-values";
 import type { RawRow } from "@/lib/explore/output/cursor-rows";
 
 /**
@@ -57,9 +57,4 @@ function isPlain(value: Buffer): boolean {
 /** ASCII whitespace as a regex's `\s` has it: tab, LF, VT, FF, CR, space. */
 function isEdgeSpace(byte: number): boolean {
   return byte === 32 || (byte >= 9 && byte <= 13);
-}
-
-/** = + - @ tab CR: what csvField escapes (or, for a negative number, checks further). */
-function isFormulaStart(byte: number): boolean {
-  return byte === 61 || byte === 43 || byte === 45 || byte === 64 || byte === 9 || byte === 13;
 }

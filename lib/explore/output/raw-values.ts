@@ -87,8 +87,11 @@ const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const LEADING_SPACE = /^\s/;
 const TRAILING_SPACE = /\s$/;
 
-/** What Excel, LibreOffice and Google Sheets start a formula (or DDE call) with: = + - @ tab CR. */
-function isFormulaStart(code: number): boolean {
+/**
+ * What Excel, LibreOffice and Google Sheets start a formula (or DDE call) with: = + - @ tab CR.
+ * A UTF-16 code or a byte: all six are ASCII (csv-bytes.ts reads bytes with it).
+ */
+export function isFormulaStart(code: number): boolean {
   return code === 61 || code === 43 || code === 45 || code === 64 || code === 9 || code === 13;
 }
 
