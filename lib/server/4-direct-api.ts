@@ -12,7 +12,7 @@ import { env } from "@/lib/env";
 import { countDirectRequest } from "@/lib/metrics";
 import { staticSecurityHeaders } from "@/lib/security/static-headers";
 import { applyContentSecurityPolicy } from "@/lib/security/content-security-policy";
-import { aroundServerRequest, onResponseDone } from "@/lib/server/1-server-hook";
+import { aroundServerRequest } from "@/lib/server/1-server-hook";
 import { firstGate } from "@/lib/server/4-first-gate";
 
 /**
@@ -36,9 +36,8 @@ import { firstGate } from "@/lib/server/4-first-gate";
  */
 export type DirectHandler = (request: Request, params: Record<string, string>) => Promise<Response>;
 
+/** A registered route, kept under its prefix: the path up to its one parameter segment (`/api/v1/tables/`). */
 export interface DirectRoute {
-  /** The path up to the one parameter segment, e.g. `/api/v1/tables/`. */
-  prefix: string;
   param: string;
   handlers: Partial<Record<"GET" | "HEAD", DirectHandler>>;
 }
@@ -94,8 +93,7 @@ export function installDirectApi(): void {
     serve(request, response, path, found.handler, found.params, { fixed, production }).catch((error: unknown) => {
       log.error({ component: "direct-api", err: error instanceof Error ? error.message : String(error) }, "direct API request failed");
       if (response.headersSent) return void response.destroy();
-      const body = JSON.stringify(new ApiError("internal", "internal error").toBody());
-      response.writeHead(500, { ...fixed, "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
+      void send(response, errorResponse(new ApiError("internal", "internal error")), fixed, "GET", undefined, new AbortController().signal);
     });
     return true;
   });
@@ -111,10 +109,10 @@ async function serve(
 ): Promise<void> {
   const method = request.method!;
   // The handler's signal, and the writer's: aborted when the client goes away before the answer
-  // is complete — also for a pipelined answer still waiting for its turn, whose 'close' never
-  // comes (onResponseDone falls back on the socket's), or its pool connection would be held for good.
+  // is complete — also for a pipelined answer still waiting for its turn, which the server hook
+  // closes with its socket (1-server-hook.ts, closeWithSocket), as it does for Next's handlers.
   const aborted = new AbortController();
-  onResponseDone(response, request.socket, () => {
+  response.once("close", () => {
     if (!response.writableFinished) aborted.abort();
   });
   const gate = await firstGate({ method, pathname, headers: request.headers, serverAction: false, session: null });

@@ -16,5 +16,5 @@ export function serveDirectly(prefix: string, param: string, handlers: Partial<R
   for (const [method, handler] of Object.entries(handlers) as Array<["GET" | "HEAD", RouteHandler]>) {
     direct[method] = (request, params) => handler(new NextRequest(request), { params: Promise.resolve(params) });
   }
-  directRoutes().set(prefix, { prefix, param, handlers: direct });
+  directRoutes().set(prefix, { param, handlers: direct });
 }
